@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `npm test`: the whole suite. Installs what it needs on first use (npm deps, the Pulumi toolchain,
+# the lab), type-checks, then runs unit, toolchain and lab end-to-end tests in one mocha run.
+# The end-to-end tests need the lab; when it cannot start, they are skipped and the output says why.
+set -uo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+cd "$REPO_ROOT"
+
+bash scripts/setup-toolchain.sh || exit 1
+echo "[test] type-checking (tsc --noEmit)"
+npx tsc -p tsconfig.json --noEmit || exit 1
+
+specs=("test/unit/**/*.test.ts" "test/toolchain/**/*.test.ts")
+if [ -d test/e2e ]; then
+  if bash lab/lab.sh ensure; then
+    specs+=("test/e2e/**/*.test.ts")
+  else
+    printf '\n%s\n%s\n%s\n\n' "######## LAB END-TO-END TESTS SKIPPED ########" \
+      "The lab could not start (see the lab output above), so nothing ran against real hosts." \
+      "##############################################"
+    [ "${CI:-}" = "true" ] && { echo "[test] CI requires the end-to-end tests: failing"; exit 1; }
+  fi
+fi
+
+log=$(mktemp)
+npx mocha "${specs[@]}" "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+passed=$(grep -oE '^\s+[0-9]+ passing' "$log" | grep -oE '[0-9]+' | tail -n1)
+failed=$(grep -oE '^\s+[0-9]+ failing' "$log" | grep -oE '[0-9]+' | tail -n1)
+skipped=$(grep -oE '^\s+[0-9]+ pending' "$log" | grep -oE '[0-9]+' | tail -n1)
+rm -f "$log"
+echo "${passed:-0} passed, ${failed:-0} failed, ${skipped:-0} skipped"
+exit "$status"

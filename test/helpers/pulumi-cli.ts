@@ -1,0 +1,50 @@
+// Runs the real Pulumi CLI (the pinned one from .tools/pulumi/bin, see scripts/env.sh) in a project folder.
+import { spawnSync } from "child_process";
+import * as path from "path";
+
+export const repoRoot = path.resolve(__dirname, "..", "..");
+
+export interface CliResult {
+    code: number;
+    stdout: string;
+    stderr: string;
+    /** stdout and stderr together, for assertions on what a user would read. */
+    output: string;
+}
+
+/** The environment scripts/env.sh sets up, so tests work however they were started. */
+export function pulumiEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+    const tools = path.join(repoRoot, ".tools", "pulumi");
+    return {
+        ...process.env,
+        PATH: `${path.join(tools, "bin")}:${process.env.PATH ?? ""}`,
+        PULUMI_HOME: process.env.PULUMI_HOME ?? path.join(tools, "home"),
+        PULUMI_BACKEND_URL: process.env.PULUMI_BACKEND_URL ?? `file://${path.join(repoRoot, ".pulumi-state")}`,
+        PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "pulumi-lvs-lab",
+        PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
+        PULUMI_SKIP_UPDATE_CHECK: "true",
+        ...extra,
+    };
+}
+
+export function pulumi(cwd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): CliResult {
+    const res = spawnSync("pulumi", [...args, "--non-interactive"], {
+        cwd,
+        env: pulumiEnv(opts.env),
+        input: opts.input,
+        encoding: "utf8",
+        timeout: opts.timeoutMs ?? 600_000,
+        maxBuffer: 64 * 1024 * 1024,
+    });
+    if (res.error) throw res.error;
+    const stdout = res.stdout ?? "";
+    const stderr = res.stderr ?? "";
+    return { code: res.status ?? -1, stdout, stderr, output: `${stdout}\n${stderr}` };
+}
+
+/** Like pulumi(), but throws with the CLI's output when the command fails. */
+export function pulumiOk(cwd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): CliResult {
+    const res = pulumi(cwd, args, opts);
+    if (res.code !== 0) throw new Error(`pulumi ${args.join(" ")} exited ${res.code}:\n${res.output}`);
+    return res;
+}
