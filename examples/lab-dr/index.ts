@@ -1,0 +1,62 @@
+// The default example: an HTTP service in DR mode on the local lab (`npm run lab -- up`).
+// Stack config (set by `npm run demo`, or by hand from `npm run lab -- status --json`):
+//   lab:hosts         the lab's hosts (the JSON of `lab status --json`)
+//   lab:privateKey    the lab's SSH key (secret)
+//   vrrpPassword      the VRRP password, at most 8 characters (secret)
+//   weights           optional, e.g. {"rs1": 3, "rs2": 2, "rs3": 1}
+import * as pulumi from "@pulumi/pulumi";
+import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs } from "../../src";
+
+interface LabHost {
+    name: string;
+    role: "director" | "real" | "client";
+    ssh: { host: string; port: number; user: string };
+    addresses: { segment: string; interface: string; address: string }[];
+}
+
+const lab = new pulumi.Config("lab");
+const config = new pulumi.Config();
+const hosts = lab.requireObject<LabHost[]>("hosts");
+const privateKey = lab.requireSecret("privateKey");
+const weights = config.getObject<Record<string, number>>("weights") ?? { rs1: 3, rs2: 2, rs3: 1 };
+
+const host = (name: string): LabHost => {
+    const h = hosts.find((x) => x.name === name);
+    if (!h) throw new Error(`the lab has no host ${name}`);
+    return h;
+};
+const connection = (name: string): ConnectionArgs => ({ host: host(name).ssh.host, port: host(name).ssh.port, user: host(name).ssh.user, privateKey });
+const frontAddress = (name: string) => host(name).addresses.find((a) => a.segment === "front" && !a.address.includes(":"))!.address;
+
+const vip = "10.201.0.100";
+
+const directors = new LvsDirectorPair("lb", {
+    primary: connection("dir1"),
+    secondary: connection("dir2"),
+    interface: "eth0",
+    vips: [vip],
+    vrrp: { virtualRouterId: 51, authPass: config.requireSecret("vrrpPassword") },
+});
+
+const realServers = Object.keys(weights).sort().map((name) => new RealServer(name, {
+    connection: connection(name),
+    mode: "DR",
+    vips: [vip],
+}));
+
+const web = new VirtualService("web", {
+    directors,
+    vip,
+    port: 80,
+    scheduler: "wrr",
+    mode: "DR",
+    delayLoop: 2,
+    healthCheck: { type: "TCP", connectTimeout: 2, retry: 2, delayBeforeRetry: 1 },
+    realServers: Object.entries(weights).map(([name, weight]) => ({ address: frontAddress(name), weight })),
+}, { dependsOn: realServers });
+
+export const vipAddress = vip;
+export const service = web.key;
+export const weightsByServer = weights;
+export const primaryConfig = directors.configs.primary;
+export const serviceConfig = web.config;

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The local lab of real Linux hosts with IPVS: `npm run lab -- <verb>`.
+#   build                 build the host image and package repository (cached; rebuilt when the recipe changes)
+#   up                    build if needed, boot every host, wait until all answer SSH
+#   down                  stop everything `up` started and remove the lab's namespace and files
+#   status [--json]       hosts, SSH endpoints, addresses
+#   ssh <host> [-- cmd]   a shell or a command on a host
+#   ensure                `up` unless the lab is already running (used by the tests)
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
+for f in build up down status ssh; do source "$LAB_DIR/lib/$f.sh"; done
+
+[ "$(id -u)" = 0 ] || die "the lab needs root (network namespaces, taps)"
+verb=${1:-status}
+shift || true
+case $verb in
+  build) lab_build ;;
+  up) lab_up ;;
+  down) lab_down ;;
+  status) lab_status "$@" ;;
+  ssh) lab_ssh "$@" ;;
+  ensure) lab_running || lab_up >/dev/null ;;
+  *) die "unknown verb '$verb' (build, up, down, status, ssh, ensure)" ;;
+esac

@@ -1,0 +1,41 @@
+# Shared by the lab verbs: where things live, the lab's identity, the topology, logging.
+LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+REPO_ROOT="$(cd "$LAB_DIR/.." && pwd)"
+LAB_CACHE="${LAB_CACHE:-$REPO_ROOT/.cache/lab}"
+LAB_RUN="$LAB_CACHE/run"
+LAB_KEY="$LAB_CACHE/keys/id_ed25519"
+# One lab per clone: the namespace name and the port block derive from the clone's path.
+LAB_ID=$(printf '%s' "$REPO_ROOT" | sha1sum | cut -c1-6)
+LAB_NS="lvslab-$LAB_ID"
+UML_KERNEL_VERSION=$(ls /usr/lib/uml/modules 2>/dev/null | sort -V | tail -n1)
+# Addresses the lab namespace itself holds: the management gateway (SSH, package repository) and the
+# routers of the front and remote segments.
+LAB_REPO_ADDR=10.200.0.1
+LAB_REPO_PORT=8000
+declare -A SEGMENT_ADDRS=(
+  [mgmt]="10.200.0.1/24"
+  [front]="10.201.0.1/24 fd00:201::1/64"
+  [back]=""
+  [remote]="10.203.0.1/24"
+)
+SEGMENTS=(mgmt front back remote)
+
+log() { printf '[lab] %s\n' "$*" >&2; }
+die() { printf '[lab] ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Prints "name role nics gw gw6" for every host of the topology.
+hosts() { grep -v '^#' "$LAB_DIR/topology.tsv" | grep -v '^\s*$'; }
+host_names() { hosts | cut -f1; }
+host_field() { hosts | awk -F'\t' -v h="$1" -v f="$2" '$1 == h { print $f }'; }
+# The management address (first NIC) of a host, without prefix length.
+host_mgmt_addr() { host_field "$1" 3 | cut -d, -f1 | cut -d= -f2 | cut -d/ -f1; }
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+lab_running() { ip netns list 2>/dev/null | grep -qw "$LAB_NS" && pid_alive "$LAB_RUN/dir1.pid"; }
+
+ssh_opts() {
+  echo "-i $LAB_KEY -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=$LAB_RUN/known_hosts" \
+       "-o ConnectTimeout=5 -o LogLevel=ERROR -o ControlMaster=auto -o ControlPath=$LAB_RUN/ssh-%C -o ControlPersist=120"
+}
+# The 127.0.0.1 port that forwards to a host's sshd.
+host_port() { grep "^$1=" "$LAB_RUN/ports.env" | cut -d= -f2; }

@@ -1,0 +1,50 @@
+// SSH connection inputs of the components, checked and handed to @pulumi/command as they are.
+import * as pulumi from "@pulumi/pulumi";
+import type * as command from "@pulumi/command";
+import { z } from "zod";
+import { connectionSchema } from "../model/connection";
+import { checked } from "./checked";
+
+export interface JumpHostArgs {
+    /** Host name or address of the jump host. */
+    host: pulumi.Input<string>;
+    /** SSH port. Defaults to 22. */
+    port?: pulumi.Input<number>;
+    /** Login user. Defaults to "root". */
+    user?: pulumi.Input<string>;
+    /** Private key (PEM/OpenSSH text). Pass it as a secret: `pulumi.secret(...)` or `config.requireSecret`. */
+    privateKey?: pulumi.Input<string>;
+    /** Passphrase of privateKey. */
+    privateKeyPassword?: pulumi.Input<string>;
+    /** Password authentication, when there is no key. */
+    password?: pulumi.Input<string>;
+    /** An ssh-agent socket to authenticate with. */
+    agentSocketPath?: pulumi.Input<string>;
+    /**
+     * The host's public key in authorized_keys form ("ssh-ed25519 AAAA..."). When set, the connection
+     * fails unless the host presents exactly this key (host key pinning).
+     */
+    hostKey?: pulumi.Input<string>;
+    /** Dial attempts before giving up; -1 for no limit. Defaults to 10. */
+    dialErrorLimit?: pulumi.Input<number>;
+    /** Seconds per dial attempt. Defaults to 15. */
+    perDialTimeout?: pulumi.Input<number>;
+}
+
+/** How pulumi-lvs reaches a host: SSH as root, or as a user who may `sudo -n`. */
+export interface ConnectionArgs extends JumpHostArgs {
+    /** Reach the host through this jump host. */
+    proxy?: pulumi.Input<JumpHostArgs>;
+}
+
+/** Validates a connection (now if plain, else when it resolves); the result stays secret. */
+export function checkedConnection(
+    component: string,
+    name: string,
+    field: string,
+    connection: pulumi.Input<ConnectionArgs>,
+    parent: pulumi.Resource,
+): pulumi.Output<command.types.input.remote.ConnectionArgs> {
+    const schema = z.object({ [field]: connectionSchema });
+    return checked(component, name, schema, { [field]: connection }, parent).apply((c) => c[field] as command.types.input.remote.ConnectionArgs);
+}

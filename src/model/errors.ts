@@ -1,0 +1,93 @@
+// Validation errors for humans: every problem at once, each as
+// `<Component> "<name>": <dotted.path>: <value> <rule>`.
+import type { z } from "zod";
+
+export interface Problem {
+    path: string;
+    value: unknown;
+    rule: string;
+}
+
+export class LvsValidationError extends Error {
+    constructor(
+        readonly component: string,
+        readonly resourceName: string,
+        readonly problems: Problem[],
+    ) {
+        super(problems.map((p) => formatProblem(component, resourceName, p)).join("\n"));
+        this.name = "LvsValidationError";
+    }
+}
+
+export function formatProblem(component: string, name: string, p: Problem): string {
+    const where = p.path ? `${p.path}: ` : "";
+    return `${component} "${name}": ${where}${showValue(p.value)} ${p.rule}`;
+}
+
+/** Fields whose values never appear in messages. */
+const SECRET_FIELD = /^(privateKey|privateKeyPassword|password|authPass)$/;
+
+export function showValue(v: unknown): string {
+    if (v === undefined) return "(missing)";
+    if (v === SECRET_MARK) return "[secret]";
+    if (typeof v === "string") return JSON.stringify(v);
+    try {
+        const text = JSON.stringify(v, (key, x) => (SECRET_FIELD.test(key) && x !== undefined ? "[secret]" : x));
+        return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+    } catch {
+        return String(v);
+    }
+}
+
+/** `realServers[1].port` from ["realServers", 1, "port"]. */
+export function dottedPath(path: ReadonlyArray<PropertyKey>): string {
+    return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "");
+}
+
+export function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+    let v: any = root;
+    for (const key of path) {
+        if (v === null || v === undefined) return undefined;
+        v = v[key as any];
+    }
+    return v;
+}
+
+/** Turns zod issues into problems, with the offending value read from the input. */
+export function problemsFromZod(input: unknown, issues: ReadonlyArray<z.core.$ZodIssue>): Problem[] {
+    return issues.map((issue) => {
+        const last = issue.path[issue.path.length - 1];
+        const secret = typeof last === "string" && SECRET_FIELD.test(last);
+        return { path: dottedPath(issue.path), value: secret ? SECRET_MARK : valueAt(input, issue.path), rule: ruleOf(issue) };
+    });
+}
+
+/** Shown in place of a secret value. */
+export const SECRET_MARK = Symbol("secret");
+
+/** Messages this package writes are already rules ("must ...", "needs ..."); zod's own are reworded. */
+const OWN_RULE = /^(must|is|needs|may|has|matches) /;
+
+function ruleOf(issue: z.core.$ZodIssue): string {
+    if (OWN_RULE.test(issue.message)) return issue.message;
+    switch (issue.code) {
+        case "invalid_type":
+            return issue.input === undefined ? "is required" : `must be ${article(issue.expected)}`;
+        case "too_small":
+            return issue.origin === "array" ? `must have at least ${issue.minimum} item(s)` : issue.origin === "string" ? `must be at least ${issue.minimum} character(s)` : `must be at least ${issue.minimum}`;
+        case "too_big":
+            return issue.origin === "array" ? `must have at most ${issue.maximum} item(s)` : issue.origin === "string" ? `must be at most ${issue.maximum} character(s)` : `must be at most ${issue.maximum}`;
+        case "invalid_value":
+            return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+        case "unrecognized_keys":
+            return `has unknown field(s) ${issue.keys.join(", ")}`;
+        case "invalid_union":
+            return "matches none of the allowed forms";
+        default:
+            return issue.message;
+    }
+}
+
+function article(type: string): string {
+    return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+}

@@ -1,0 +1,58 @@
+// The value rules that the kernel, ipvsadm and keepalived enforce, as zod schemas with human rules.
+import { z } from "zod";
+
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+export function isIpv4(s: string): boolean {
+    return IPV4.test(s);
+}
+
+export function isIpv6(s: string): boolean {
+    return z.ipv6().safeParse(s).success;
+}
+
+export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 address" });
+export const ipAddress = z.string().refine((s) => isIpv4(s) || isIpv6(s), { message: "must be an IPv4 or IPv6 address" });
+
+/** An address with an optional prefix length: 10.0.0.10, 10.0.0.10/24, fd00::10/64. */
+export const ipWithPrefix = z.string().refine((s) => {
+    const [addr, prefix, extra] = s.split("/");
+    if (extra !== undefined || !addr) return false;
+    const max = isIpv4(addr) ? 32 : isIpv6(addr) ? 128 : -1;
+    if (max < 0) return false;
+    return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
+}, { message: "must be an IPv4 or IPv6 address with an optional /prefix" });
+
+export const port = z.number().int({ message: "must be a whole number" }).min(1).max(65535);
+/** IPVS real-server weight: 0 quiesces the server. */
+export const weight = z.number().int({ message: "must be a whole number" }).min(0).max(65535);
+export const seconds = z.number().int({ message: "must be a whole number of seconds" }).min(1).max(86400);
+
+/** Linux interface names: 1-15 characters, no slash, no whitespace, not "." or "..". */
+export const interfaceName = z.string().regex(/^(?!\.{1,2}$)[A-Za-z0-9_.:@-]{1,15}$/, {
+    message: "must be a Linux interface name (1-15 letters, digits, '_', '.', '-', ':' or '@')",
+});
+
+/** A name that becomes part of file names, unit names and keepalived identifiers. */
+export const safeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, {
+    message: "must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit",
+});
+
+export const SCHEDULERS = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"] as const;
+export type Scheduler = (typeof SCHEDULERS)[number];
+export const scheduler = z.enum(SCHEDULERS);
+
+export const FORWARDING_MODES = ["DR", "NAT", "TUN"] as const;
+export type ForwardingMode = (typeof FORWARDING_MODES)[number];
+
+export const PROTOCOLS = ["TCP", "UDP", "SCTP"] as const;
+export type Protocol = (typeof PROTOCOLS)[number];
+
+export function family(address: string): 4 | 6 {
+    return isIpv4(address.split("/")[0] ?? "") ? 4 : 6;
+}
+
+/** The address part of "addr/prefix". */
+export function hostPart(address: string): string {
+    return address.split("/")[0] ?? address;
+}

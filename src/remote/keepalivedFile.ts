@@ -1,0 +1,38 @@
+// Transactional changes of keepalived files (see scripts/keepalived-apply.sh).
+import { LVS_CONF_DIR } from "../render/paths";
+import { script } from "./scriptText";
+
+export type KeepalivedFileKind = "main" | "auth" | "service";
+
+export interface KeepalivedFile {
+    kind: KeepalivedFileKind;
+    target: string;
+    /** ipvsadm arguments naming the IPVS service this file defines, e.g. "-t 10.0.0.10:80". */
+    verifyIpvs?: string;
+}
+
+function values(f: KeepalivedFile) {
+    return {
+        KIND: f.kind,
+        TARGET: f.target,
+        MODE: f.kind === "auth" ? "0600" : "0644",
+        VERIFY_IPVS: f.verifyIpvs ?? "",
+        KEEPALIVED_DIR: "/etc/keepalived",
+        KEEPALIVED_CONF: "/etc/keepalived/keepalived.conf",
+        LVS_DIR: LVS_CONF_DIR,
+    };
+}
+
+export function keepalivedApply(f: KeepalivedFile): string {
+    return script("keepalived-apply", values(f));
+}
+
+export function keepalivedDelete(f: KeepalivedFile): string {
+    return script("keepalived-delete", values(f));
+}
+
+/** ipvsadm's way of naming a service: -t/-u/--sctp-service VIP:port. */
+export function ipvsServiceArgs(protocol: "TCP" | "UDP" | "SCTP", vip: string, port: number): string {
+    const flag = protocol === "TCP" ? "-t" : protocol === "UDP" ? "-u" : "--sctp-service";
+    return `${flag} ${vip.includes(":") ? `[${vip}]` : vip}:${port}`;
+}

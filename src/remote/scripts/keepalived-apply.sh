@@ -1,0 +1,85 @@
+# Transactional change of one keepalived file: $TARGET (content on stdin, mode $MODE), $KIND being
+# main (keepalived.conf), auth (the password definition) or service (one virtual_server).
+#   stage -> validate the whole config as it will be (keepalived -t) -> back up -> swap atomically
+#   -> reload (start, the first time, for main) -> verify (keepalived active, $VERIFY_IPVS present)
+# Any failure after the swap restores the previous file and reloads again, then exits non-zero.
+mkdir -p "$LVS_DIR/services"
+chmod 0755 "$LVS_DIR" "$LVS_DIR/services"
+work=$(mktemp -d "$LVS_DIR/.stage.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+cat > "$work/new"
+[ -s "$work/new" ] || fail "refusing to write an empty $TARGET"
+
+if [ "$KIND" = main ] && [ ! -e "$STATE_DIR/prior-keepalived.conf" ] && [ ! -e "$STATE_DIR/prior-keepalived.conf.absent" ]; then
+  if [ -f "$TARGET" ] && ! grep -q '^# Managed by pulumi-lvs' "$TARGET"; then
+    cp -p "$TARGET" "$STATE_DIR/prior-keepalived.conf"
+  else
+    : > "$STATE_DIR/prior-keepalived.conf.absent"
+  fi
+fi
+
+# The whole configuration as it will be, in a staging tree, checked by keepalived itself.
+stage="$work/tree"
+mkdir -p "$stage/pulumi-lvs/services"
+[ -f "$KEEPALIVED_CONF" ] && cp -p "$KEEPALIVED_CONF" "$stage/keepalived.conf"
+[ -f "$LVS_DIR/auth.conf" ] && cp -p "$LVS_DIR/auth.conf" "$stage/pulumi-lvs/"
+for f in "$LVS_DIR"/services/*.conf; do [ -f "$f" ] && cp -p "$f" "$stage/pulumi-lvs/services/"; done
+cp "$work/new" "$stage/${TARGET#"$KEEPALIVED_DIR"/}"
+if [ -f "$stage/keepalived.conf" ]; then
+  sed -i "s#$LVS_DIR#$stage/pulumi-lvs#g" "$stage/keepalived.conf"
+  if ! out=$(keepalived -t -f "$stage/keepalived.conf" 2>&1); then
+    printf '%s\n' "$out" | sed "s#$stage/pulumi-lvs#$LVS_DIR#g; s#$stage/#$KEEPALIVED_DIR/#g" >&2
+    fail "keepalived rejected the new $TARGET (keepalived -t); nothing was changed"
+  fi
+fi
+
+changed=1
+if [ -f "$TARGET" ] && cmp -s "$work/new" "$TARGET"; then changed=0; fi
+[ -f "$TARGET" ] && cp -p "$TARGET" "$work/backup"
+running=0
+systemctl is-active -q keepalived && running=1
+
+reload_keepalived() { systemctl reload keepalived; }
+restore() {
+  if [ -f "$work/backup" ]; then cp -p "$work/backup" "$TARGET"; else rm -f "$TARGET"; fi
+  if systemctl is-active -q keepalived; then reload_keepalived || true; fi
+}
+if [ $changed = 1 ]; then
+  install -m "$MODE" "$work/new" "$TARGET.pulumi-lvs-new"
+  mv -f "$TARGET.pulumi-lvs-new" "$TARGET"
+fi
+
+if [ $running = 1 ]; then
+  if [ $changed = 1 ] && ! out=$(reload_keepalived 2>&1); then
+    restore
+    fail "reloading keepalived failed ($out); the previous $TARGET was restored"
+  fi
+elif [ "$KIND" = main ]; then
+  systemctl enable -q keepalived 2>/dev/null || true
+  if ! systemctl start keepalived; then
+    journalctl -u keepalived -n 20 --no-pager >&2 2>/dev/null || true
+    restore
+    fail "keepalived did not start with the new $TARGET; the previous file was restored"
+  fi
+fi
+
+# Verify: keepalived still runs, and the IPVS service this file defines exists.
+if systemctl is-active -q keepalived; then
+  sleep 1
+  if ! systemctl is-active -q keepalived; then
+    restore
+    systemctl start keepalived || true
+    fail "keepalived stopped after loading the new $TARGET; the previous file was restored"
+  fi
+  if [ -n "$VERIFY_IPVS" ]; then
+    ok=0
+    for _ in $(seq 1 40); do
+      # shellcheck disable=SC2086
+      if ipvsadm -Ln $VERIFY_IPVS >/dev/null 2>&1; then ok=1; break; fi
+      sleep 0.25
+    done
+    [ $ok = 1 ] || { restore; fail "the IPVS service ($VERIFY_IPVS) is missing after the reload; the previous $TARGET was restored"; }
+  fi
+fi
+[ $changed = 1 ] && say "$TARGET updated" || true
+echo "ok $TARGET"
