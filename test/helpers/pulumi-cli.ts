@@ -28,7 +28,7 @@ export function pulumiEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
 }
 
 export function pulumi(cwd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): CliResult {
-    const res = spawnSync("pulumi", [...args, "--non-interactive"], {
+    const res = spawnSync("pulumi", ["--non-interactive", ...args], {
         cwd,
         env: pulumiEnv(opts.env),
         input: opts.input,

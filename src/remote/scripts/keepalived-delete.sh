@@ -38,3 +38,5 @@ case $KIND in
     ;;
   *) fail "unknown kind $KIND" ;;
 esac
+# Leave no empty state folder behind.
+rmdir "$STATE_DIR" 2>/dev/null || true

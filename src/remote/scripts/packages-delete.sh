@@ -16,3 +16,5 @@ if [ -n "$remove" ]; then
   else yum remove -y -q $remove > "$log" 2>&1 || fail "yum remove$remove failed"; fi
 fi
 rm -f "$record" "$STATE_DIR/install.log" "$STATE_DIR/remove.log"
+# Leave no empty state folder behind.
+rmdir "$STATE_DIR" 2>/dev/null || true

@@ -11,3 +11,5 @@ if [ -f "$RECORD" ]; then
 else
   say "no record of the values before $FILE: nothing to restore"
 fi
+# Leave no empty state folder behind.
+rmdir "$STATE_DIR" 2>/dev/null || true

@@ -11,3 +11,5 @@ for a in $EXPECT_LO; do
     ip addr del "$a" dev lo || fail "could not remove $a from lo"
   fi
 done
+# Leave no empty state folder behind.
+rmdir "$STATE_DIR" 2>/dev/null || true

@@ -1,0 +1,140 @@
+// What the end-to-end tests (and any tool) use of the lab: its hosts, commands on them over one
+// reused SSH connection each, traffic from the lab's client, VIP moves timed inside the lab, and the
+// stack config that points a Pulumi program at the lab.
+import { spawn, spawnSync } from "child_process";
+import * as path from "path";
+
+export const repoRoot = path.resolve(__dirname, "..");
+const labScript = path.join(repoRoot, "lab", "lab.sh");
+const runDir = path.join(repoRoot, ".cache", "lab", "run");
+
+export interface LabHost {
+    name: string;
+    role: "director" | "real" | "client";
+    ssh: { host: string; port: number; user: string; privateKeyPath: string };
+    addresses: { segment: string; interface: string; address: string; prefixLength: number }[];
+}
+
+export interface Run {
+    code: number;
+    stdout: string;
+    stderr: string;
+}
+
+let cachedHosts: LabHost[] | undefined;
+
+/** The lab's hosts (`lab status --json`); throws when the lab is not running. */
+export function labHosts(): LabHost[] {
+    if (cachedHosts) return cachedHosts;
+    const res = spawnSync("bash", [labScript, "status", "--json"], { encoding: "utf8" });
+    if (res.status !== 0) throw new Error(`the lab is not running (npm run lab -- up): ${res.stderr}`);
+    cachedHosts = JSON.parse(res.stdout) as LabHost[];
+    return cachedHosts;
+}
+
+export function labHost(name: string): LabHost {
+    const host = labHosts().find((h) => h.name === name);
+    if (!host) throw new Error(`the lab has no host ${name}`);
+    return host;
+}
+
+/** A host's address on a segment (IPv4 unless asked for 6). */
+export function address(name: string, segment: string, family: 4 | 6 = 4): string {
+    const a = labHost(name).addresses.find((x) => x.segment === segment && x.address.includes(":") === (family === 6));
+    if (!a) throw new Error(`${name} has no IPv${family} address on ${segment}`);
+    return a.address;
+}
+
+function sshArgs(name: string): string[] {
+    const h = labHost(name);
+    return [
+        "-i", h.ssh.privateKeyPath, "-p", String(h.ssh.port),
+        "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=accept-new",
+        "-o", `UserKnownHostsFile=${path.join(runDir, "known_hosts")}`, "-o", "LogLevel=ERROR",
+        "-o", "ConnectTimeout=10", "-o", "ControlMaster=auto",
+        "-o", `ControlPath=${path.join(runDir, "ssh-%C")}`, "-o", "ControlPersist=120",
+        `${h.ssh.user}@${h.ssh.host}`,
+    ];
+}
+
+/** Runs a shell command on a lab host as root. */
+export function onHost(name: string, command: string, opts: { input?: string; timeoutMs?: number } = {}): Run {
+    const res = spawnSync("ssh", [...sshArgs(name), command], {
+        encoding: "utf8", input: opts.input ?? "", timeout: opts.timeoutMs ?? 120_000, maxBuffer: 32 * 1024 * 1024,
+    });
+    if (res.error) throw res.error;
+    return { code: res.status ?? -1, stdout: res.stdout ?? "", stderr: res.stderr ?? "" };
+}
+
+/** Like onHost(), but throws unless the command succeeds; returns its stdout. */
+export function sh(name: string, command: string, opts: { input?: string; timeoutMs?: number } = {}): string {
+    const res = onHost(name, command, opts);
+    if (res.code !== 0) throw new Error(`${name}: \`${command}\` exited ${res.code}: ${res.stderr || res.stdout}`);
+    return res.stdout;
+}
+
+/** Starts a command on a host without waiting; resolves when it ends. */
+export function onHostAsync(name: string, command: string): Promise<Run> {
+    return new Promise((resolve, reject) => {
+        const child = spawn("ssh", [...sshArgs(name), command], { stdio: ["ignore", "pipe", "pipe"] });
+        let stdout = "", stderr = "";
+        child.stdout.on("data", (d) => (stdout += d));
+        child.stderr.on("data", (d) => (stderr += d));
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    });
+}
+
+export interface HttpLoopResult {
+    sent: number;
+    /** Answers per real server (the body is the server's host name). */
+    answers: Record<string, number>;
+    failures: number;
+    errors: Record<string, number>;
+    /** The longest time without a successful answer, in seconds: the outage a client saw. */
+    longest_gap: number;
+    seconds: number;
+}
+
+/** `count` HTTP requests from the lab's client host, each on a new connection. */
+export function httpRequests(url: string, count: number, opts: { timeout?: number } = {}): HttpLoopResult {
+    const out = sh("client", `lab-client http ${url} --count ${count} --timeout ${opts.timeout ?? 2}`);
+    return JSON.parse(out) as HttpLoopResult;
+}
+
+/** A request loop on the client that runs until stop() is called. */
+export function startHttpLoop(url: string, opts: { interval?: number; timeout?: number } = {}): { stop(): Promise<HttpLoopResult> } {
+    const flag = `/tmp/lab-loop-${process.pid}-${Date.now()}`;
+    sh("client", `rm -f ${flag}`);
+    const running = onHostAsync("client", `lab-client http ${url} --until-file ${flag} --interval ${opts.interval ?? 0.05} --timeout ${opts.timeout ?? 2}`);
+    return {
+        async stop() {
+            sh("client", `touch ${flag}`);
+            const res = await running;
+            sh("client", `rm -f ${flag}`);
+            if (res.code !== 0) throw new Error(`request loop failed: ${res.stderr}`);
+            return JSON.parse(res.stdout) as HttpLoopResult;
+        },
+    };
+}
+
+/**
+ * Times a VIP move inside the lab (the hosts share the machine's clock): runs `action` on `from`, and
+ * measures on `to` how long until `vip` is on `iface` there. Returns seconds, or throws on timeout.
+ */
+export async function timeVipMove(opts: { from: string; to: string; vip: string; iface: string; action: string; timeoutSec?: number }): Promise<number> {
+    const limit = opts.timeoutSec ?? 20;
+    const watch = onHostAsync(opts.to,
+        `end=$(( $(date +%s) + ${limit} )); while [ $(date +%s) -lt $end ]; do ` +
+        `case "$(ip -o addr show dev ${opts.iface})" in *" ${opts.vip}/"*) date +%s.%N; exit 0;; esac; sleep 0.02; done; exit 1`);
+    await new Promise((r) => setTimeout(r, 300));
+    const started = Number(sh(opts.from, `date +%s.%N; ${opts.action} >/dev/null 2>&1`).trim().split("\n")[0]);
+    const res = await watch;
+    if (res.code !== 0) throw new Error(`${opts.vip} did not reach ${opts.to} within ${limit} s`);
+    return Number(res.stdout.trim()) - started;
+}
+
+/** Stack config that points the lab examples at this lab: lab:hosts and the secret lab:privateKey. */
+export function labStackConfig(): { hosts: string; privateKeyPath: string } {
+    return { hosts: JSON.stringify(labHosts()), privateKeyPath: labHosts()[0]!.ssh.privateKeyPath };
+}

@@ -1,0 +1,138 @@
+// The core, proven on the lab's real hosts in DR mode with the real Pulumi CLI (issue 4's proofs).
+// Each step states what a user would check on the hosts.
+import { strict as assert } from "assert";
+import * as path from "path";
+import { address, httpRequests, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
+import { LabStack } from "../helpers/labStack";
+import { repoRoot } from "../helpers/pulumi-cli";
+
+const program = path.join(repoRoot, "examples", "lab-dr");
+const VIP = "10.201.0.100";
+const URL = `http://${VIP}/`;
+const DIRECTORS = ["dir1", "dir2"];
+const REAL = ["rs1", "rs2", "rs3"];
+const WEIGHTS: Record<string, number> = { rs1: 3, rs2: 2, rs3: 1 };
+const DIRECTOR_SYSCTLS = ["net.ipv4.vs.expire_nodest_conn", "net.ipv4.vs.expire_quiescent_template"];
+const RS_SYSCTLS = ["net.ipv4.conf.all.arp_ignore", "net.ipv4.conf.lo.arp_ignore", "net.ipv4.conf.all.arp_announce", "net.ipv4.conf.lo.arp_announce"];
+
+const sysctls = (host: string, keys: string[]) =>
+    Object.fromEntries(sh(host, `sysctl ${keys.join(" ")}`).trim().split("\n").map((l) => l.split(" = ") as [string, string]));
+const installed = (host: string, pkg: string) => sh(host, `dpkg-query -W -f='\${Status}' ${pkg} 2>/dev/null || true`).includes("install ok installed");
+const hasVip = (host: string) => sh(host, "ip -o addr show dev eth0").includes(` ${VIP}/`);
+const keepalivedPid = (host: string) => sh(host, "systemctl show -p MainPID --value keepalived").trim();
+
+describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", function () {
+    this.timeout(900_000);
+    const stack = `e2e-dr-${process.pid}`;
+    let lab: LabStack;
+    const valuesBefore: Record<string, Record<string, string>> = {};
+    const packagesBefore: Record<string, boolean> = {};
+
+    before(() => {
+        // The vs sysctls exist once ip_vs is loaded; load it so their values before `up` can be read.
+        for (const d of DIRECTORS) {
+            sh(d, "modprobe ip_vs");
+            valuesBefore[d] = sysctls(d, DIRECTOR_SYSCTLS);
+            packagesBefore[d] = installed(d, "keepalived");
+        }
+        for (const r of REAL) valuesBefore[r] = sysctls(r, RS_SYSCTLS);
+        lab = LabStack.create(program, stack, {}, { vrrpPassword: "e2eDRpw1" });
+        for (const [r, w] of Object.entries(WEIGHTS)) lab.config(`weights.${r}`, String(w), true);
+    });
+
+    after(() => lab?.remove());
+
+    it("1. up installs ipvsadm + keepalived and programs IPVS, the VIP and the real servers", () => {
+        lab.up();
+        for (const d of DIRECTORS) {
+            assert.ok(installed(d, "keepalived") && installed(d, "ipvsadm"), `${d}: keepalived and ipvsadm installed`);
+            assert.equal(sh(d, "systemctl is-active keepalived").trim(), "active", `${d}: keepalived runs`);
+        }
+        const table = sh("dir1", "ipvsadm-save -n");
+        assert.match(table, new RegExp(`-A -t ${VIP}:80 -s wrr`));
+        for (const r of REAL) assert.match(table, new RegExp(`-a -t ${VIP}:80 -r ${address(r, "front")}:80 -g -w ${WEIGHTS[r]}\\b`));
+        assert.ok(hasVip("dir1"), "the VIP is on the master (dir1)");
+        assert.ok(!hasVip("dir2"), "the VIP is not on the backup (dir2)");
+        for (const r of REAL) {
+            assert.ok(sh(r, "ip -o addr show dev lo").includes(` ${VIP}/32 `), `${r}: VIP on lo`);
+            assert.deepEqual(Object.values(sysctls(r, RS_SYSCTLS)), ["1", "1", "2", "2"], `${r}: arp_ignore=1, arp_announce=2 on all and lo`);
+        }
+    });
+
+    it("2. 200 requests through the VIP are all answered, shared by weight", () => {
+        const res = httpRequests(URL, 200);
+        assert.equal(res.failures, 0);
+        const total = Object.values(WEIGHTS).reduce((a, b) => a + b, 0);
+        for (const r of REAL) {
+            const share = (res.answers[r] ?? 0) / 200;
+            const want = WEIGHTS[r]! / total;
+            assert.ok(Math.abs(share - want) <= 0.05, `${r}: share ${share.toFixed(3)} vs weight share ${want.toFixed(3)} (tolerance 0.05)`);
+        }
+        console.log(`      shares: ${JSON.stringify(res.answers)} for weights ${JSON.stringify(WEIGHTS)}`);
+    });
+
+    it("3. a second up changes nothing and runs no remote command", () => {
+        const stamp = (h: string) => sh(h, "stat -c %Y /etc/keepalived/keepalived.conf /etc/keepalived/pulumi-lvs/services/*.conf").trim();
+        const stamps = DIRECTORS.map(stamp);
+        const pids = DIRECTORS.map(keepalivedPid);
+        const res = lab.up();
+        assert.match(res.stdout, /\d+ unchanged/);
+        assert.doesNotMatch(res.stdout, /[+~-] \d+ (created|updated|deleted|replaced)/);
+        assert.deepEqual(DIRECTORS.map(stamp), stamps, "no file was rewritten");
+        assert.deepEqual(DIRECTORS.map(keepalivedPid), pids, "keepalived was not touched");
+    });
+
+    it("4. a weight change shows in preview --diff and is applied by a reload, with no failed request", async () => {
+        lab.ok(["config", "set", "--path", "weights.rs1", "5"]);
+        const preview = lab.ok(["preview", "--diff"]);
+        assert.match(preview.stdout, /-\s+weight 3/);
+        assert.match(preview.stdout, /\+\s+weight 5/);
+        assert.doesNotMatch(preview.stdout, /stdin\s*:\s*\[secret\]/);
+        const pids = DIRECTORS.map(keepalivedPid);
+        const loop = startHttpLoop(URL);
+        await new Promise((r) => setTimeout(r, 1000));
+        lab.up();
+        await new Promise((r) => setTimeout(r, 1000));
+        const res = await loop.stop();
+        assert.deepEqual(DIRECTORS.map(keepalivedPid), pids, "keepalived reloaded, not restarted");
+        for (const d of DIRECTORS) assert.match(sh(d, "ipvsadm -Ln"), new RegExp(`${address("rs1", "front")}:80\\s+Route\\s+5\\s`));
+        assert.equal(res.failures, 0, `failed requests during the update: ${JSON.stringify(res)}`);
+        console.log(`      requests during the update: ${res.sent}, failed: ${res.failures}`);
+    });
+
+    it("5. the backup takes the VIP within 3 x advert_int + 1 s when the master stops, and traffic resumes", async () => {
+        const seconds = await timeVipMove({ from: "dir1", to: "dir2", vip: VIP, iface: "eth0", action: "systemctl stop keepalived" });
+        console.log(`      failover: ${seconds.toFixed(2)} s`);
+        assert.ok(seconds <= 3 * 1 + 1, `failover took ${seconds.toFixed(2)} s`);
+        const res = httpRequests(URL, 50);
+        assert.equal(res.failures, 0, "traffic resumes through the backup");
+        const back = await timeVipMove({ from: "dir1", to: "dir1", vip: VIP, iface: "eth0", action: "systemctl start keepalived" });
+        console.log(`      VIP back on dir1 after restart: ${back.toFixed(2)} s`);
+        assert.ok(!hasVip("dir2") || (await waitFor(() => !hasVip("dir2"))), "dir2 releases the VIP");
+    });
+
+    it("6. destroy removes everything and puts every sysctl back to its value before up", () => {
+        lab.ok(["destroy", "--yes", "--skip-preview"]);
+        for (const d of DIRECTORS) {
+            assert.ok(!hasVip(d), `${d}: no VIP`);
+            assert.equal(sh(d, "ipvsadm-save -n 2>/dev/null || true").trim(), "", `${d}: IPVS table empty`);
+            assert.equal(sh(d, "ls /etc/keepalived/keepalived.conf /etc/keepalived/pulumi-lvs /etc/sysctl.d/90-pulumi-lvs-* 2>/dev/null || true").trim(), "");
+            assert.deepEqual(sysctls(d, DIRECTOR_SYSCTLS), valuesBefore[d], `${d}: sysctls as before up`);
+            assert.equal(installed(d, "keepalived"), packagesBefore[d], `${d}: keepalived installed only if it was before`);
+        }
+        for (const r of REAL) {
+            assert.ok(!sh(r, "ip -o addr show dev lo").includes(VIP), `${r}: VIP gone from lo`);
+            assert.deepEqual(sysctls(r, RS_SYSCTLS), valuesBefore[r], `${r}: sysctls as before up`);
+            assert.equal(sh(r, "ls /etc/systemd/system/pulumi-lvs-* /etc/sysctl.d/90-pulumi-lvs-* 2>/dev/null || true").trim(), "");
+        }
+    });
+});
+
+async function waitFor(check: () => boolean, timeoutMs = 10_000): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+        if (check()) return true;
+        await new Promise((r) => setTimeout(r, 250));
+    }
+    return false;
+}
