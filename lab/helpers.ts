@@ -6,7 +6,9 @@ import * as path from "path";
 
 export const repoRoot = path.resolve(__dirname, "..");
 const labScript = path.join(repoRoot, "lab", "lab.sh");
-const runDir = path.join(repoRoot, ".cache", "lab", "run");
+/** Which lab (lab/lib/common.sh): "test" under npm test, "main" otherwise. */
+export const labName = process.env.LAB_NAME ?? "main";
+const runDir = path.join(repoRoot, ".cache", "lab", `run-${labName}`);
 
 export interface LabHost {
     name: string;

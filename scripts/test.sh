@@ -11,8 +11,13 @@ echo "[test] type-checking (tsc --noEmit)"
 npx tsc -p tsconfig.json --noEmit || exit 1
 
 specs=("test/unit/**/*.test.ts" "test/toolchain/**/*.test.ts")
+# The end-to-end tests get a lab of their own, so a stack deployed by hand (npm run demo) is untouched.
+export LAB_NAME=test
 if [ -d test/e2e ]; then
+  started_lab=0
+  bash lab/lab.sh status >/dev/null 2>&1 || started_lab=1
   if bash lab/lab.sh ensure; then
+    [ $started_lab = 1 ] && trap 'echo "[test] stopping the test lab"; bash lab/lab.sh down' EXIT
     specs+=("test/e2e/**/*.test.ts")
   else
     printf '\n%s\n%s\n%s\n\n' "######## LAB END-TO-END TESTS SKIPPED ########" \

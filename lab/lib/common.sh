@@ -2,10 +2,14 @@
 LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO_ROOT="$(cd "$LAB_DIR/.." && pwd)"
 LAB_CACHE="${LAB_CACHE:-$REPO_ROOT/.cache/lab}"
-LAB_RUN="$LAB_CACHE/run"
+# Several labs can run from one clone, sharing the image: "main" (the demo, by hand) and "test"
+# (npm test), so the tests never disturb a stack deployed by hand.
+LAB_NAME="${LAB_NAME:-main}"
+[[ $LAB_NAME =~ ^[a-z0-9]{1,8}$ ]] || { echo "[lab] LAB_NAME must be 1-8 lowercase letters or digits" >&2; exit 1; }
+LAB_RUN="$LAB_CACHE/run-$LAB_NAME"
 LAB_KEY="$LAB_CACHE/keys/id_ed25519"
-# One lab per clone: the namespace name and the port block derive from the clone's path.
-LAB_ID=$(printf '%s' "$REPO_ROOT" | sha1sum | cut -c1-6)
+# The namespace name and the port block derive from the clone's path and the lab's name.
+LAB_ID=$(printf '%s:%s' "$REPO_ROOT" "$LAB_NAME" | sha1sum | cut -c1-6)
 LAB_NS="lvslab-$LAB_ID"
 UML_KERNEL_VERSION=$(ls /usr/lib/uml/modules 2>/dev/null | sort -V | tail -n1)
 # Addresses the lab namespace itself holds: the management gateway (SSH, package repository) and the

@@ -1,6 +1,6 @@
 // LvsDirectorPair: two directors sharing VIPs through one keepalived VRRP instance.
 import { z } from "zod";
-import { interfaceName, ipWithPrefix, safeName, seconds } from "./primitives";
+import { family, interfaceName, ipWithPrefix, safeName, seconds } from "./primitives";
 
 export const DEFAULT_PRIORITIES = { primary: 150, secondary: 100 } as const;
 
@@ -35,8 +35,12 @@ export const directorPairSchema = z.object({
     name: safeName.optional(),
 }).strict().superRefine((pair, ctx) => {
     const seen = new Map<string, number>();
+    const first = pair.vips[0] ? family(pair.vips[0]) : 4;
     pair.vips.forEach((vip, i) => {
         const addr = vip.split("/")[0]!;
+        if (family(vip) !== first) {
+            ctx.addIssue({ code: "custom", path: ["vips", i], message: `must be IPv${first} like vips[0]: keepalived cannot mix IPv4 and IPv6 VIPs in one vrrp_instance` });
+        }
         if (seen.has(addr)) ctx.addIssue({ code: "custom", path: ["vips", i], message: `is the same address as vips[${seen.get(addr)}]` });
         seen.set(addr, i);
     });

@@ -56,9 +56,17 @@ export function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknow
 /** Turns zod issues into problems, with the offending value read from the input. */
 export function problemsFromZod(input: unknown, issues: ReadonlyArray<z.core.$ZodIssue>): Problem[] {
     return issues.map((issue) => {
+        if (issue.code === "invalid_key") {
+            // A bad key of a record: name the key itself, and the rule it breaks.
+            const key = issue.path[issue.path.length - 1];
+            const nested = issue.issues[0];
+            const why = nested && OWN_RULE.test(nested.message) ? `: it ${nested.message}` : "";
+            return { path: dottedPath(issue.path.slice(0, -1)), value: key, rule: `is not a valid key${why}` };
+        }
         const last = issue.path[issue.path.length - 1];
         const secret = typeof last === "string" && SECRET_FIELD.test(last);
-        return { path: dottedPath(issue.path), value: secret ? SECRET_MARK : valueAt(input, issue.path), rule: ruleOf(issue) };
+        const value = valueAt(input, issue.path);
+        return { path: dottedPath(issue.path), value: secret ? SECRET_MARK : value, rule: ruleOf(issue, value) };
     });
 }
 
@@ -68,11 +76,11 @@ export const SECRET_MARK = Symbol("secret");
 /** Messages this package writes are already rules ("must ...", "needs ..."); zod's own are reworded. */
 const OWN_RULE = /^(must|is|needs|may|has|matches) /;
 
-function ruleOf(issue: z.core.$ZodIssue): string {
+function ruleOf(issue: z.core.$ZodIssue, value: unknown): string {
     if (OWN_RULE.test(issue.message)) return issue.message;
     switch (issue.code) {
         case "invalid_type":
-            return issue.input === undefined ? "is required" : `must be ${article(issue.expected)}`;
+            return value === undefined ? "is required" : `must be ${article(issue.expected)}`;
         case "too_small":
             return issue.origin === "array" ? `must have at least ${issue.minimum} item(s)` : issue.origin === "string" ? `must be at least ${issue.minimum} character(s)` : `must be at least ${issue.minimum}`;
         case "too_big":

@@ -1,6 +1,8 @@
 // VirtualService: one IPVS service (VIP:port or fwmark) and its real servers, as keepalived config.
 import { z } from "zod";
-import { family, FORWARDING_MODES, ipAddress, port, PROTOCOLS, scheduler, seconds, weight } from "./primitives";
+import { family, FORWARDING_MODES, ipAddress, isIpv4, isIpv6, port, PROTOCOLS, scheduler, seconds, weight } from "./primitives";
+
+const isIp = (s: unknown) => typeof s === "string" && (isIpv4(s) || isIpv6(s));
 
 export const tcpCheckSchema = z.object({
     type: z.literal("TCP"),
@@ -45,7 +47,7 @@ export const virtualServiceSchema = z.object({
         if ((svc.mode === "DR" || svc.mode === "TUN") && rs.port !== undefined && rs.port !== svc.port) {
             ctx.addIssue({ code: "custom", path: ["realServers", i, "port"], message: `must equal the VIP port ${svc.port} in ${svc.mode} mode` });
         }
-        if (family(rs.address) !== family(svc.vip)) {
+        if (isIp(rs.address) && isIp(svc.vip) && family(rs.address) !== family(svc.vip)) {
             ctx.addIssue({ code: "custom", path: ["realServers", i, "address"], message: `must be IPv${family(svc.vip)} like the VIP ${svc.vip}` });
         }
         const key = `${rs.address}:${rsPort}`;
