@@ -4,8 +4,10 @@
 //   lab:privateKey    the lab's SSH key (secret)
 //   vrrpPassword      the VRRP password, at most 8 characters (secret)
 //   weights           optional, e.g. {"rs1": 3, "rs2": 2, "rs3": 1}
+//   scheduler         optional, defaults to wrr
 import * as pulumi from "@pulumi/pulumi";
 import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs } from "../../src";
+import type { Scheduler } from "../../src/model/primitives";
 
 interface LabHost {
     name: string;
@@ -25,7 +27,7 @@ const host = (name: string): LabHost => {
     if (!h) throw new Error(`the lab has no host ${name}`);
     return h;
 };
-const connection = (name: string): ConnectionArgs => ({ host: host(name).ssh.host, port: host(name).ssh.port, user: host(name).ssh.user, privateKey });
+const connection = (name: string, user = host(name).ssh.user): ConnectionArgs => ({ host: host(name).ssh.host, port: host(name).ssh.port, user, privateKey });
 const frontAddress = (name: string) => host(name).addresses.find((a) => a.segment === "front" && !a.address.includes(":"))!.address;
 
 const vip = "10.201.0.100";
@@ -38,8 +40,9 @@ const directors = new LvsDirectorPair("lb", {
     vrrp: { virtualRouterId: 51, authPass: config.requireSecret("vrrpPassword") },
 });
 
+// rs3 is reached as "ops", a user with sudo: pulumi-lvs runs its scripts through `sudo -n` then.
 const realServers = Object.keys(weights).sort().map((name) => new RealServer(name, {
-    connection: connection(name),
+    connection: connection(name, name === "rs3" ? "ops" : undefined),
     mode: "DR",
     vips: [vip],
 }));
@@ -48,7 +51,7 @@ const web = new VirtualService("web", {
     directors,
     vip,
     port: 80,
-    scheduler: "wrr",
+    scheduler: (config.get("scheduler") ?? "wrr") as Scheduler,
     mode: "DR",
     delayLoop: 2,
     healthCheck: { type: "TCP", connectTimeout: 2, retry: 2, delayBeforeRetry: 1 },

@@ -72,7 +72,7 @@ export class VirtualService extends pulumi.ComponentResource {
         const model: pulumi.Output<VirtualServiceModel> = checked(component, name, virtualServiceSchema, rest, this);
         this.key = model.apply(serviceKey);
         this.config = model.apply((m) => renderVirtualService(name, m));
-        const file = model.apply((m) => ({ kind: "service" as const, target: serviceFile(m), verifyIpvs: ipvsServiceArgs(m.protocol, m.vip, m.port) }));
+        const file = model.apply((m) => ({ kind: "service" as const, target: serviceFile(m), verifyIpvs: ipvsServiceArgs(m.protocol, m.vip, m.port), verifyScheduler: m.scheduler }));
 
         let previous: pulumi.Resource | undefined;
         for (const node of directors.directors) {

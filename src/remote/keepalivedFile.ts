@@ -9,6 +9,8 @@ export interface KeepalivedFile {
     target: string;
     /** ipvsadm arguments naming the IPVS service this file defines, e.g. "-t 10.0.0.10:80". */
     verifyIpvs?: string;
+    /** The scheduler that service must have after the reload. */
+    verifyScheduler?: string;
 }
 
 function values(f: KeepalivedFile) {
@@ -17,6 +19,7 @@ function values(f: KeepalivedFile) {
         TARGET: f.target,
         MODE: f.kind === "auth" ? "0600" : "0644",
         VERIFY_IPVS: f.verifyIpvs ?? "",
+        VERIFY_SCHED: f.verifyScheduler ?? "",
         KEEPALIVED_DIR: "/etc/keepalived",
         KEEPALIVED_CONF: "/etc/keepalived/keepalived.conf",
         LVS_DIR: LVS_CONF_DIR,

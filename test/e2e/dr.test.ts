@@ -1,8 +1,9 @@
 // The core, proven on the lab's real hosts in DR mode with the real Pulumi CLI (issue 4's proofs).
 // Each step states what a user would check on the hosts.
 import { strict as assert } from "assert";
+import * as fs from "fs";
 import * as path from "path";
-import { address, httpRequests, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
+import { address, httpRequests, labHost, onHost, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
 import { LabStack } from "../helpers/labStack";
 import { repoRoot } from "../helpers/pulumi-cli";
 
@@ -15,6 +16,10 @@ const WEIGHTS: Record<string, number> = { rs1: 3, rs2: 2, rs3: 1 };
 const DIRECTOR_SYSCTLS = ["net.ipv4.vs.expire_nodest_conn", "net.ipv4.vs.expire_quiescent_template"];
 const RS_SYSCTLS = ["net.ipv4.conf.all.arp_ignore", "net.ipv4.conf.lo.arp_ignore", "net.ipv4.conf.all.arp_announce", "net.ipv4.conf.lo.arp_announce"];
 
+const PASSWORD = "e2eDRpw1";
+/** Where secrets must never show: patterns go in through stdin, so the check itself leaks nothing. */
+const findIn = (host: string, where: string, secrets: string[]) =>
+    onHost(host, `grep -rlF -f - ${where} 2>/dev/null || true`, { input: `${secrets.join("\n")}\n` }).stdout.trim();
 const sysctls = (host: string, keys: string[]) =>
     Object.fromEntries(sh(host, `sysctl ${keys.join(" ")}`).trim().split("\n").map((l) => l.split(" = ") as [string, string]));
 const installed = (host: string, pkg: string) => sh(host, `dpkg-query -W -f='\${Status}' ${pkg} 2>/dev/null || true`).includes("install ok installed");
@@ -36,14 +41,32 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
             packagesBefore[d] = installed(d, "keepalived");
         }
         for (const r of REAL) valuesBefore[r] = sysctls(r, RS_SYSCTLS);
-        lab = LabStack.create(program, stack, {}, { vrrpPassword: "e2eDRpw1" });
+        lab = LabStack.create(program, stack, {}, { vrrpPassword: PASSWORD });
         for (const [r, w] of Object.entries(WEIGHTS)) lab.config(`weights.${r}`, String(w), true);
     });
 
     after(() => lab?.remove());
 
-    it("1. up installs ipvsadm + keepalived and programs IPVS, the VIP and the real servers", () => {
-        lab.up();
+    it("1. up installs ipvsadm + keepalived and programs IPVS, the VIP and the real servers; no secret leaks", async () => {
+        // Sample every command line on the master while `up` runs.
+        sh("dir1", "rm -f /tmp/ps-samples /tmp/ps-stop");
+        const sampler = onHostAsync("dir1", "while [ ! -f /tmp/ps-stop ]; do ps -eo args >> /tmp/ps-samples; sleep 0.1; done");
+        const out = lab.up();
+        sh("dir1", "touch /tmp/ps-stop");
+        await sampler;
+        const keyLine = fs.readFileSync(labHost("dir1").ssh.privateKeyPath, "utf8").split("\n")[2]!;
+        const samples = Number(sh("dir1", "grep -c '^COMMAND' /tmp/ps-samples").trim());
+        assert.ok(samples > 100, `ps sampled ${samples} times during up`);
+        assert.equal(findIn("dir1", "/tmp/ps-samples", [PASSWORD, keyLine]), "", "no secret in any command line during up");
+        console.log(`      ps samples during up: ${samples}, with a secret: 0`);
+        assert.ok(!out.output.includes(PASSWORD) && !out.output.includes(keyLine), "no secret in pulumi's output");
+        const state = fs.readFileSync(path.join(repoRoot, ".pulumi-state", ".pulumi", "stacks", "lvs-lab-dr", `${stack}.json`), "utf8");
+        assert.ok(!state.includes(PASSWORD) && !state.includes(keyLine), "no plaintext secret in the state file");
+        for (const d of DIRECTORS) {
+            assert.equal(findIn(d, "/etc /var/lib/pulumi-lvs /root /tmp", [PASSWORD]), "/etc/keepalived/pulumi-lvs/auth.conf", `${d}: the password is only in auth.conf`);
+            assert.equal(sh(d, "stat -c %a /etc/keepalived/pulumi-lvs/auth.conf").trim(), "600");
+            assert.equal(findIn(d, "/var/log", [PASSWORD]) + onHost(d, "journalctl --no-pager | grep -cF -f - || true", { input: `${PASSWORD}\n` }).stdout.trim(), "0", `${d}: not in logs`);
+        }
         for (const d of DIRECTORS) {
             assert.ok(installed(d, "keepalived") && installed(d, "ipvsadm"), `${d}: keepalived and ipvsadm installed`);
             assert.equal(sh(d, "systemctl is-active keepalived").trim(), "active", `${d}: keepalived runs`);

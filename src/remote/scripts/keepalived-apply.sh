@@ -3,11 +3,11 @@
 #   stage -> validate the whole config as it will be (keepalived -t) -> back up -> swap atomically
 #   -> reload (start, the first time, for main) -> verify (keepalived active, $VERIFY_IPVS present)
 # Any failure after the swap restores the previous file and reloads again, then exits non-zero.
-mkdir -p "$LVS_DIR/services"
-chmod 0755 "$LVS_DIR" "$LVS_DIR/services"
-work=$(mktemp -d "$LVS_DIR/.stage.XXXXXX")
+staging_failed() { fail "cannot stage the new $TARGET in $LVS_DIR ($1: disk full or not writable?); nothing was changed"; }
+[ -d "$LVS_DIR/services" ] || { mkdir -p "$LVS_DIR/services" && chmod 0755 "$LVS_DIR" "$LVS_DIR/services"; } || staging_failed "mkdir"
+work=$(mktemp -d "$LVS_DIR/.stage.XXXXXX" 2>/dev/null) || staging_failed "mktemp"
 trap 'rm -rf "$work"' EXIT
-cat > "$work/new"
+cat > "$work/new" || staging_failed "write"
 [ -s "$work/new" ] || fail "refusing to write an empty $TARGET"
 
 if [ "$KIND" = main ] && [ ! -e "$STATE_DIR/prior-keepalived.conf" ] && [ ! -e "$STATE_DIR/prior-keepalived.conf.absent" ]; then
@@ -45,14 +45,14 @@ restore() {
   if systemctl is-active -q keepalived; then reload_keepalived || true; fi
 }
 if [ $changed = 1 ]; then
-  install -m "$MODE" "$work/new" "$TARGET.pulumi-lvs-new"
+  install -m "$MODE" "$work/new" "$TARGET.pulumi-lvs-new" 2>/dev/null || { rm -f "$TARGET.pulumi-lvs-new"; staging_failed "install"; }
   mv -f "$TARGET.pulumi-lvs-new" "$TARGET"
 fi
 
 if [ $running = 1 ]; then
   if [ $changed = 1 ] && ! out=$(reload_keepalived 2>&1); then
     restore
-    fail "reloading keepalived failed ($out); the previous $TARGET was restored"
+    fail "reloading keepalived failed ($(tr -s '\n' ' ' <<< "$out" | sed 's/ $//')); the previous $TARGET was restored"
   fi
 elif [ "$KIND" = main ]; then
   systemctl enable -q keepalived 2>/dev/null || true
@@ -72,13 +72,16 @@ if systemctl is-active -q keepalived; then
     fail "keepalived stopped after loading the new $TARGET; the previous file was restored"
   fi
   if [ -n "$VERIFY_IPVS" ]; then
-    ok=0
+    # The service must exist with the scheduler this file asks for (a reload that cannot apply a
+    # change leaves the old service in place).
+    ok=0 seen=""
     for _ in $(seq 1 40); do
       # shellcheck disable=SC2086
-      if ipvsadm -Ln $VERIFY_IPVS >/dev/null 2>&1; then ok=1; break; fi
+      seen=$(ipvsadm -Ln $VERIFY_IPVS 2>/dev/null | grep -E '^(TCP|UDP|SCTP|FWM) ' || true)
+      if grep -Eq " $VERIFY_SCHED( |$)" <<< "$seen"; then ok=1; break; fi
       sleep 0.25
     done
-    [ $ok = 1 ] || { restore; fail "the IPVS service ($VERIFY_IPVS) is missing after the reload; the previous $TARGET was restored"; }
+    [ $ok = 1 ] || { restore; fail "after the reload the IPVS service $VERIFY_IPVS is ${seen:-missing}, not using scheduler $VERIFY_SCHED; the previous $TARGET was restored"; }
   fi
 fi
 [ $changed = 1 ] && say "$TARGET updated" || true

@@ -1,0 +1,52 @@
+// The lab itself (issue 3's done-when): every host answers over SSH with its own host key, a director
+// can load IPVS, and apt installs keepalived from the lab's own repository.
+import { strict as assert } from "assert";
+import { labHosts, onHost, sh } from "../../lab/helpers";
+
+describe("the lab", function () {
+    this.timeout(600_000);
+
+    it("has two directors, real servers in three segments and a client, all answering SSH", () => {
+        const hosts = labHosts();
+        assert.deepEqual(hosts.filter((h) => h.role === "director").map((h) => h.name), ["dir1", "dir2"]);
+        assert.equal(hosts.filter((h) => h.role === "client").length, 1);
+        const segments = new Set(hosts.filter((h) => h.role === "real").flatMap((h) => h.addresses.map((a) => a.segment)));
+        for (const s of ["front", "back", "remote"]) assert.ok(segments.has(s), `a real server on ${s}`);
+        for (const h of hosts) {
+            assert.equal(h.ssh.host, "127.0.0.1");
+            assert.equal(sh(h.name, "hostname").trim(), h.name);
+        }
+    });
+
+    it("gives every host its own SSH host key and machine-id", () => {
+        const keys = labHosts().map((h) => sh(h.name, "cat /etc/ssh/ssh_host_ed25519_key.pub /etc/machine-id"));
+        assert.equal(new Set(keys).size, keys.length);
+    });
+
+    it("reaches the NAT segment only through the directors", () => {
+        assert.notEqual(onHost("client", "ping -c1 -W1 10.202.0.31").code, 0, "client cannot reach rs4 directly");
+        assert.equal(onHost("dir1", "ping -c1 -W2 10.202.0.31").code, 0, "dir1 reaches rs4");
+    });
+
+    it("runs real-server services: HTTP with a health URL that can fail, TCP hold, UDP echo", () => {
+        assert.equal(sh("client", "curl -s http://10.201.0.21/").trim(), "rs1");
+        assert.equal(sh("client", "curl -s -o /dev/null -w '%{http_code}' http://10.201.0.21/health"), "200");
+        sh("rs1", "mkdir -p /run/lab && touch /run/lab/unhealthy");
+        assert.equal(sh("client", "curl -s -o /dev/null -w '%{http_code}' http://10.201.0.21/health"), "503");
+        sh("rs1", "rm -f /run/lab/unhealthy");
+        assert.equal(JSON.parse(sh("client", "lab-client hold 10.201.0.22 9000 --seconds 1 --interval 0.2")).server, "rs2");
+        assert.deepEqual(JSON.parse(sh("client", "lab-client udp 10.201.0.23 9001 --count 3")).answers, { rs3: 3 });
+    });
+
+    it("loads IPVS on a director and installs keepalived + ipvsadm from the lab repository", () => {
+        const had = sh("dir2", "dpkg-query -W -f='${Status}' keepalived 2>/dev/null || true").includes("install ok installed");
+        try {
+            sh("dir2", "DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 update -q && DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends keepalived ipvsadm >/dev/null");
+            assert.match(sh("dir2", "modprobe ip_vs && ipvsadm -Ln"), /IP Virtual Server version/);
+            assert.match(sh("dir2", "keepalived --version 2>&1"), /Keepalived v2\./);
+        } finally {
+            // Leave the director as the lab made it: without them.
+            if (!had) sh("dir2", "DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 purge -y -q --autoremove keepalived ipvsadm >/dev/null");
+        }
+    });
+});

@@ -1,0 +1,98 @@
+// Automatic rollback, proven with faults injected on a lab director (issue 6): for each fault,
+// `pulumi up` fails saying what failed and that the previous config was restored (or that nothing
+// was changed), the directors' files are byte-for-byte as before, a client loop through the VIP sees
+// no failed request, and the next `pulumi up` with a good config succeeds.
+import { strict as assert } from "assert";
+import * as path from "path";
+import { sh, startHttpLoop } from "../../lab/helpers";
+import { LabStack } from "../helpers/labStack";
+import { repoRoot } from "../helpers/pulumi-cli";
+
+const program = path.join(repoRoot, "examples", "lab-dr");
+const URL = "http://10.201.0.100/";
+const DIRECTORS = ["dir1", "dir2"];
+// The backup director gets every change first: a fault there must stop the change before the master.
+const FAULTY = "dir2";
+const snapshot = (h: string) => sh(h, "cd /etc/keepalived && sha256sum keepalived.conf pulumi-lvs/auth.conf pulumi-lvs/services/*.conf");
+
+interface Fault {
+    name: string;
+    inject: string;
+    remove: string;
+    /** The config change the failing `up` tries. */
+    change: [string, string];
+    message: RegExp;
+}
+
+const faults: Fault[] = [
+    {
+        name: "keepalived rejects the new config (keepalived -t fails)",
+        inject: `printf '#!/bin/sh\\ncase " $* " in *" -t "*) echo "(injected) Unknown keyword" >&2; exit 5;; esac\\nexec /usr/sbin/keepalived "$@"\\n' > /usr/local/sbin/keepalived && chmod +x /usr/local/sbin/keepalived`,
+        remove: "rm -f /usr/local/sbin/keepalived",
+        change: ["weights.rs1", "4"],
+        message: /keepalived rejected the new \/etc\/keepalived\/pulumi-lvs\/services\/tcp_10-201-0-100_80\.conf \(keepalived -t\); nothing was changed/,
+    },
+    {
+        name: "the reload fails",
+        inject: "mkdir -p /etc/systemd/system/keepalived.service.d && printf '[Service]\\nExecReload=\\nExecReload=/bin/false\\n' > /etc/systemd/system/keepalived.service.d/zz-fault.conf && systemctl daemon-reload",
+        remove: "rm -f /etc/systemd/system/keepalived.service.d/zz-fault.conf && systemctl daemon-reload",
+        change: ["weights.rs1", "4"],
+        message: /reloading keepalived failed .*; the previous \/etc\/keepalived\/pulumi-lvs\/services\/tcp_10-201-0-100_80\.conf was restored/,
+    },
+    {
+        name: "verification fails after the swap (scheduler twos is not in this kernel)",
+        inject: "true",
+        remove: "true",
+        change: ["scheduler", "twos"],
+        message: /after the reload the IPVS service -t 10\.201\.0\.100:80 is .*wrr.*, not using scheduler twos; the previous \/etc\/keepalived\/pulumi-lvs\/services\/tcp_10-201-0-100_80\.conf was restored/,
+    },
+    {
+        name: "staging fails (the config folder is not writable)",
+        inject: "chattr +i /etc/keepalived/pulumi-lvs",
+        remove: "chattr -i /etc/keepalived/pulumi-lvs",
+        change: ["weights.rs1", "4"],
+        message: /cannot stage the new \/etc\/keepalived\/pulumi-lvs\/services\/tcp_10-201-0-100_80\.conf .*nothing was changed/,
+    },
+];
+
+describe("automatic rollback under injected faults", function () {
+    this.timeout(900_000);
+    let lab: LabStack;
+
+    before(() => {
+        lab = LabStack.create(program, `e2e-rollback-${process.pid}`, {}, { vrrpPassword: "rollbck1" });
+        for (const [r, w] of Object.entries({ rs1: 3, rs2: 2, rs3: 1 })) lab.config(`weights.${r}`, String(w), true);
+        lab.up();
+    });
+
+    after(() => {
+        for (const f of faults) sh(FAULTY, `${f.remove} 2>/dev/null || true`);
+        lab?.remove();
+    });
+
+    for (const fault of faults) {
+        it(`${fault.name}: up fails, the files are restored, traffic never stops`, async () => {
+            const before = DIRECTORS.map(snapshot);
+            const loop = startHttpLoop(URL);
+            sh(FAULTY, fault.inject);
+            let failed;
+            try {
+                lab.config(fault.change[0], fault.change[1], true);
+                failed = lab.run(["up", "--yes", "--skip-preview"]);
+            } finally {
+                sh(FAULTY, fault.remove);
+            }
+            const traffic = await loop.stop();
+            assert.notEqual(failed.code, 0, "pulumi up must fail");
+            assert.match(failed.output, fault.message);
+            assert.deepEqual(DIRECTORS.map(snapshot), before, "every keepalived file is byte-for-byte as before");
+            assert.equal(traffic.failures, 0, `failed requests during the fault: ${JSON.stringify(traffic)}`);
+            console.log(`      requests during the fault: ${traffic.sent}, failed: ${traffic.failures}`);
+            // Back to a good config: the next up succeeds.
+            lab.config("scheduler", "wrr");
+            lab.config("weights.rs1", "3", true);
+            lab.up();
+            assert.match(sh("dir1", "ipvsadm -Ln"), /10\.201\.0\.100:80 wrr/);
+        });
+    }
+});
