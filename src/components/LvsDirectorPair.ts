@@ -83,7 +83,8 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         this.directors = [];
         let previous: pulumi.Resource | undefined;
         for (const role of ["secondary", "primary"] as const) {
-            const connection = checkedConnection(component, name, role, args[role], this);
+            // No command can start before every input is valid, Outputs included.
+            const connection = pulumi.all([checkedConnection(component, name, role, args[role], this), model, auth]).apply(([c]) => c);
             const child = (suffix: string) => `${name}-${role}-${suffix}`;
             const packages = hostCommand(child("packages"), {
                 connection,

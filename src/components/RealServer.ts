@@ -30,7 +30,8 @@ export class RealServer extends pulumi.ComponentResource {
         const component = "RealServer";
         checked(component, name, componentNameSchema, { name }, this);
         const model: pulumi.Output<RealServerModel> = checked(component, name, realServerSchema, { mode: args.mode, vips: args.vips }, this);
-        const connection = checkedConnection(component, name, "connection", args.connection, this);
+        // No command can start before every input is valid, Outputs included.
+        const connection = pulumi.all([checkedConnection(component, name, "connection", args.connection, this), model]).apply(([c]) => c);
         const unitName = vipUnitName(name);
         const onLo = model.apply((m) => m.vips.map((v) => `${v}/${family(v) === 4 ? 32 : 128}`));
 

@@ -9,19 +9,22 @@ import { validate } from "../model/validate";
 
 export function checked<S extends z.ZodType>(component: string, name: string, schema: S, input: unknown, parent: pulumi.Resource): pulumi.Output<z.output<S>> {
     if (!containsOutputs(input)) {
-        return pulumi.output(validateOrThrow(component, name, schema, input, parent)) as pulumi.Output<z.output<S>>;
+        try {
+            return pulumi.output(validate(component, name, schema, input)) as pulumi.Output<z.output<S>>;
+        } catch (err) {
+            throw err instanceof LvsValidationError ? new pulumi.ResourceError(err.message, parent, true) : err;
+        }
     }
     const resolved = pulumi.output(input as pulumi.Input<object>) as pulumi.Output<unknown>;
-    return resolved.apply((value) => validateOrThrow(component, name, schema, value, parent)) as pulumi.Output<z.output<S>>;
-}
-
-function validateOrThrow<S extends z.ZodType>(component: string, name: string, schema: S, input: unknown, parent: pulumi.Resource): z.output<S> {
-    try {
-        return validate(component, name, schema, input);
-    } catch (err) {
-        if (err instanceof LvsValidationError) throw new pulumi.ResourceError(err.message, parent);
-        throw err;
-    }
+    return resolved.apply((value) => {
+        try {
+            return validate(component, name, schema, value);
+        } catch (err) {
+            // A RunError ends the program with just this message (a ResourceError raised inside an
+            // apply would be reported through every layer of Outputs that depends on it).
+            throw err instanceof LvsValidationError ? new pulumi.RunError(err.message) : err;
+        }
+    }) as pulumi.Output<z.output<S>>;
 }
 
 /** True when any part of `value` is an Output or a Promise (so its value is not known yet). */

@@ -1,0 +1,48 @@
+// Bad programs through the real CLI: `pulumi preview` fails with the component, path, value and
+// rule in its output, a secret value is never printed, and no remote command is planned or run.
+import { strict as assert } from "assert";
+import * as path from "path";
+import { pulumi, pulumiOk, repoRoot } from "../helpers/pulumi-cli";
+
+const program = path.join(repoRoot, "test", "fixtures", "bad-input");
+const LONG_PASS = "waytoolongpassword";
+
+// case -> [the message, the name prefix of the failing component's commands]
+const cases: Record<string, [string, string]> = {
+    "dr-port": ['VirtualService "web": realServers[0].port: 8080 must equal the VIP port 80 in DR mode', "web-"],
+    "router-id-output": ['LvsDirectorPair "lb": vrrp.virtualRouterId: 300 must be at most 255', "lb-"],
+    "vips-output": ['LvsDirectorPair "lb": vips[1]: "fd00::10" must be IPv4 like vips[0]', "lb-"],
+    "auth-too-long": ['LvsDirectorPair "lb": vrrp.authPass: [secret] must be at most 8 characters: keepalived silently uses only the first 8', "lb-"],
+    "rs-vip-output": ['RealServer "rs1": vips[0]: "10.0.0.300" must be an IPv4 or IPv6 address', "rs1-"],
+};
+
+describe("bad input, through a real pulumi preview", function () {
+    this.timeout(180_000);
+    const stack = `bad-input-${process.pid}`;
+
+    before(() => {
+        pulumiOk(program, ["stack", "init", stack]);
+        pulumiOk(program, ["config", "set", "--stack", stack, "--secret", "authPass"], { input: "goodpw" });
+        pulumiOk(program, ["config", "set", "--stack", stack, "--secret", "longPass"], { input: LONG_PASS });
+    });
+
+    after(() => pulumi(program, ["stack", "rm", "--yes", "--force", stack]));
+
+    for (const [name, [message, commands]] of Object.entries(cases)) {
+        it(`${name}: fails naming the problem, plans no remote command for it`, () => {
+            pulumiOk(program, ["config", "set", "--stack", stack, "case", name]);
+            const res = pulumi(program, ["preview", "--stack", stack]);
+            assert.notEqual(res.code, 0, res.output);
+            assert.ok(res.output.includes(message), `expected in the CLI output:\n${message}\n---\n${res.output}`);
+            assert.ok(!res.output.includes(LONG_PASS), "the secret value is not printed");
+            assert.doesNotMatch(res.output, new RegExp(`\\+\\s+command:remote:Command\\s+${commands}`), "no remote command of the failing component is planned");
+        });
+    }
+
+    it("and `up` of such a program runs no remote command either", () => {
+        pulumiOk(program, ["config", "set", "--stack", stack, "case", "vips-output"]);
+        const res = pulumi(program, ["up", "--yes", "--skip-preview", "--stack", stack]);
+        assert.notEqual(res.code, 0);
+        assert.doesNotMatch(res.output, /command:remote:Command \S+ (creating|created)/, res.output);
+    });
+});
