@@ -19,7 +19,9 @@ stop_pidfile() { # <pidfile>: TERM the process group, then KILL what is left aft
 lab_down_quiet() {
   [ -d "$LAB_RUN" ] || { ip netns del "$LAB_NS" 2>/dev/null || true; return 0; }
   local f
-  for f in "$LAB_RUN"/*.fwd.pid "$LAB_RUN"/repo.pid; do stop_pidfile "$f"; done
+  # Forwarders and the repository first (nothing new reaches the hosts), then the hosts; in parallel.
+  for f in "$LAB_RUN"/*.fwd.pid "$LAB_RUN"/repo.pid; do stop_pidfile "$f" & done
+  wait
   for f in "$LAB_RUN"/*.pid; do stop_pidfile "$f" & done
   wait
   # Close multiplexed SSH masters of the helpers.
