@@ -78,7 +78,10 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         const auth = checked(component, name, z.object({ vrrp: z.object({ authPass: authPassSchema }) }), { vrrp: { authPass } }, this);
         const authText = pulumi.secret(auth.apply((a) => renderAuthDefinition(a.vrrp.authPass)));
         const sysctlText = model.apply((m) => renderSysctlFile(`LvsDirectorPair "${name}"`, mergeSysctls(DIRECTOR_SYSCTLS, m.sysctls)));
-        const configOf = (role: DirectorRole) => model.apply((m) => renderKeepalivedMain(name, m, role));
+        const configs = {
+            primary: model.apply((m) => renderKeepalivedMain(name, m, "primary")),
+            secondary: model.apply((m) => renderKeepalivedMain(name, m, "secondary")),
+        };
 
         this.directors = [];
         let previous: pulumi.Resource | undefined;
@@ -113,7 +116,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 title: `keepalived.conf (${role} director)`,
                 apply: keepalivedApply(mainFile),
                 remove: keepalivedDelete(mainFile),
-                stdin: configOf(role),
+                stdin: configs[role],
             }, { parent: this, dependsOn: [authCmd] });
             this.directors.push({ role, connection, ready: keepalived });
             previous = keepalived;
@@ -121,7 +124,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
 
         this.vips = model.apply((m) => m.vips);
         this.interface = model.apply((m) => m.interface);
-        this.configs = pulumi.all([configOf("primary"), configOf("secondary")]).apply(([primary, secondary]) => ({ primary, secondary }));
+        this.configs = pulumi.output(configs);
         this.registerOutputs({ vips: this.vips, interface: this.interface, configs: this.configs });
     }
 }

@@ -2,7 +2,7 @@
 // so they survive a reboot) and the ARP sysctls; both undone exactly on delete.
 import * as pulumi from "@pulumi/pulumi";
 import { realServerSchema, type RealServerModel } from "../model/realServer";
-import { family } from "../model/primitives";
+import { hostCidr } from "../model/primitives";
 import { DR_SYSCTLS, renderVipUnit, vipUnitName } from "../render/realServerDr";
 import { renderSysctlFile } from "../render/sysctl";
 import { sysctlApply, sysctlDelete } from "../remote/sysctl";
@@ -33,7 +33,7 @@ export class RealServer extends pulumi.ComponentResource {
         // No command can start before every input is valid, Outputs included.
         const connection = pulumi.all([checkedConnection(component, name, "connection", args.connection, this), model]).apply(([c]) => c);
         const unitName = vipUnitName(name);
-        const onLo = model.apply((m) => m.vips.map((v) => `${v}/${family(v) === 4 ? 32 : 128}`));
+        const onLo = model.apply((m) => m.vips.map(hostCidr));
 
         const sysctls = hostCommand(`${name}-sysctls`, {
             connection,

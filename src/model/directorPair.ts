@@ -1,6 +1,6 @@
 // LvsDirectorPair: two directors sharing VIPs through one keepalived VRRP instance.
 import { z } from "zod";
-import { family, interfaceName, ipWithPrefix, safeName, seconds } from "./primitives";
+import { family, interfaceName, ipWithPrefix, seconds } from "./primitives";
 
 export const DEFAULT_PRIORITIES = { primary: 150, secondary: 100 } as const;
 
@@ -31,8 +31,6 @@ export const directorPairSchema = z.object({
     vrrp: vrrpSchema,
     /** Extra sysctls on both directors (and overrides of the defaults). */
     sysctls: z.record(sysctlKey, sysctlValue).default({}),
-    /** router_id prefix and resource-name stem on the hosts; defaults to the component name. */
-    name: safeName.optional(),
 }).strict().superRefine((pair, ctx) => {
     const seen = new Map<string, number>();
     const first = pair.vips[0] ? family(pair.vips[0]) : 4;

@@ -11,8 +11,11 @@ export function isIpv6(s: string): boolean {
     return z.ipv6().safeParse(s).success;
 }
 
-export const ipv4 = z.string().refine(isIpv4, { message: "must be an IPv4 address" });
-export const ipAddress = z.string().refine((s) => isIpv4(s) || isIpv6(s), { message: "must be an IPv4 or IPv6 address" });
+export function isIp(s: unknown): s is string {
+    return typeof s === "string" && (isIpv4(s) || isIpv6(s));
+}
+
+export const ipAddress = z.string().refine(isIp, { message: "must be an IPv4 or IPv6 address" });
 
 /** An address with an optional prefix length: 10.0.0.10, 10.0.0.10/24, fd00::10/64. */
 export const ipWithPrefix = z.string().refine((s) => {
@@ -52,7 +55,12 @@ export function family(address: string): 4 | 6 {
     return isIpv4(address.split("/")[0] ?? "") ? 4 : 6;
 }
 
-/** The address part of "addr/prefix". */
-export function hostPart(address: string): string {
-    return address.split("/")[0] ?? address;
+/** A single address as a host route: 10.0.0.10/32, fd00::10/128. */
+export function hostCidr(address: string): string {
+    return `${address}/${family(address) === 4 ? 32 : 128}`;
+}
+
+/** "10.0.0.10:80", "[fd00::10]:80". */
+export function hostPort(address: string, port: number): string {
+    return `${address.includes(":") ? `[${address}]` : address}:${port}`;
 }

@@ -1,13 +1,11 @@
 // RealServer: a backend host prepared for its forwarding mode.
 import { z } from "zod";
-import { ipAddress, safeName } from "./primitives";
+import { ipAddress } from "./primitives";
 
 export const realServerSchema = z.object({
     mode: z.literal("DR", { message: 'must be "DR" (NAT and TUN are not supported yet)' }),
     /** The VIPs this server answers for (on lo as /32 or /128 in DR mode). */
     vips: z.array(ipAddress).min(1),
-    /** Stem of the unit and sysctl.d file names on the host; defaults to the component name. */
-    name: safeName.optional(),
 }).strict().superRefine((rs, ctx) => {
     const seen = new Map<string, number>();
     rs.vips.forEach((vip, i) => {

@@ -1,8 +1,6 @@
 // VirtualService: one IPVS service (VIP:port or fwmark) and its real servers, as keepalived config.
 import { z } from "zod";
-import { family, FORWARDING_MODES, ipAddress, isIpv4, isIpv6, port, PROTOCOLS, scheduler, seconds, weight } from "./primitives";
-
-const isIp = (s: unknown) => typeof s === "string" && (isIpv4(s) || isIpv6(s));
+import { family, FORWARDING_MODES, ipAddress, isIp, port, PROTOCOLS, scheduler, seconds, weight } from "./primitives";
 
 export const tcpCheckSchema = z.object({
     type: z.literal("TCP"),

@@ -1,5 +1,6 @@
 // Transactional changes of keepalived files (see scripts/keepalived-apply.sh).
-import { LVS_CONF_DIR } from "../render/paths";
+import { hostPort } from "../model/primitives";
+import { KEEPALIVED_CONF, KEEPALIVED_DIR, LVS_CONF_DIR } from "../render/paths";
 import { script } from "./scriptText";
 
 export type KeepalivedFileKind = "main" | "auth" | "service";
@@ -20,8 +21,8 @@ function values(f: KeepalivedFile) {
         MODE: f.kind === "auth" ? "0600" : "0644",
         VERIFY_IPVS: f.verifyIpvs ?? "",
         VERIFY_SCHED: f.verifyScheduler ?? "",
-        KEEPALIVED_DIR: "/etc/keepalived",
-        KEEPALIVED_CONF: "/etc/keepalived/keepalived.conf",
+        KEEPALIVED_DIR,
+        KEEPALIVED_CONF,
         LVS_DIR: LVS_CONF_DIR,
     };
 }
@@ -37,5 +38,5 @@ export function keepalivedDelete(f: KeepalivedFile): string {
 /** ipvsadm's way of naming a service: -t/-u/--sctp-service VIP:port. */
 export function ipvsServiceArgs(protocol: "TCP" | "UDP" | "SCTP", vip: string, port: number): string {
     const flag = protocol === "TCP" ? "-t" : protocol === "UDP" ? "-u" : "--sctp-service";
-    return `${flag} ${vip.includes(":") ? `[${vip}]` : vip}:${port}`;
+    return `${flag} ${hostPort(vip, port)}`;
 }

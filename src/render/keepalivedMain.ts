@@ -1,7 +1,7 @@
 // The director's keepalived.conf: global_defs, the VRRP instance, and the includes of the password
 // definition (a separate 0600 file) and of one file per VirtualService.
 import type { DirectorPairModel } from "../model/directorPair";
-import { family } from "../model/primitives";
+import { hostCidr } from "../model/primitives";
 import { AUTH_CONF, SERVICES_DIR } from "./paths";
 
 export type DirectorRole = "primary" | "secondary";
@@ -39,7 +39,7 @@ export function renderKeepalivedMain(pairName: string, pair: DirectorPairModel, 
         `        auth_pass $${AUTH_PASS_NAME}`,
         "    }",
         "    virtual_ipaddress {",
-        ...pair.vips.map((vip) => `        ${withPrefix(vip)} dev ${pair.interface}`),
+        ...pair.vips.map((vip) => `        ${vip.includes("/") ? vip : hostCidr(vip)} dev ${pair.interface}`),
         "    }",
         "}",
         "",
@@ -51,8 +51,4 @@ export function renderKeepalivedMain(pairName: string, pair: DirectorPairModel, 
 /** The 0600 file with the password definition; its text is secret. */
 export function renderAuthDefinition(authPass: string): string {
     return `# Managed by pulumi-lvs: the VRRP password, used as $${AUTH_PASS_NAME} in keepalived.conf.\n$${AUTH_PASS_NAME}=${authPass}\n`;
-}
-
-function withPrefix(vip: string): string {
-    return vip.includes("/") ? vip : `${vip}/${family(vip) === 4 ? 32 : 128}`;
 }

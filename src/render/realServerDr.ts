@@ -1,7 +1,7 @@
 // A DR real server: the VIPs on lo (a systemd unit, so they come back after a reboot) and the ARP
 // sysctls that stop it answering ARP for them.
 import type { RealServerModel } from "../model/realServer";
-import { family } from "../model/primitives";
+import { hostCidr } from "../model/primitives";
 import type { SysctlSetting } from "./sysctl";
 
 export const DR_SYSCTLS: ReadonlyArray<SysctlSetting> = [
@@ -16,8 +16,7 @@ export function vipUnitName(stem: string): string {
 }
 
 export function renderVipUnit(name: string, rs: RealServerModel): string {
-    const vips = [...rs.vips].sort();
-    const cidr = (vip: string) => `${vip}/${family(vip) === 4 ? 32 : 128}`;
+    const vips = [...rs.vips].sort().map(hostCidr);
     return [
         "# Managed by pulumi-lvs. Local edits are overwritten.",
         "[Unit]",
@@ -28,8 +27,8 @@ export function renderVipUnit(name: string, rs: RealServerModel): string {
         "[Service]",
         "Type=oneshot",
         "RemainAfterExit=yes",
-        ...vips.map((vip) => `ExecStart=/sbin/ip addr replace ${cidr(vip)} dev lo`),
-        ...vips.map((vip) => `ExecStop=-/sbin/ip addr del ${cidr(vip)} dev lo`),
+        ...vips.map((cidr) => `ExecStart=/sbin/ip addr replace ${cidr} dev lo`),
+        ...vips.map((cidr) => `ExecStop=-/sbin/ip addr del ${cidr} dev lo`),
         "",
         "[Install]",
         "WantedBy=multi-user.target",

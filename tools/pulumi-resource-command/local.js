@@ -5,6 +5,7 @@
 
 const { spawn } = require("child_process");
 const { describe } = require("./ssh");
+const { collector } = require("./output");
 
 function run(inputs, command, { env, stdin, onLine }) {
     const interpreter = inputs.interpreter && inputs.interpreter.length ? inputs.interpreter : ["/bin/sh", "-c"];
@@ -14,19 +15,13 @@ function run(inputs, command, { env, stdin, onLine }) {
             env: { ...process.env, ...env },
             stdio: ["pipe", "pipe", "pipe"],
         });
-        let stdout = "", stderr = "", both = "";
-        const collect = (which) => (chunk) => {
-            const text = chunk.toString("utf8");
-            if (which === "out") stdout += text; else stderr += text;
-            both += text;
-            if (onLine) for (const line of text.split("\n")) if (line) onLine(which, line);
-        };
-        child.stdout.on("data", collect("out"));
-        child.stderr.on("data", collect("err"));
+        const output = collector(onLine);
+        child.stdout.on("data", output.out);
+        child.stderr.on("data", output.err);
         child.on("error", reject);
         child.on("close", (code, signal) => {
-            if (code === 0) return resolve({ stdout: stdout.replace(/\n$/, ""), stderr: stderr.replace(/\n$/, "") });
-            reject(new Error(`exit status ${code ?? signal}: running ${describe(command)}:\n${both}`));
+            if (code === 0) return resolve(output.result());
+            reject(new Error(`exit status ${code ?? signal}: running ${describe(command)}:\n${output.combined()}`));
         });
         child.stdin.end(stdin && stdin.length ? stdin : undefined);
     });

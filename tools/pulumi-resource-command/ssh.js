@@ -6,6 +6,7 @@
 "use strict";
 
 const { Client } = require("ssh2");
+const { collector } = require("./output");
 
 const DEFAULTS = { port: 22, user: "root", dialErrorLimit: 10, perDialTimeout: 15 };
 
@@ -86,19 +87,13 @@ async function run(conn, command, { env, stdin, onLine }) {
         return await new Promise((resolve, reject) => {
             client.exec(command, { env }, (err, stream) => {
                 if (err) return reject(err);
-                let stdout = "", stderr = "", both = "";
-                const collect = (which) => (chunk) => {
-                    const text = chunk.toString("utf8");
-                    if (which === "out") stdout += text; else stderr += text;
-                    both += text;
-                    if (onLine) for (const line of text.split("\n")) if (line) onLine(which, line);
-                };
-                stream.on("data", collect("out"));
-                stream.stderr.on("data", collect("err"));
+                const output = collector(onLine);
+                stream.on("data", output.out);
+                stream.stderr.on("data", output.err);
                 stream.on("close", (code, signal) => {
-                    if (code === 0) return resolve({ stdout: stdout.replace(/\n$/, ""), stderr: stderr.replace(/\n$/, "") });
+                    if (code === 0) return resolve(output.result());
                     const status = code === null || code === undefined ? `signal ${signal}` : `status ${code}`;
-                    reject(new Error(`Process exited with ${status}: running ${describe(command)} on ${conn.host}:\n${both}`));
+                    reject(new Error(`Process exited with ${status}: running ${describe(command)} on ${conn.host}:\n${output.combined()}`));
                 });
                 stream.end(stdin && stdin.length ? stdin : undefined);
             });
