@@ -1,27 +1,62 @@
 // LvsDirectorPair: two directors with ipvsadm + keepalived, sharing VIPs through VRRP.
 import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
-import { authPassSchema, directorPairSchema, type DirectorPairModel } from "../model/directorPair";
+import { authHmacKeySchema, authPassSchema, directorPairSchema, type DirectorPairModel } from "../model/directorPair";
 import { z } from "zod";
-import { DIRECTOR_SYSCTLS } from "../render/directorSysctls";
-import { renderAuthDefinition, renderKeepalivedMain, type DirectorRole } from "../render/keepalivedMain";
+import { claimRouterIds } from "../model/routerIds";
+import { directorSysctls } from "../render/directorSysctls";
+import { routerIdClaims } from "../render/vrrpInstances";
+import { parseFacts, type DirectorFacts } from "../render/facts";
+import { natRuleSet, renderNatRules } from "../render/firewall";
+import { renderAuthDefinition, renderKeepalivedMain, ROLES, type DirectorRole, type PairFacts } from "../render/keepalivedMain";
 import { AUTH_CONF, KEEPALIVED_CONF } from "../render/paths";
 import { mergeSysctls, renderSysctlFile } from "../render/sysctl";
 import { keepalivedApply, keepalivedDelete } from "../remote/keepalivedFile";
 import { DIRECTOR_PACKAGES, packagesCreate, packagesDelete } from "../remote/packages";
+import { FACTS_DELETE, factsRead } from "../remote/facts";
+import { fwApply, fwDelete } from "../remote/firewall";
 import { sysctlApply, sysctlDelete } from "../remote/sysctl";
 import { checked, componentNameSchema } from "./checked";
 import { checkedConnection, type ConnectionArgs } from "./connection";
 import { hostCommand } from "./hostCommand";
 
+export interface TrackScriptArgs {
+    /** vrrp_script name: 1-32 letters, digits, '_' or '-'. */
+    name: pulumi.Input<string>;
+    /** An absolute path and plain arguments; exit 0 means healthy. */
+    command: pulumi.Input<string>;
+    /** Seconds between runs. Defaults to 2. */
+    interval?: pulumi.Input<number>;
+    timeout?: pulumi.Input<number>;
+    /** Added to the priority while healthy (> 0) or taken away while failing (< 0); 0 (default) puts the instance in FAULT. */
+    weight?: pulumi.Input<number>;
+    /** Consecutive failures / successes before the state changes. Default 2 each. */
+    fall?: pulumi.Input<number>;
+    rise?: pulumi.Input<number>;
+}
+
+export interface NotifyArgs {
+    /** notify_master, notify_backup, notify_fault, notify_stop: absolute path and plain arguments. */
+    master?: pulumi.Input<string>;
+    backup?: pulumi.Input<string>;
+    fault?: pulumi.Input<string>;
+    stop?: pulumi.Input<string>;
+    /** notify: called on every change with TYPE NAME STATE PRIORITY. */
+    any?: pulumi.Input<string>;
+}
+
 export interface VrrpArgs {
     /** virtual_router_id, 1-255: unique among VRRP routers on the segment. */
     virtualRouterId: pulumi.Input<number>;
+    /** "PASS" (default): auth_pass, 8 characters. "HMAC": auth_hmac, needs keepalived 2.4+ (checked on the hosts). */
+    authType?: pulumi.Input<"PASS" | "HMAC">;
     /**
-     * auth_pass (auth_type PASS), 1-8 characters: keepalived silently ignores the rest, so longer
+     * auth_pass (authType PASS), 1-8 characters: keepalived silently ignores the rest, so longer
      * values are rejected. Pass it as a secret; it reaches the directors only in a 0600 file.
      */
-    authPass: pulumi.Input<string>;
+    authPass?: pulumi.Input<string>;
+    /** The auth_hmac key (authType HMAC), 16-64 characters. A secret, like authPass. */
+    authHmacKey?: pulumi.Input<string>;
     /** advert_int, seconds between adverts; a backup takes over after about 3 of them. Defaults to 1. */
     advertInt?: pulumi.Input<number>;
     /** priority of each director, 1-254. Defaults to { primary: 150, secondary: 100 }. */
@@ -30,6 +65,28 @@ export interface VrrpArgs {
     nopreempt?: pulumi.Input<boolean>;
     /** preempt_delay, seconds a recovered primary waits before taking the VIPs back. */
     preemptDelay?: pulumi.Input<number>;
+    /**
+     * Unicast adverts (unicast_src_ip / unicast_peer) instead of multicast, for networks that drop
+     * multicast. Each director's address on each VRRP NIC is read from the host. Defaults to false.
+     */
+    unicast?: pulumi.Input<boolean>;
+    /** track_interface: any of these NICs going down moves the VIPs away. */
+    trackInterfaces?: pulumi.Input<pulumi.Input<string>[]>;
+    /** vrrp_script + track_script: health scripts that move the VIPs away when they fail. */
+    trackScripts?: pulumi.Input<pulumi.Input<TrackScriptArgs>[]>;
+    /** notify scripts, on the sync group when the pair has several instances. */
+    notify?: pulumi.Input<NotifyArgs>;
+}
+
+export interface InsideArgs {
+    /** The inside NIC, towards the real servers. */
+    interface: pulumi.Input<string>;
+    /** The inside VIPs: the real servers' default gateway. */
+    vips: pulumi.Input<pulumi.Input<string>[]>;
+    /** Defaults to vrrp.virtualRouterId. */
+    virtualRouterId?: pulumi.Input<number>;
+    /** Networks (e.g. the real servers' subnet) masqueraded when they open connections to the outside. */
+    masquerade?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
 export interface LvsDirectorPairArgs {
@@ -39,16 +96,38 @@ export interface LvsDirectorPairArgs {
     secondary: pulumi.Input<ConnectionArgs>;
     /** The NIC carrying the VIPs and the VRRP adverts, e.g. "eth0". */
     interface: pulumi.Input<string>;
-    /** The VIPs (virtual_ipaddress), e.g. ["10.0.0.100"] or ["10.0.0.100/24"]; /32 when no prefix is given. */
+    /**
+     * The VIPs (virtual_ipaddress), e.g. ["10.0.0.100"] or ["10.0.0.100/24", "fd00::100"]; /32 (/128)
+     * when no prefix is given. IPv4 and IPv6 VIPs get one instance each, in one sync group.
+     */
     vips: pulumi.Input<pulumi.Input<string>[]>;
-    /** The VRRP instance. */
+    /** The VRRP instances. */
     vrrp: VrrpArgs;
     /**
+     * NAT with two NICs: the inside NIC and VIPs, in the same sync group as the outside VIPs so both fail
+     * over together. Turns on IP forwarding and installs the pair's own nftables table.
+     */
+    inside?: pulumi.Input<InsideArgs>;
+    /** lvs_sync_daemon: the master sends its connection table to the backup, so failover keeps connections. */
+    lvsSyncDaemon?: pulumi.Input<{ interface: pulumi.Input<string>; syncId?: pulumi.Input<number> }>;
+    /**
      * Extra sysctls on both directors, or overrides of the defaults
-     * (net.ipv4.vs.expire_nodest_conn=1, net.ipv4.vs.expire_quiescent_template=1).
+     * (net.ipv4.vs.expire_nodest_conn=1, net.ipv4.vs.expire_quiescent_template=1, ip_forward=1 with `inside`).
      */
     sysctls?: pulumi.Input<Record<string, pulumi.Input<string | number>>>;
 }
+
+/** auth_hmac appeared in keepalived 2.4. */
+export const HMAC_MIN_KEEPALIVED = "2.4";
+
+const authSchema = z.object({
+    vrrp: z.object({ authType: z.enum(["PASS", "HMAC"]), authPass: authPassSchema.optional(), authHmacKey: authHmacKeySchema.optional() }).superRefine((a, ctx) => {
+        if (a.authType === "PASS" && a.authPass === undefined) ctx.addIssue({ code: "custom", path: ["authPass"], message: "is required with authType PASS" });
+        if (a.authType === "HMAC" && a.authHmacKey === undefined) ctx.addIssue({ code: "custom", path: ["authHmacKey"], message: "is required with authType HMAC" });
+        if (a.authType === "PASS" && a.authHmacKey !== undefined) ctx.addIssue({ code: "custom", path: ["authHmacKey"], message: "applies only to authType HMAC" });
+        if (a.authType === "HMAC" && a.authPass !== undefined) ctx.addIssue({ code: "custom", path: ["authPass"], message: "applies only to authType PASS" });
+    }),
+});
 
 /** What a VirtualService needs of one director. */
 export interface DirectorNode {
@@ -72,36 +151,66 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         super("pulumi-lvs:index:LvsDirectorPair", name, {}, opts);
         const component = "LvsDirectorPair";
         checked(component, name, componentNameSchema, { name }, this);
-        const { authPass, ...vrrp } = args.vrrp;
-        const model: pulumi.Output<DirectorPairModel> = checked(component, name, directorPairSchema,
-            { interface: args.interface, vips: args.vips, vrrp, sysctls: args.sysctls }, this);
-        const auth = checked(component, name, z.object({ vrrp: z.object({ authPass: authPassSchema }) }), { vrrp: { authPass } }, this);
-        const authText = pulumi.secret(auth.apply((a) => renderAuthDefinition(a.vrrp.authPass)));
-        const sysctlText = model.apply((m) => renderSysctlFile(`LvsDirectorPair "${name}"`, mergeSysctls(DIRECTOR_SYSCTLS, m.sysctls)));
-        const configs = {
-            primary: model.apply((m) => renderKeepalivedMain(name, m, "primary")),
-            secondary: model.apply((m) => renderKeepalivedMain(name, m, "secondary")),
-        };
+        const { authPass, authHmacKey, ...vrrp } = args.vrrp;
+        const input = { interface: args.interface, vips: args.vips, vrrp, inside: args.inside, lvsSyncDaemon: args.lvsSyncDaemon, sysctls: args.sysctls };
+        const model: pulumi.Output<DirectorPairModel> = checked(component, name, directorPairSchema, input, this, (m) => claimRouterIds(name, routerIdClaims(m)));
+        const hmac = model.apply((m) => m.vrrp.authType === "HMAC");
+        const auth = checked(component, name, authSchema, { vrrp: { authType: args.vrrp.authType ?? "PASS", authPass, authHmacKey } }, this);
+        const authText = pulumi.secret(auth.apply((a) => renderAuthDefinition(a.vrrp.authType === "HMAC" ? a.vrrp.authHmacKey! : a.vrrp.authPass!)));
+        const sysctlText = model.apply((m) => renderSysctlFile(`LvsDirectorPair "${name}"`, mergeSysctls(directorSysctls(m), m.sysctls)));
+        const natRules = model.apply((m) => renderNatRules(name, m));
 
-        this.directors = [];
-        let previous: pulumi.Resource | undefined;
-        for (const role of ["secondary", "primary"] as const) {
+        // Each director: packages, then its facts (keepalived version, addresses), on both in parallel.
+        const connections = {} as Record<DirectorRole, pulumi.Output<command.types.input.remote.ConnectionArgs>>;
+        const facts = {} as Record<DirectorRole, pulumi.Output<DirectorFacts>>;
+        const factsCmds = {} as Record<DirectorRole, pulumi.Resource>;
+        for (const role of ROLES) {
             // No command can start before every input is valid, Outputs included.
-            const connection = pulumi.all([checkedConnection(component, name, role, args[role], this), model, auth]).apply(([c]) => c);
-            const child = (suffix: string) => `${name}-${role}-${suffix}`;
-            const packages = hostCommand(child("packages"), {
-                connection,
+            connections[role] = pulumi.all([checkedConnection(component, name, role, args[role], this), model, auth]).apply(([c]) => c);
+            const packages = hostCommand(`${name}-${role}-packages`, {
+                connection: connections[role],
                 title: `ipvsadm and keepalived (${role} director)`,
                 apply: packagesCreate(DIRECTOR_PACKAGES, ["ip_vs"]),
                 remove: packagesDelete(DIRECTOR_PACKAGES),
-            }, { parent: this, dependsOn: previous ? [previous] : [] });
+            }, { parent: this });
+            const factsCmd = hostCommand(`${name}-${role}-facts`, {
+                connection: connections[role],
+                title: `facts (${role} director)`,
+                apply: hmac.apply((h) => factsRead(h ? { version: HMAC_MIN_KEEPALIVED, reason: "vrrp.authType HMAC (auth_hmac)" } : undefined)),
+                remove: FACTS_DELETE,
+            }, { parent: this, dependsOn: [packages] });
+            factsCmds[role] = factsCmd;
+            facts[role] = factsCmd.stdout.apply(parseFacts);
+        }
+        const pairFacts: pulumi.Output<PairFacts> = pulumi.all([facts.primary, facts.secondary]).apply(([primary, secondary]) => ({ primary, secondary }));
+        const configs = {
+            primary: pulumi.all([model, pairFacts]).apply(([m, f]) => renderKeepalivedMain(name, m, "primary", f)),
+            secondary: pulumi.all([model, pairFacts]).apply(([m, f]) => renderKeepalivedMain(name, m, "secondary", f)),
+        };
+
+        // Then the configuration, secondary (BACKUP) first.
+        this.directors = [];
+        let previous: pulumi.Resource | undefined;
+        for (const role of ["secondary", "primary"] as const) {
+            const connection = connections[role];
+            const child = (suffix: string) => `${name}-${role}-${suffix}`;
             const sysctls = hostCommand(child("sysctls"), {
                 connection,
                 title: `director sysctls (${role})`,
                 apply: sysctlApply(`director-${name}`),
                 remove: sysctlDelete(`director-${name}`),
                 stdin: sysctlText,
-            }, { parent: this, dependsOn: [packages] });
+            }, { parent: this, dependsOn: [factsCmds.primary, factsCmds.secondary, ...(previous ? [previous] : [])] });
+            let beforeAuth: pulumi.Resource = sysctls;
+            if (args.inside !== undefined) {
+                beforeAuth = hostCommand(child("nat"), {
+                    connection,
+                    title: `NAT forwarding and masquerading rules (${role} director)`,
+                    apply: fwApply(natRuleSet(name)),
+                    remove: fwDelete(natRuleSet(name)),
+                    stdin: natRules.apply((t) => t ?? ""),
+                }, { parent: this, dependsOn: [sysctls] });
+            }
             const authFile = { kind: "auth" as const, target: AUTH_CONF };
             const authCmd = hostCommand(child("auth"), {
                 connection,
@@ -109,7 +218,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 apply: keepalivedApply(authFile),
                 remove: keepalivedDelete(authFile),
                 stdin: authText,
-            }, { parent: this, dependsOn: [sysctls], additionalSecretOutputs: ["stdin"] });
+            }, { parent: this, dependsOn: [beforeAuth], additionalSecretOutputs: ["stdin"] });
             const mainFile = { kind: "main" as const, target: KEEPALIVED_CONF };
             const keepalived = hostCommand(child("keepalived"), {
                 connection,

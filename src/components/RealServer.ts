@@ -1,57 +1,69 @@
-// RealServer: a backend host made ready for its forwarding mode. DR: the VIPs on lo (a systemd unit,
-// so they survive a reboot) and the ARP sysctls; both undone exactly on delete.
+// RealServer: a backend host made ready for its forwarding mode, undone exactly on delete.
+//   DR:  the VIPs on lo + ARP sysctls.     TUN: ipip tunl0 up with the VIPs + ARP and rp_filter sysctls.
+//   NAT: the default route via the directors' inside VIP (the previous routes come back on delete).
+// Addresses and routes are set by a systemd unit, so they survive a reboot.
 import * as pulumi from "@pulumi/pulumi";
 import { realServerSchema, type RealServerModel } from "../model/realServer";
-import { hostCidr } from "../model/primitives";
-import { DR_SYSCTLS, renderVipUnit, vipUnitName } from "../render/realServerDr";
+import { sysctlFile } from "../render/paths";
+import { expectedState, hostSysctls, renderVipUnit, vipUnitName } from "../render/realServerHost";
 import { renderSysctlFile } from "../render/sysctl";
 import { sysctlApply, sysctlDelete } from "../remote/sysctl";
-import { unitApply, unitDelete } from "../remote/unit";
+import { unitApply, unitDelete, type UnitExpectations } from "../remote/unit";
 import { checked, componentNameSchema } from "./checked";
 import { checkedConnection, type ConnectionArgs } from "./connection";
 import { hostCommand } from "./hostCommand";
 
-export interface RealServerArgs {
+export type RealServerArgs = {
     /** How to reach the host. */
     connection: pulumi.Input<ConnectionArgs>;
-    /** The forwarding mode of the services it serves. Only "DR" for now. */
-    mode: pulumi.Input<"DR">;
-    /** The VIPs it serves (put on lo as /32 or /128 in DR mode). */
-    vips: pulumi.Input<pulumi.Input<string>[]>;
-}
+} & (
+    /** DR: the VIPs it serves go on lo as /32 (/128). */
+    | { mode: pulumi.Input<"DR">; vips: pulumi.Input<pulumi.Input<string>[]> }
+    /** TUN: the VIPs it serves go on tunl0 (ipip). */
+    | { mode: pulumi.Input<"TUN">; vips: pulumi.Input<pulumi.Input<string>[]> }
+    /** NAT: its default route goes via `gateway`, the director pair's inside VIP. */
+    | { mode: pulumi.Input<"NAT">; gateway: pulumi.Input<string> }
+);
 
 export class RealServer extends pulumi.ComponentResource {
+    /** The VIPs it serves (DR, TUN); empty in NAT mode. */
     readonly vips: pulumi.Output<string[]>;
-    /** The systemd unit that puts the VIPs on lo. */
+    /** The systemd unit that sets the VIPs or the route. */
     readonly unit: pulumi.Output<string>;
 
     constructor(name: string, args: RealServerArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pulumi-lvs:index:RealServer", name, {}, opts);
         const component = "RealServer";
         checked(component, name, componentNameSchema, { name }, this);
-        const model: pulumi.Output<RealServerModel> = checked(component, name, realServerSchema, { mode: args.mode, vips: args.vips }, this);
+        const { connection: conn, ...rest } = args;
+        const model: pulumi.Output<RealServerModel> = checked(component, name, realServerSchema, rest, this);
         // No command can start before every input is valid, Outputs included.
-        const connection = pulumi.all([checkedConnection(component, name, "connection", args.connection, this), model]).apply(([c]) => c);
+        const connection = pulumi.all([checkedConnection(component, name, "connection", conn, this), model]).apply(([c]) => c);
         const unitName = vipUnitName(name);
-        const onLo = model.apply((m) => m.vips.map(hostCidr));
+        const stem = `rs-${name}`;
+        const expect = model.apply((m): UnitExpectations => ({ expect: expectedState(m), routeVia: m.mode === "NAT" ? m.gateway : undefined }));
+        this.unit = model.apply((m) => renderVipUnit(name, m, sysctlFile(stem)));
 
-        const sysctls = hostCommand(`${name}-sysctls`, {
+        // TUN: the unit loads ipip first, so tunl0's sysctls exist when they are recorded and set.
+        const unitCmd = (dependsOn: pulumi.Resource[]) => hostCommand(`${name}-vips`, {
             connection,
-            title: `DR ARP sysctls (RealServer ${name})`,
-            apply: sysctlApply(`rs-${name}`),
-            remove: sysctlDelete(`rs-${name}`),
-            stdin: renderSysctlFile(`RealServer "${name}" (DR)`, DR_SYSCTLS),
-        }, { parent: this });
-        this.unit = model.apply((m) => renderVipUnit(name, m));
-        hostCommand(`${name}-vips`, {
-            connection,
-            title: `VIPs on lo (RealServer ${name})`,
-            apply: onLo.apply((a) => unitApply(unitName, a)),
-            remove: onLo.apply((a) => unitDelete(unitName, a)),
+            title: model.apply((m) => m.mode === "NAT" ? `default route (RealServer ${name}, NAT)` : `VIPs on ${m.mode === "DR" ? "lo" : "tunl0"} (RealServer ${name}, ${m.mode})`),
+            apply: expect.apply((e) => unitApply(unitName, e)),
+            remove: expect.apply((e) => unitDelete(unitName, e)),
             stdin: this.unit,
-        }, { parent: this, dependsOn: [sysctls] });
+        }, { parent: this, dependsOn });
+        const sysctlCmd = (dependsOn: pulumi.Resource[]) => hostCommand(`${name}-sysctls`, {
+            connection,
+            title: model.apply((m) => `${m.mode} sysctls (RealServer ${name})`),
+            apply: sysctlApply(stem),
+            remove: sysctlDelete(stem),
+            stdin: model.apply((m) => renderSysctlFile(`RealServer "${name}" (${m.mode})`, hostSysctls(m))),
+        }, { parent: this, dependsOn });
+        // The mode is known at construction for plain inputs (the usual case); DR keeps its order.
+        if (args.mode === "TUN") sysctlCmd([unitCmd([])]);
+        else unitCmd([sysctlCmd([])]);
 
-        this.vips = model.apply((m) => m.vips);
+        this.vips = model.apply((m) => (m.mode === "NAT" ? [] : m.vips));
         this.registerOutputs({ vips: this.vips, unit: this.unit });
     }
 }

@@ -6,23 +6,47 @@ import { virtualServiceSchema, type VirtualServiceModel } from "../model/virtual
 import { serviceFile, serviceKey } from "../render/keys";
 import { renderVirtualService } from "../render/keepalivedService";
 import { ipvsServiceArgs, keepalivedApply, keepalivedDelete } from "../remote/keepalivedFile";
+import { fwmarkRuleSet, renderFwmarkRules } from "../render/firewall";
+import { fwApply, fwDelete } from "../remote/firewall";
 import { checked, componentNameSchema } from "./checked";
 import { hostCommand } from "./hostCommand";
 import type { LvsDirectorPair } from "./LvsDirectorPair";
 
-export interface TcpCheckArgs {
-    /** TCP_CHECK: a TCP connect to the real server. */
-    type: "TCP";
-    /** connect_port. Defaults to the real server's port. */
-    port?: pulumi.Input<number>;
+interface CheckTiming {
     /** connect_timeout, seconds. Defaults to 3. */
     connectTimeout?: pulumi.Input<number>;
     /** retry: failed attempts before the server is taken out. Defaults to 3. */
     retry?: pulumi.Input<number>;
     /** delay_before_retry, seconds. Defaults to 1. */
     delayBeforeRetry?: pulumi.Input<number>;
+    /** delay_loop of this check, seconds. Defaults to the service's delayLoop. */
+    delayLoop?: pulumi.Input<number>;
 }
-export type HealthCheckArgs = TcpCheckArgs;
+
+/** TCP_CHECK: a TCP connect. */
+export interface TcpCheckArgs extends CheckTiming { type: "TCP"; /** connect_port; defaults to the real server's port. */ port?: pulumi.Input<number> }
+/** HTTP_GET ("HTTP") or SSL_GET ("HTTPS"): a GET of `path` that must answer `statusCode` (or whose body has `digest`). */
+export interface HttpCheckArgs extends CheckTiming {
+    type: "HTTP" | "HTTPS";
+    port?: pulumi.Input<number>;
+    /** Defaults to "/". */
+    path?: pulumi.Input<string>;
+    /** Defaults to 200. */
+    statusCode?: pulumi.Input<number>;
+    /** MD5 of the expected body (keepalived's genhash), instead of the status code. */
+    digest?: pulumi.Input<string>;
+    /** The Host header. */
+    virtualHost?: pulumi.Input<string>;
+}
+/** MISC_CHECK: a command on the director; exit 0 = healthy (with `dynamic`, exit 2-255 sets weight code-2). */
+export interface MiscCheckArgs extends CheckTiming { type: "MISC"; command: pulumi.Input<string>; timeout?: pulumi.Input<number>; dynamic?: pulumi.Input<boolean> }
+/** DNS_CHECK: the server must answer a query for `name`. */
+export interface DnsCheckArgs extends CheckTiming { type: "DNS"; name: pulumi.Input<string>; queryType?: pulumi.Input<"A" | "NS" | "CNAME" | "SOA" | "MX" | "TXT" | "AAAA">; port?: pulumi.Input<number> }
+/** UDP_CHECK: a UDP probe; with requireReply the server must answer. */
+export interface UdpCheckArgs extends CheckTiming { type: "UDP"; port?: pulumi.Input<number>; requireReply?: pulumi.Input<boolean> }
+/** PING_CHECK: ICMP echo. */
+export interface PingCheckArgs extends CheckTiming { type: "PING" }
+export type HealthCheckArgs = TcpCheckArgs | HttpCheckArgs | MiscCheckArgs | DnsCheckArgs | UdpCheckArgs | PingCheckArgs;
 
 export interface RealServerEntryArgs {
     /** The real server's address (RIP). */
@@ -31,30 +55,53 @@ export interface RealServerEntryArgs {
     port?: pulumi.Input<number>;
     /** IPVS weight, 0-65535; 0 takes no new connections and keeps existing ones. Defaults to 1. */
     weight?: pulumi.Input<number>;
+    /** Drain: weight 0 on the hosts (no new connections, open ones stay), `weight` kept for later. */
+    drain?: pulumi.Input<boolean>;
     /** Overrides the service's healthCheck for this server. */
     healthCheck?: pulumi.Input<HealthCheckArgs>;
+    /** Overrides the service's inhibitOnFailure. */
+    inhibitOnFailure?: pulumi.Input<boolean>;
+    /** uthreshold: at most this many connections. */
+    upperThreshold?: pulumi.Input<number>;
+    /** lthreshold: takes new connections again below this many (needs upperThreshold). */
+    lowerThreshold?: pulumi.Input<number>;
 }
 
 export interface VirtualServiceArgs {
     /** The director pair that serves it. */
     directors: LvsDirectorPair;
-    /** The VIP clients connect to (one of the pair's VIPs). */
-    vip: pulumi.Input<string>;
-    /** The service port, 1-65535. */
-    port: pulumi.Input<number>;
+    /** The VIP clients connect to (one of the pair's VIPs). Not with fwmark. */
+    vip?: pulumi.Input<string>;
+    /** The service port, 1-65535. Not with fwmark. */
+    port?: pulumi.Input<number>;
+    /** A firewall-mark service instead of VIP:port: the directors mark packets to vip:ports with `mark`. */
+    fwmark?: pulumi.Input<{ mark: pulumi.Input<number>; vip: pulumi.Input<string>; ports: pulumi.Input<pulumi.Input<number>[]> }>;
     /** protocol. Defaults to "TCP". */
     protocol?: pulumi.Input<Protocol>;
     /** lvs_sched: rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos. Defaults to "wlc". */
     scheduler?: pulumi.Input<Scheduler>;
+    /** sh-fallback / sh-port (with sh), mh-fallback / mh-port (with mh). */
+    schedulerFlags?: pulumi.Input<pulumi.Input<"sh-fallback" | "sh-port" | "mh-fallback" | "mh-port">[]>;
     /** lvs_method: DR (direct routing), NAT or TUN. Defaults to "DR". */
     mode?: pulumi.Input<ForwardingMode>;
     /** persistence_timeout, seconds: a client keeps going to the same real server. */
     persistenceTimeout?: pulumi.Input<number>;
+    /** persistence_granularity as a prefix length: clients of one /N network stick together. */
+    persistenceGranularity?: pulumi.Input<number>;
+    /** ops: one-packet scheduling (UDP only). */
+    ops?: pulumi.Input<boolean>;
     /** delay_loop, seconds between health checks. Defaults to 6. */
     delayLoop?: pulumi.Input<number>;
     /** The health check of every real server. Defaults to a TCP_CHECK on the real server's port. */
     healthCheck?: pulumi.Input<HealthCheckArgs>;
-    /** The real servers (at least one). */
+    /** sorry_server: serves when no real server is up or the quorum is lost. */
+    sorryServer?: pulumi.Input<{ address: pulumi.Input<string>; port?: pulumi.Input<number> }>;
+    /** quorum: the minimum sum of healthy weights; hysteresis avoids flapping around it. */
+    quorum?: pulumi.Input<number>;
+    hysteresis?: pulumi.Input<number>;
+    /** inhibit_on_failure: a failing server gets weight 0 instead of being removed. Defaults to false. */
+    inhibitOnFailure?: pulumi.Input<boolean>;
+    /** The real servers. May be empty (a sorry server then serves). */
     realServers: pulumi.Input<pulumi.Input<RealServerEntryArgs>[]>;
 }
 
@@ -72,10 +119,22 @@ export class VirtualService extends pulumi.ComponentResource {
         const model: pulumi.Output<VirtualServiceModel> = checked(component, name, virtualServiceSchema, rest, this);
         this.key = model.apply(serviceKey);
         this.config = model.apply((m) => renderVirtualService(name, m));
-        const file = model.apply((m) => ({ kind: "service" as const, target: serviceFile(m), verifyIpvs: ipvsServiceArgs(m.protocol, m.vip, m.port), verifyScheduler: m.scheduler }));
+        const file = model.apply((m) => ({ kind: "service" as const, target: serviceFile(m), verifyIpvs: ipvsServiceArgs(m.protocol, m.vip ?? m.fwmark!.vip, m.port ?? 0, m.fwmark?.mark), verifyScheduler: m.scheduler }));
 
         let previous: pulumi.Resource | undefined;
         for (const node of directors.directors) {
+            if (args.fwmark !== undefined) {
+                // The mark rule first: IPVS only sees marked packets.
+                const set = model.apply((m) => fwmarkRuleSet(m.fwmark!.mark));
+                previous = hostCommand(`${name}-${node.role}-fwmark`, {
+                    connection: node.connection,
+                    title: pulumi.interpolate`fwmark rule of VirtualService ${this.key} (${node.role} director)`,
+                    apply: set.apply(fwApply),
+                    remove: set.apply(fwDelete),
+                    stdin: model.apply((m) => renderFwmarkRules(name, m) ?? ""),
+                    replaceOn: [set],
+                }, { parent: this, dependsOn: previous ? [node.ready, previous] : [node.ready] });
+            }
             previous = hostCommand(`${name}-${node.role}`, {
                 connection: node.connection,
                 title: pulumi.interpolate`VirtualService ${this.key} (${node.role} director)`,

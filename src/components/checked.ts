@@ -3,14 +3,24 @@
 // resolve, which still fails `pulumi preview` when they are known then.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { LvsValidationError } from "../model/errors";
+import { LvsValidationError, type Problem } from "../model/errors";
 import { safeName } from "../model/primitives";
 import { validate } from "../model/validate";
 
-export function checked<S extends z.ZodType>(component: string, name: string, schema: S, input: unknown, parent: pulumi.Resource): pulumi.Output<z.output<S>> {
+/** Checks a valid model against things outside it (e.g. other components); returns the problems. */
+export type CrossCheck<T> = (model: T) => Problem[];
+
+function validateAll<S extends z.ZodType>(component: string, name: string, schema: S, input: unknown, cross?: CrossCheck<z.output<S>>): z.output<S> {
+    const model = validate(component, name, schema, input);
+    const problems = cross ? cross(model) : [];
+    if (problems.length) throw new LvsValidationError(component, name, problems);
+    return model;
+}
+
+export function checked<S extends z.ZodType>(component: string, name: string, schema: S, input: unknown, parent: pulumi.Resource, cross?: CrossCheck<z.output<S>>): pulumi.Output<z.output<S>> {
     if (!containsOutputs(input)) {
         try {
-            return pulumi.output(validate(component, name, schema, input)) as pulumi.Output<z.output<S>>;
+            return pulumi.output(validateAll(component, name, schema, input, cross)) as pulumi.Output<z.output<S>>;
         } catch (err) {
             throw err instanceof LvsValidationError ? new pulumi.ResourceError(err.message, parent, true) : err;
         }
@@ -18,7 +28,7 @@ export function checked<S extends z.ZodType>(component: string, name: string, sc
     const resolved = pulumi.output(input as pulumi.Input<object>) as pulumi.Output<unknown>;
     return resolved.apply((value) => {
         try {
-            return validate(component, name, schema, value);
+            return validateAll(component, name, schema, value, cross);
         } catch (err) {
             // A RunError ends the program with just this message (a ResourceError raised inside an
             // apply would be reported through every layer of Outputs that depends on it).

@@ -20,7 +20,7 @@ export function hostCommand(name: string, args: HostCommandArgs, opts: pulumi.Cu
     return new command.remote.Command(name, {
         connection: args.connection,
         create: pulumi.all([title, args.apply]).apply(([t, s]) => asRoot(`apply ${t}`, s)),
-        delete: pulumi.all([title, args.remove]).apply(([t, s]) => asRoot(`remove ${t}`, s)),
+        delete: pulumi.all([title, args.remove]).apply(([t, s]) => (s === "true" ? s : asRoot(`remove ${t}`, s))),
         stdin: args.stdin,
         triggers: args.replaceOn,
         // The scripts print progress and errors on stderr; stdout holds the recorded prior state.

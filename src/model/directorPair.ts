@@ -1,16 +1,45 @@
-// LvsDirectorPair: two directors sharing VIPs through one keepalived VRRP instance.
+// LvsDirectorPair: two directors sharing VIPs through keepalived VRRP instances (one per NIC and
+// address family, in one sync group when there are several).
 import { z } from "zod";
-import { family, interfaceName, ipWithPrefix, seconds } from "./primitives";
+import { scriptCommand } from "./healthCheck";
+import { interfaceName, ipWithPrefix, seconds } from "./primitives";
 
 export const DEFAULT_PRIORITIES = { primary: 150, secondary: 100 } as const;
 
-const priority = z.number().int({ message: "must be a whole number" }).min(1).max(254);
+const whole = z.number().int({ message: "must be a whole number" });
+const priority = whole.min(1).max(254);
+const routerId = whole.min(1).max(255);
+
+export const trackScriptSchema = z.object({
+    /** vrrp_script name. */
+    name: z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, { message: "must be 1-32 letters, digits, '_' or '-'" }),
+    /** The command: exit 0 = healthy. */
+    command: scriptCommand,
+    /** interval, seconds between runs. */
+    interval: seconds.max(3600).default(2),
+    /** timeout, seconds. */
+    timeout: seconds.max(3600).optional(),
+    /** weight added to the priority while healthy (positive) or taken while failing (negative); 0 = FAULT on failure. */
+    weight: whole.min(-253).max(253).default(0),
+    /** fall / rise: consecutive results before the state changes. */
+    fall: whole.min(1).max(100).default(2),
+    rise: whole.min(1).max(100).default(2),
+}).strict();
+
+const notifySchema = z.object({
+    master: scriptCommand.optional(),
+    backup: scriptCommand.optional(),
+    fault: scriptCommand.optional(),
+    stop: scriptCommand.optional(),
+    /** notify: called on every change with TYPE NAME STATE PRIORITY. */
+    any: scriptCommand.optional(),
+}).strict();
 
 export const vrrpSchema = z.object({
     /** virtual_router_id: unique per L2 segment. */
-    virtualRouterId: z.number().int({ message: "must be a whole number" }).min(1).max(255),
+    virtualRouterId: routerId,
     /** advert_int, seconds. */
-    advertInt: z.number().int({ message: "must be a whole number" }).min(1).max(255).default(1),
+    advertInt: whole.min(1).max(255).default(1),
     priorities: z.object({ primary: priority, secondary: priority })
         .default({ ...DEFAULT_PRIORITIES })
         .refine((p) => p.primary !== p.secondary, { message: "must differ: equal priorities make the election depend on addresses" }),
@@ -18,6 +47,41 @@ export const vrrpSchema = z.object({
     nopreempt: z.boolean().default(false),
     /** preempt_delay, seconds. */
     preemptDelay: seconds.max(1000).optional(),
+    /** Unicast adverts between the directors (clouds drop multicast); the peers' addresses are read from the hosts. */
+    unicast: z.boolean().default(false),
+    /** PASS (auth_pass, 8 characters) or HMAC (auth_hmac, keepalived 2.4+, checked on the hosts). */
+    authType: z.enum(["PASS", "HMAC"]).default("PASS"),
+    /** track_interface: a listed NIC going down puts the instance in FAULT. */
+    trackInterfaces: z.array(interfaceName).default([]),
+    /** vrrp_script + track_script. */
+    trackScripts: z.array(trackScriptSchema).default([]),
+    /** notify_master / notify_backup / notify_fault / notify_stop / notify. */
+    notify: notifySchema.default({}),
+}).strict().superRefine((v, ctx) => {
+    if (v.nopreempt && v.preemptDelay !== undefined) ctx.addIssue({ code: "custom", path: ["preemptDelay"], message: "cannot be combined with nopreempt: a node that never preempts has no delay" });
+    const names = new Map<string, number>();
+    v.trackScripts.forEach((s, i) => {
+        if (names.has(s.name)) ctx.addIssue({ code: "custom", path: ["trackScripts", i, "name"], message: `duplicates trackScripts[${names.get(s.name)}]` });
+        names.set(s.name, i);
+    });
+});
+
+/** The inside NIC of a NAT pair: its VIP is the real servers' gateway and fails over with the outside VIPs. */
+export const insideSchema = z.object({
+    interface: interfaceName,
+    vips: z.array(ipWithPrefix).min(1),
+    /** Defaults to the pair's virtualRouterId (a different NIC is a different segment). */
+    virtualRouterId: routerId.optional(),
+    /** Source networks (the real servers') masqueraded when they open connections to the outside. */
+    masquerade: z.array(ipWithPrefix).default([]),
+}).strict();
+
+/** lvs_sync_daemon: the master sends its connection table to the backup, so failover keeps connections. */
+export const syncDaemonSchema = z.object({
+    /** The NIC the sync multicast runs on (often a dedicated link). */
+    interface: interfaceName,
+    /** syncid 0-255, to tell pairs on one link apart. */
+    syncId: whole.min(0).max(255).default(0),
 }).strict();
 
 const sysctlKey = z.string().regex(/^[a-z0-9_]+(\.[A-Za-z0-9_-]+)+$/, { message: "must be a sysctl key like net.ipv4.ip_forward" });
@@ -26,22 +90,27 @@ const sysctlValue = z.union([z.number(), z.string().regex(/^[^\n\r]*$/)]);
 export const directorPairSchema = z.object({
     /** The NIC that carries the VIPs and VRRP adverts. */
     interface: interfaceName,
-    /** The VIPs (virtual_ipaddress), with an optional prefix; /32 or /128 when omitted. */
+    /** The VIPs (virtual_ipaddress), with an optional prefix; /32 or /128 when omitted. IPv4 and IPv6 may mix. */
     vips: z.array(ipWithPrefix).min(1),
     vrrp: vrrpSchema,
+    /** NAT: the inside NIC and its VIPs. Turns on ip_forward. */
+    inside: insideSchema.optional(),
+    lvsSyncDaemon: syncDaemonSchema.optional(),
     /** Extra sysctls on both directors (and overrides of the defaults). */
     sysctls: z.record(sysctlKey, sysctlValue).default({}),
 }).strict().superRefine((pair, ctx) => {
-    const seen = new Map<string, number>();
-    const first = pair.vips[0] ? family(pair.vips[0]) : 4;
-    pair.vips.forEach((vip, i) => {
+    const seen = new Map<string, string>();
+    const check = (list: string[], field: string) => list.forEach((vip, i) => {
         const addr = vip.split("/")[0]!;
-        if (family(vip) !== first) {
-            ctx.addIssue({ code: "custom", path: ["vips", i], message: `must be IPv${first} like vips[0]: keepalived cannot mix IPv4 and IPv6 VIPs in one vrrp_instance` });
-        }
-        if (seen.has(addr)) ctx.addIssue({ code: "custom", path: ["vips", i], message: `is the same address as vips[${seen.get(addr)}]` });
-        seen.set(addr, i);
+        const where = `${field}[${i}]`;
+        if (seen.has(addr)) ctx.addIssue({ code: "custom", path: [...field.split("."), i], message: `is the same address as ${seen.get(addr)}` });
+        else seen.set(addr, where);
     });
+    check(pair.vips, "vips");
+    if (pair.inside) check(pair.inside.vips, "inside.vips");
+    if (pair.inside && pair.inside.interface === pair.interface && (pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId) === pair.vrrp.virtualRouterId) {
+        ctx.addIssue({ code: "custom", path: ["inside", "virtualRouterId"], message: `must differ from vrrp.virtualRouterId ${pair.vrrp.virtualRouterId} when the inside NIC is the same NIC (${pair.interface})` });
+    }
 });
 export type DirectorPairModel = z.output<typeof directorPairSchema>;
 
@@ -49,4 +118,10 @@ export type DirectorPairModel = z.output<typeof directorPairSchema>;
 export const authPassSchema = z.string()
     .min(1)
     .max(8, { message: "must be at most 8 characters: keepalived silently uses only the first 8" })
+    .regex(/^[A-Za-z0-9._~+=:@%^*,\/-]*$/, { message: "may contain only letters, digits and ._~+=:@%^*,/-" });
+
+/** The auth_hmac key: longer, same character set (it lands in a keepalived definition). */
+export const authHmacKeySchema = z.string()
+    .min(16, { message: "must be at least 16 characters" })
+    .max(64)
     .regex(/^[A-Za-z0-9._~+=:@%^*,\/-]*$/, { message: "may contain only letters, digits and ._~+=:@%^*,/-" });

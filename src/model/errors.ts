@@ -25,7 +25,7 @@ export function formatProblem(component: string, name: string, p: Problem): stri
 }
 
 /** Fields whose values never appear in messages. */
-const SECRET_FIELD = /^(privateKey|privateKeyPassword|password|authPass)$/;
+const SECRET_FIELD = /^(privateKey|privateKeyPassword|password|authPass|authHmacKey)$/;
 
 export function showValue(v: unknown): string {
     if (v === undefined) return "(missing)";

@@ -2,15 +2,20 @@
 import { z } from "zod";
 import { ipAddress } from "./primitives";
 
-export const realServerSchema = z.object({
-    mode: z.literal("DR", { message: 'must be "DR" (NAT and TUN are not supported yet)' }),
-    /** The VIPs this server answers for (on lo as /32 or /128 in DR mode). */
-    vips: z.array(ipAddress).min(1),
-}).strict().superRefine((rs, ctx) => {
+const vips = z.array(ipAddress).min(1).superRefine((list, ctx) => {
     const seen = new Map<string, number>();
-    rs.vips.forEach((vip, i) => {
-        if (seen.has(vip)) ctx.addIssue({ code: "custom", path: ["vips", i], message: `duplicates vips[${seen.get(vip)}]` });
+    list.forEach((vip, i) => {
+        if (seen.has(vip)) ctx.addIssue({ code: "custom", path: [i], message: `duplicates vips[${seen.get(vip)}]` });
         seen.set(vip, i);
     });
 });
+
+export const realServerSchema = z.discriminatedUnion("mode", [
+    /** DR: the VIPs on lo, ARP for them suppressed. */
+    z.object({ mode: z.literal("DR"), vips }).strict(),
+    /** TUN: ipip tunl0 up with the VIPs, rp_filter relaxed so decapsulated packets are accepted. */
+    z.object({ mode: z.literal("TUN"), vips }).strict(),
+    /** NAT: the default route goes through the directors' inside VIP, so replies pass back through IPVS. */
+    z.object({ mode: z.literal("NAT"), gateway: ipAddress }).strict(),
+], { error: (iss) => iss.code === "invalid_union" ? 'must be "DR", "TUN" or "NAT"' : undefined });
 export type RealServerModel = z.output<typeof realServerSchema>;

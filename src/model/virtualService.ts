@@ -1,59 +1,120 @@
 // VirtualService: one IPVS service (VIP:port or fwmark) and its real servers, as keepalived config.
 import { z } from "zod";
-import { family, FORWARDING_MODES, ipAddress, isIp, port, PROTOCOLS, scheduler, seconds, weight } from "./primitives";
+import { healthCheckSchema } from "./healthCheck";
+import { family, FORWARDING_MODES, ipAddress, isIp, isIpv4, port, PROTOCOLS, scheduler, seconds, weight } from "./primitives";
 
-export const tcpCheckSchema = z.object({
-    type: z.literal("TCP"),
-    /** connect_port: defaults to the real server's port. */
-    port: port.optional(),
-    /** connect_timeout, seconds. */
-    connectTimeout: seconds.max(3600).default(3),
-    /** retry (nb_get_retry in old keepalived). */
-    retry: z.number().int().min(0).max(100).default(3),
-    /** delay_before_retry, seconds. */
-    delayBeforeRetry: seconds.max(3600).default(1),
-}).strict();
-export const healthCheckSchema = tcpCheckSchema;
-export type HealthCheck = z.output<typeof healthCheckSchema>;
+export { healthCheckSchema, type HealthCheck } from "./healthCheck";
+
+const count = z.number().int({ message: "must be a whole number" }).min(0).max(65535);
 
 export const realServerEntrySchema = z.object({
     address: ipAddress,
     /** Defaults to the VIP port; in DR and TUN mode it must equal it. */
     port: port.optional(),
-    /** IPVS weight; 0 quiesces the server (no new connections). */
+    /** IPVS weight; 0 quiesces the server (no new connections, existing ones stay). */
     weight: weight.default(1),
+    /** Drain: weight 0 on the hosts whatever `weight` says, so the weight survives the drain. */
+    drain: z.boolean().default(false),
     /** Overrides the service's healthCheck for this server. */
     healthCheck: healthCheckSchema.optional(),
+    /** inhibit_on_failure for this server (the service's inhibitOnFailure when unset). */
+    inhibitOnFailure: z.boolean().optional(),
+    /** uthreshold: at most this many connections (0 = no limit). */
+    upperThreshold: count.optional(),
+    /** lthreshold: takes connections again below this many. */
+    lowerThreshold: count.optional(),
+}).strict().superRefine((rs, ctx) => {
+    if (rs.lowerThreshold !== undefined && rs.upperThreshold === undefined) {
+        ctx.addIssue({ code: "custom", path: ["lowerThreshold"], message: "needs upperThreshold: a lower threshold only applies below an upper one" });
+    }
+    if (rs.lowerThreshold !== undefined && rs.upperThreshold !== undefined && rs.lowerThreshold >= rs.upperThreshold) {
+        ctx.addIssue({ code: "custom", path: ["lowerThreshold"], message: `must be below upperThreshold ${rs.upperThreshold}` });
+    }
+});
+
+/** A firewall mark service: the directors mark matching packets and IPVS balances by the mark. */
+export const fwmarkSchema = z.object({
+    /** The mark, 1-2147483647. */
+    mark: z.number().int({ message: "must be a whole number" }).min(1).max(2147483647),
+    /** Packets to this address... */
+    vip: ipAddress,
+    /** ...and these destination ports get the mark (ignored for protocol-less marks). */
+    ports: z.array(port).min(1),
 }).strict();
 
+export const SCHEDULER_FLAGS = ["sh-fallback", "sh-port", "mh-fallback", "mh-port"] as const;
+
 export const virtualServiceSchema = z.object({
-    vip: ipAddress,
-    port: port,
+    /** VIP and port, or fwmark: one of the two forms. */
+    vip: ipAddress.optional(),
+    port: port.optional(),
+    fwmark: fwmarkSchema.optional(),
     protocol: z.enum(PROTOCOLS).default("TCP"),
     scheduler: scheduler.default("wlc"),
+    /** sh-fallback / sh-port (scheduler sh), mh-fallback / mh-port (scheduler mh). */
+    schedulerFlags: z.array(z.enum(SCHEDULER_FLAGS)).default([]),
     mode: z.enum(FORWARDING_MODES).default("DR"),
     /** persistence_timeout, seconds: a client sticks to one real server this long. */
     persistenceTimeout: seconds.max(2678400).optional(),
+    /** persistence_granularity: clients in the same network of this prefix length stick together. */
+    persistenceGranularity: z.number().int({ message: "must be a whole number" }).min(1).max(128).optional(),
+    /** One-packet scheduling (UDP only): every datagram is scheduled on its own. */
+    ops: z.boolean().default(false),
     /** delay_loop, seconds between health checks. */
     delayLoop: seconds.max(3600).default(6),
     healthCheck: healthCheckSchema.default({ type: "TCP", connectTimeout: 3, retry: 3, delayBeforeRetry: 1 }),
-    realServers: z.array(realServerEntrySchema).min(1),
+    /** sorry_server: takes the traffic when no real server is up (or quorum is lost). */
+    sorryServer: z.object({ address: ipAddress, port: port.optional() }).strict().optional(),
+    /** quorum: minimum sum of the weights of healthy servers; below it, the sorry server serves. */
+    quorum: z.number().int({ message: "must be a whole number" }).min(1).max(65535 * 256).optional(),
+    /** hysteresis around quorum, to avoid flapping. */
+    hysteresis: z.number().int({ message: "must be a whole number" }).min(0).max(65535).optional(),
+    /** inhibit_on_failure: a failed server gets weight 0 instead of being removed (keeps its connections). */
+    inhibitOnFailure: z.boolean().default(false),
+    realServers: z.array(realServerEntrySchema),
 }).strict().superRefine((svc, ctx) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    const hasVipPort = svc.vip !== undefined || svc.port !== undefined;
+    if (svc.fwmark && hasVipPort) issue(["fwmark"], "must not be combined with vip/port: a service is either VIP:port or fwmark");
+    if (!svc.fwmark) {
+        if (svc.vip === undefined) issue(["vip"], "is required (or give fwmark)");
+        if (svc.port === undefined) issue(["port"], "is required (or give fwmark)");
+    }
+    const vip = svc.vip ?? svc.fwmark?.vip;
+    const servicePort = svc.port ?? svc.fwmark?.ports[0];
+
+    for (const flag of svc.schedulerFlags) {
+        if (!flag.startsWith(`${svc.scheduler}-`)) issue(["schedulerFlags"], `has ${flag}, which applies only to scheduler ${flag.split("-")[0]}, not ${svc.scheduler}`);
+    }
+    if (svc.ops && svc.protocol !== "UDP") issue(["ops"], `needs protocol UDP (one-packet scheduling), not ${svc.protocol}`);
+    if (svc.persistenceGranularity !== undefined) {
+        if (svc.persistenceTimeout === undefined) issue(["persistenceGranularity"], "needs persistenceTimeout: granularity only applies to persistent services");
+        if (vip && isIp(vip) && isIpv4(vip) && svc.persistenceGranularity > 32) issue(["persistenceGranularity"], "must be at most 32 for an IPv4 service");
+    }
+    if (svc.hysteresis !== undefined && svc.quorum === undefined) issue(["hysteresis"], "needs quorum");
+    if (svc.quorum !== undefined) {
+        const total = svc.realServers.reduce((sum, rs) => sum + (rs.drain ? 0 : rs.weight), 0);
+        if (svc.realServers.length === 0) issue(["realServers"], `must not be empty when quorum ${svc.quorum} is set: the quorum could never be reached`);
+        else if (total < svc.quorum) issue(["quorum"], `can never be reached: the real servers' weights add up to ${total}`);
+        if (svc.hysteresis !== undefined && svc.hysteresis >= svc.quorum) issue(["hysteresis"], `must be below quorum ${svc.quorum}`);
+    }
+    if (svc.sorryServer && vip && isIp(vip) && isIp(svc.sorryServer.address) && family(vip) !== family(svc.sorryServer.address)) {
+        issue(["sorryServer", "address"], `must be IPv${family(vip)} like the VIP ${vip}`);
+    }
+
     const seen = new Map<string, number>();
     svc.realServers.forEach((rs, i) => {
-        const rsPort = rs.port ?? svc.port;
-        if ((svc.mode === "DR" || svc.mode === "TUN") && rs.port !== undefined && rs.port !== svc.port) {
-            ctx.addIssue({ code: "custom", path: ["realServers", i, "port"], message: `must equal the VIP port ${svc.port} in ${svc.mode} mode` });
+        const rsPort = rs.port ?? servicePort;
+        if ((svc.mode === "DR" || svc.mode === "TUN") && rs.port !== undefined && !svc.fwmark && rs.port !== svc.port) {
+            issue(["realServers", i, "port"], `must equal the VIP port ${svc.port} in ${svc.mode} mode`);
         }
-        if (isIp(rs.address) && isIp(svc.vip) && family(rs.address) !== family(svc.vip)) {
-            ctx.addIssue({ code: "custom", path: ["realServers", i, "address"], message: `must be IPv${family(svc.vip)} like the VIP ${svc.vip}` });
+        if (isIp(rs.address) && vip && isIp(vip) && family(rs.address) !== family(vip)) {
+            issue(["realServers", i, "address"], `must be IPv${family(vip)} like the VIP ${vip}`);
         }
+        if (rs.address === vip) issue(["realServers", i, "address"], "must not be the VIP itself");
         const key = `${rs.address}:${rsPort}`;
-        if (seen.has(key)) {
-            ctx.addIssue({ code: "custom", path: ["realServers", i], message: `duplicates realServers[${seen.get(key)}] (${key})` });
-        } else {
-            seen.set(key, i);
-        }
+        if (seen.has(key)) issue(["realServers", i], `duplicates realServers[${seen.get(key)}] (${key})`);
+        else seen.set(key, i);
     });
 });
 export type VirtualServiceModel = z.output<typeof virtualServiceSchema>;

@@ -35,8 +35,9 @@ export function keepalivedDelete(f: KeepalivedFile): string {
     return script("keepalived-delete", values(f));
 }
 
-/** ipvsadm's way of naming a service: -t/-u/--sctp-service VIP:port. */
-export function ipvsServiceArgs(protocol: "TCP" | "UDP" | "SCTP", vip: string, port: number): string {
+/** ipvsadm's way of naming a service: -t/-u/--sctp-service VIP:port, or -f MARK (with -6 for IPv6). */
+export function ipvsServiceArgs(protocol: "TCP" | "UDP" | "SCTP", vip: string, port: number, fwmark?: number): string {
+    if (fwmark !== undefined) return `-f ${fwmark}${vip.includes(":") ? " -6" : ""}`;
     const flag = protocol === "TCP" ? "-t" : protocol === "UDP" ? "-u" : "--sctp-service";
     return `${flag} ${hostPort(vip, port)}`;
 }

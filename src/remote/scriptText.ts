@@ -20,7 +20,9 @@ export type ScriptName =
     | "packages-create" | "packages-delete"
     | "sysctl-apply" | "sysctl-delete"
     | "keepalived-apply" | "keepalived-delete"
-    | "unit-apply" | "unit-delete";
+    | "unit-apply" | "unit-delete"
+    | "fw-apply" | "fw-delete"
+    | "facts";
 
 export function script(name: ScriptName, values: Record<string, string | number | ReadonlyArray<string>>): string {
     return `${params({ STATE_DIR, ...values })}\n${body("prelude")}\n${body(name)}`;

@@ -1,4 +1,6 @@
 // The directors' kernel settings, each with its reason.
+import type { DirectorPairModel } from "../model/directorPair";
+import { family } from "../model/primitives";
 import type { SysctlSetting } from "./sysctl";
 
 export const DIRECTOR_SYSCTLS: ReadonlyArray<SysctlSetting> = [
@@ -13,3 +15,14 @@ export const DIRECTOR_SYSCTLS: ReadonlyArray<SysctlSetting> = [
         reason: "persistent clients of a weight-0 (drained) real server move to another one",
     },
 ];
+
+/** The defaults, plus forwarding when the pair routes for NAT real servers. */
+export function directorSysctls(pair: DirectorPairModel): SysctlSetting[] {
+    const extra: SysctlSetting[] = [];
+    if (pair.inside) {
+        const reason = "NAT: the directors route between the outside and the real servers";
+        extra.push({ key: "net.ipv4.ip_forward", value: "1", reason });
+        if ([...pair.vips, ...pair.inside.vips].some((v) => family(v) === 6)) extra.push({ key: "net.ipv6.conf.all.forwarding", value: "1", reason });
+    }
+    return [...DIRECTOR_SYSCTLS, ...extra];
+}

@@ -1,21 +1,26 @@
-// The director's keepalived.conf: global_defs, the VRRP instance, and the includes of the password
-// definition (a separate 0600 file) and of one file per VirtualService.
+// The director's keepalived.conf: global_defs, the vrrp_scripts, one VRRP instance per (NIC, family)
+// in one sync group, and the includes of the password definition (a separate 0600 file) and of one
+// file per VirtualService.
 import type { DirectorPairModel } from "../model/directorPair";
 import { hostCidr } from "../model/primitives";
+import type { DirectorFacts } from "./facts";
 import { AUTH_CONF, SERVICES_DIR } from "./paths";
+import { syncGroupName, vrrpInstances, type VrrpInstance } from "./vrrpInstances";
 
 export type DirectorRole = "primary" | "secondary";
+export const ROLES: ReadonlyArray<DirectorRole> = ["primary", "secondary"];
 
 /** The keepalived definition that holds the VRRP password, so it never appears in this file. */
 export const AUTH_PASS_NAME = "PULUMI_LVS_AUTH_PASS";
 
-export function vrrpInstanceName(pairName: string): string {
-    return `${pairName.replace(/[^A-Za-z0-9_]/g, "_")}`;
-}
+/** Facts of both directors: needed for unicast peers. */
+export type PairFacts = Record<DirectorRole, DirectorFacts>;
 
-export function renderKeepalivedMain(pairName: string, pair: DirectorPairModel, role: DirectorRole): string {
+export function renderKeepalivedMain(pairName: string, pair: DirectorPairModel, role: DirectorRole, facts?: PairFacts): string {
     const { vrrp } = pair;
-    const state = vrrp.nopreempt || role === "secondary" ? "BACKUP" : "MASTER";
+    const instances = vrrpInstances(pairName, pair);
+    const grouped = instances.length > 1;
+    const notify = renderNotify(vrrp.notify);
     const lines = [
         `# Managed by pulumi-lvs: LvsDirectorPair "${pairName}", ${role} director. Local edits are overwritten.`,
         `include ${AUTH_CONF}`,
@@ -24,28 +29,89 @@ export function renderKeepalivedMain(pairName: string, pair: DirectorPairModel, 
         `    router_id ${pairName}-${role}`,
         "    enable_script_security",
         "    script_user root",
+        ...(pair.lvsSyncDaemon ? [`    lvs_sync_daemon ${pair.lvsSyncDaemon.interface} ${instances[0]!.name} id ${pair.lvsSyncDaemon.syncId}`] : []),
         "}",
-        "",
-        `vrrp_instance ${vrrpInstanceName(pairName)} {`,
-        `    state ${state}`,
-        `    interface ${pair.interface}`,
-        `    virtual_router_id ${vrrp.virtualRouterId}`,
-        `    priority ${vrrp.priorities[role]}`,
-        `    advert_int ${vrrp.advertInt}`,
-        ...(vrrp.nopreempt ? ["    nopreempt"] : []),
-        ...(vrrp.preemptDelay !== undefined ? [`    preempt_delay ${vrrp.preemptDelay}`] : []),
-        "    authentication {",
-        "        auth_type PASS",
-        `        auth_pass $${AUTH_PASS_NAME}`,
-        "    }",
-        "    virtual_ipaddress {",
-        ...pair.vips.map((vip) => `        ${vip.includes("/") ? vip : hostCidr(vip)} dev ${pair.interface}`),
-        "    }",
-        "}",
+        ...vrrp.trackScripts.flatMap((s) => [
+            "",
+            `vrrp_script ${s.name} {`,
+            `    script "${s.command}"`,
+            `    interval ${s.interval}`,
+            ...(s.timeout !== undefined ? [`    timeout ${s.timeout}`] : []),
+            `    weight ${s.weight}`,
+            `    fall ${s.fall}`,
+            `    rise ${s.rise}`,
+            "}",
+        ]),
+        ...(grouped ? [
+            "",
+            `vrrp_sync_group ${syncGroupName(pairName)} {`,
+            "    group {",
+            ...instances.map((i) => `        ${i.name}`),
+            "    }",
+            ...notify.map((l) => `    ${l}`),
+            "}",
+        ] : []),
+        ...instances.flatMap((i) => ["", ...renderInstance(i, pair, role, grouped ? [] : notify, facts)]),
         "",
         `include ${SERVICES_DIR}/*.conf`,
     ];
     return `${lines.join("\n")}\n`;
+}
+
+function renderInstance(inst: VrrpInstance, pair: DirectorPairModel, role: DirectorRole, notify: string[], facts?: PairFacts): string[] {
+    const { vrrp } = pair;
+    // keepalived clears preempt_delay on an initial MASTER: with a delay both start as BACKUP, and the
+    // higher priority takes over once the delay has passed.
+    const state = vrrp.nopreempt || vrrp.preemptDelay !== undefined || role === "secondary" ? "BACKUP" : "MASTER";
+    const tracked = vrrp.trackInterfaces.filter((t) => t !== inst.interface);
+    const peer: DirectorRole = role === "primary" ? "secondary" : "primary";
+    const unicast = vrrp.unicast ? [
+        `    unicast_src_ip ${addressOn(facts, role, inst)}`,
+        "    unicast_peer {",
+        `        ${addressOn(facts, peer, inst)}`,
+        "    }",
+    ] : [];
+    // VRRPv3 (the only version for IPv6) has no authentication.
+    const auth = inst.family === 4 ? [
+        "    authentication {",
+        `        auth_type ${vrrp.authType === "HMAC" ? "HMAC" : "PASS"}`,
+        `        ${vrrp.authType === "HMAC" ? "auth_hmac" : "auth_pass"} $${AUTH_PASS_NAME}`,
+        "    }",
+    ] : [];
+    return [
+        `vrrp_instance ${inst.name} {`,
+        `    state ${state}`,
+        `    interface ${inst.interface}`,
+        `    virtual_router_id ${inst.virtualRouterId}`,
+        `    priority ${vrrp.priorities[role]}`,
+        `    advert_int ${vrrp.advertInt}`,
+        ...(vrrp.nopreempt ? ["    nopreempt"] : []),
+        ...(vrrp.preemptDelay !== undefined ? [`    preempt_delay ${vrrp.preemptDelay}`] : []),
+        ...unicast,
+        ...auth,
+        // An instance tracks its own NIC anyway (keepalived ignores it, with a warning).
+        ...(tracked.length ? ["    track_interface {", ...tracked.map((t) => `        ${t}`), "    }"] : []),
+        ...(vrrp.trackScripts.length ? ["    track_script {", ...vrrp.trackScripts.map((s) => `        ${s.name}`), "    }"] : []),
+        ...notify.map((l) => `    ${l}`),
+        "    virtual_ipaddress {",
+        ...inst.vips.map((vip) => `        ${vip.includes("/") ? vip : hostCidr(vip)} dev ${inst.interface}`),
+        "    }",
+        "}",
+    ];
+}
+
+function renderNotify(n: DirectorPairModel["vrrp"]["notify"]): string[] {
+    return ([["master", "notify_master"], ["backup", "notify_backup"], ["fault", "notify_fault"], ["stop", "notify_stop"], ["any", "notify"]] as const)
+        .flatMap(([key, keyword]) => (n[key] ? [`${keyword} "${n[key]}"`] : []));
+}
+
+/** A director's own address on the instance's NIC, from the facts read on the host. */
+function addressOn(facts: PairFacts | undefined, role: DirectorRole, inst: VrrpInstance): string {
+    const found = facts?.[role].addresses[inst.interface]?.find((a) => (a.includes(":") ? 6 : 4) === inst.family);
+    if (!found) {
+        throw new Error(`unicast VRRP needs the ${role} director's IPv${inst.family} address on ${inst.interface}, and the host has none`);
+    }
+    return found;
 }
 
 /** The 0600 file with the password definition; its text is secret. */

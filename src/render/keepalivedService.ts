@@ -3,46 +3,100 @@ import type { HealthCheck, RealServerEntry, VirtualServiceModel } from "../model
 import { serviceKey } from "./keys";
 
 export function renderVirtualService(name: string, svc: VirtualServiceModel): string {
-    const servers = [...svc.realServers].sort((a, b) => compareServers(a, b, svc.port));
+    const servicePort = svc.port ?? svc.fwmark!.ports[0]!;
+    const servers = [...svc.realServers].sort((a, b) => compareServers(a, b, servicePort));
+    const head = svc.fwmark ? `virtual_server fwmark ${svc.fwmark.mark}` : `virtual_server ${svc.vip} ${svc.port}`;
     const lines = [
         `# Managed by pulumi-lvs: VirtualService "${name}" (${serviceKey(svc)}). Local edits are overwritten.`,
-        `virtual_server ${svc.vip} ${svc.port} {`,
+        `${head} {`,
         `    delay_loop ${svc.delayLoop}`,
         `    lvs_sched ${svc.scheduler}`,
+        ...svc.schedulerFlags.map((f) => `    ${f}`),
         `    lvs_method ${svc.mode}`,
-        `    protocol ${svc.protocol}`,
+        // A mark carries no protocol or port: keepalived ignores (and warns about) both.
+        ...(svc.fwmark ? [] : [`    protocol ${svc.protocol}`]),
+        ...(svc.ops ? ["    ops"] : []),
         ...(svc.persistenceTimeout !== undefined ? [`    persistence_timeout ${svc.persistenceTimeout}`] : []),
-        ...servers.flatMap((rs) => renderRealServer(rs, svc)),
+        ...(svc.persistenceGranularity !== undefined ? [`    persistence_granularity ${granularity(svc.persistenceGranularity, svc.fwmark?.vip ?? svc.vip!)}`] : []),
+        ...(svc.quorum !== undefined ? [`    quorum ${svc.quorum}`] : []),
+        ...(svc.hysteresis !== undefined ? [`    hysteresis ${svc.hysteresis}`] : []),
+        ...(svc.sorryServer ? [`    sorry_server ${svc.sorryServer.address}${svc.fwmark ? "" : ` ${svc.sorryServer.port ?? servicePort}`}`] : []),
+        ...servers.flatMap((rs) => renderRealServer(rs, svc, servicePort)),
         "}",
     ];
     return `${lines.join("\n")}\n`;
 }
 
-function renderRealServer(rs: RealServerEntry, svc: VirtualServiceModel): string[] {
+/** The weight the hosts get: a drained server keeps its configured weight in the program, 0 on the hosts. */
+export function effectiveWeight(rs: RealServerEntry): number {
+    return rs.drain ? 0 : rs.weight;
+}
+
+function renderRealServer(rs: RealServerEntry, svc: VirtualServiceModel, servicePort: number): string[] {
     const check = rs.healthCheck ?? svc.healthCheck;
+    const inhibit = rs.inhibitOnFailure ?? svc.inhibitOnFailure;
     return [
         "",
-        `    real_server ${rs.address} ${rs.port ?? svc.port} {`,
-        `        weight ${rs.weight}`,
+        svc.fwmark ? `    real_server ${rs.address} {` : `    real_server ${rs.address} ${rs.port ?? servicePort} {`,
+        `        weight ${effectiveWeight(rs)}`,
+        ...(inhibit ? ["        inhibit_on_failure"] : []),
+        ...(rs.upperThreshold !== undefined ? [`        uthreshold ${rs.upperThreshold}`] : []),
+        ...(rs.lowerThreshold !== undefined ? [`        lthreshold ${rs.lowerThreshold}`] : []),
         ...renderCheck(check).map((l) => `        ${l}`),
         "    }",
     ];
 }
 
-function renderCheck(check: HealthCheck): string[] {
+const CHECKER: Record<HealthCheck["type"], string> = {
+    TCP: "TCP_CHECK", HTTP: "HTTP_GET", HTTPS: "SSL_GET", MISC: "MISC_CHECK", DNS: "DNS_CHECK", UDP: "UDP_CHECK", PING: "PING_CHECK",
+};
+
+export function renderCheck(check: HealthCheck): string[] {
+    const body: string[] = [];
+    const add = (line: string | false | undefined) => { if (line) body.push(`    ${line}`); };
     switch (check.type) {
         case "TCP":
-            return [
-                "TCP_CHECK {",
-                ...(check.port !== undefined ? [`    connect_port ${check.port}`] : []),
-                `    connect_timeout ${check.connectTimeout}`,
-                `    retry ${check.retry}`,
-                `    delay_before_retry ${check.delayBeforeRetry}`,
-                "}",
-            ];
+        case "UDP":
+        case "DNS":
+            add(check.port !== undefined && `connect_port ${check.port}`);
+            break;
+        case "HTTP":
+        case "HTTPS":
+            add(check.port !== undefined && `connect_port ${check.port}`);
+            add(check.virtualHost !== undefined && `virtualhost ${check.virtualHost}`);
+            add("url {");
+            add(`    path ${check.path}`);
+            add(check.digest !== undefined ? `    digest ${check.digest}` : `    status_code ${check.statusCode}`);
+            add("}");
+            break;
+        case "MISC":
+            add(`misc_path "${check.command}"`);
+            add(check.timeout !== undefined && `misc_timeout ${check.timeout}`);
+            add(check.dynamic && "misc_dynamic");
+            break;
+        case "PING":
+            break;
         default:
-            return assertNever(check.type);
+            return assertNever(check);
     }
+    if (check.type === "DNS") {
+        add(`type ${check.queryType}`);
+        add(`name ${check.name}`);
+    }
+    if (check.type === "UDP" && check.requireReply) add("require_reply");
+    // MISC_CHECK has no connection of its own: misc_timeout is its timeout.
+    add(check.type !== "MISC" && `connect_timeout ${check.connectTimeout}`);
+    add(`retry ${check.retry}`);
+    add(`delay_before_retry ${check.delayBeforeRetry}`);
+    add(check.delayLoop !== undefined && `delay_loop ${check.delayLoop}`);
+    return [`${CHECKER[check.type]} {`, ...body, "}"];
+}
+
+/** persistence_granularity is a netmask: 24 -> 255.255.255.0 (IPv6 takes the prefix length). */
+function granularity(prefix: number, vip: string): string {
+    if (vip.includes(":")) return String(prefix);
+    const mask = prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
+    return [24, 16, 8, 0].map((s) => (mask >>> s) & 255).join(".");
 }
 
 function compareServers(a: RealServerEntry, b: RealServerEntry, defaultPort: number): number {
@@ -50,5 +104,5 @@ function compareServers(a: RealServerEntry, b: RealServerEntry, defaultPort: num
 }
 
 function assertNever(x: never): never {
-    throw new Error(`unhandled case ${String(x)}`);
+    throw new Error(`unhandled case ${JSON.stringify(x)}`);
 }

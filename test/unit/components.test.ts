@@ -29,25 +29,26 @@ const resolve = <T>(o: pulumi.Output<T>): Promise<T> => new Promise((r) => o.app
 const settle = () => new Promise((r) => setTimeout(r, 50));
 const commands = (prefix: string) => registered.filter((r) => r.type === "command:remote:Command" && r.name.startsWith(prefix));
 
+let nextRouterId = 1;
 function makePair(name: string, overrides: Partial<import("../../src").LvsDirectorPairArgs> = {}) {
     return new lvs.LvsDirectorPair(name, {
         primary: conn("10.0.0.1"),
         secondary: conn("10.0.0.2"),
         interface: "eth0",
         vips: ["10.0.0.10"],
-        vrrp: { virtualRouterId: 51, authPass: pulumi.secret("pw12345") },
+        vrrp: { virtualRouterId: nextRouterId++, authPass: pulumi.secret("pw12345") },
         ...overrides,
     });
 }
 
 describe("components (Pulumi mocks)", () => {
-    it("LvsDirectorPair creates, per director, packages -> sysctls -> auth -> keepalived, backup first", async () => {
+    it("LvsDirectorPair creates, per director, packages -> facts -> sysctls -> auth -> keepalived, backup first", async () => {
         const pair = makePair("lb");
         await settle();
         assert.deepEqual(pair.directors.map((d) => d.role), ["secondary", "primary"]);
         assert.deepEqual(commands("lb-").map((c) => c.name).sort(), [
-            "lb-primary-auth", "lb-primary-keepalived", "lb-primary-packages", "lb-primary-sysctls",
-            "lb-secondary-auth", "lb-secondary-keepalived", "lb-secondary-packages", "lb-secondary-sysctls",
+            "lb-primary-auth", "lb-primary-facts", "lb-primary-keepalived", "lb-primary-packages", "lb-primary-sysctls",
+            "lb-secondary-auth", "lb-secondary-facts", "lb-secondary-keepalived", "lb-secondary-packages", "lb-secondary-sysctls",
         ]);
         assert.ok(registered.some((r) => r.type === "pulumi-lvs:index:LvsDirectorPair" && r.name === "lb"));
     });
@@ -93,6 +94,26 @@ describe("components (Pulumi mocks)", () => {
         assert.equal(registered.slice(before).filter((r) => r.name.startsWith("bad-")).length, 0);
         assert.throws(() => makePair("lb5", { interface: "eth0; reboot" }), /LvsDirectorPair "lb5": interface: "eth0; reboot" must be a Linux interface name/);
         assert.throws(() => makePair("bad name"), /LvsDirectorPair "bad name": name: "bad name" must be 1-63 letters/);
+    });
+
+    it("rejects a second pair with the same router id on the same NIC, at construction", () => {
+        makePair("lbA", { vrrp: { virtualRouterId: 200, authPass: "pw" } });
+        assert.throws(() => makePair("lbB", { vrrp: { virtualRouterId: 200, authPass: "pw" } }), /LvsDirectorPair "lbB": vrrp\.virtualRouterId: 200 is already used on eth0 by LvsDirectorPair "lbA"/);
+        assert.equal(commands("lbB-").length, 0);
+    });
+
+    it("NAT pair: inside instance, forwarding and masquerading rules; NAT and TUN real servers", async () => {
+        const pair = makePair("nat1", { inside: { interface: "eth1", vips: ["10.202.0.100/24"], masquerade: ["10.202.0.0/24"] } });
+        new lvs.RealServer("rsn", { connection: conn("10.202.0.31"), mode: "NAT", gateway: "10.202.0.100" });
+        new lvs.RealServer("rst", { connection: conn("10.203.0.41"), mode: "TUN", vips: ["10.0.0.10"] });
+        const configs = await resolve(pair.configs);
+        await settle();
+        assert.match(configs.primary, /vrrp_sync_group nat1_group \{\n    group \{\n        nat1\n        nat1_inside/);
+        const nat = commands("nat1-primary-nat")[0]!;
+        assert.match(nat.inputs.stdin, /4 nat POSTROUTING -o eth0 -s 10\.202\.0\.0\/24 -j MASQUERADE/);
+        assert.match(commands("nat1-primary-sysctls")[0]!.inputs.stdin, /net\.ipv4\.ip_forward = 1/);
+        assert.match(commands("rsn-vips")[0]!.inputs.stdin, /ExecStart=\/sbin\/ip route replace default via 10\.202\.0\.100/);
+        assert.match(commands("rst-vips")[0]!.inputs.stdin, /ExecStart=\/sbin\/ip addr replace 10\.0\.0\.10\/32 dev tunl0/);
     });
 
     it("checks Output values when they resolve", async () => {

@@ -7,7 +7,11 @@ import { DIRECTOR_SYSCTLS } from "../../src/render/directorSysctls";
 import { renderAuthDefinition, renderKeepalivedMain } from "../../src/render/keepalivedMain";
 import { renderVirtualService } from "../../src/render/keepalivedService";
 import { serviceFile, serviceKey } from "../../src/render/keys";
-import { DR_SYSCTLS, renderVipUnit } from "../../src/render/realServerDr";
+import { DR_SYSCTLS, expectedState, hostSysctls, renderVipUnit } from "../../src/render/realServerHost";
+import { directorSysctls } from "../../src/render/directorSysctls";
+import { parseFacts, versionAtLeast } from "../../src/render/facts";
+import { renderFwmarkRules, renderNatRules } from "../../src/render/firewall";
+import { ipvsServiceArgs } from "../../src/remote/keepalivedFile";
 import { mergeSysctls, renderSysctlFile } from "../../src/render/sysctl";
 import { assertGolden } from "./golden";
 
@@ -35,8 +39,45 @@ describe("renderers", () => {
     });
 
     it("keepalived.conf with nopreempt (both BACKUP) and preempt_delay", () => {
-        const np = directorPairSchema.parse({ interface: "eth1", vips: ["fd00:201::100"], vrrp: { virtualRouterId: 7, advertInt: 2, nopreempt: true, preemptDelay: 30, priorities: { primary: 200, secondary: 50 } } });
+        const np = directorPairSchema.parse({ interface: "eth1", vips: ["fd00:201::100"], vrrp: { virtualRouterId: 7, advertInt: 2, nopreempt: true, priorities: { primary: 200, secondary: 50 } } });
         assertGolden("keepalived-nopreempt.conf", renderKeepalivedMain("edge", np, "primary"));
+    });
+
+    it("keepalived.conf of a NAT pair: outside + inside, IPv4 + IPv6, unicast, tracking, notify, sync daemon", () => {
+        const full = directorPairSchema.parse({
+            interface: "eth0",
+            vips: ["10.201.0.100", "fd00:201::100"],
+            inside: { interface: "eth1", vips: ["10.202.0.100/24"], virtualRouterId: 52, masquerade: ["10.202.0.0/24"] },
+            lvsSyncDaemon: { interface: "eth1", syncId: 7 },
+            vrrp: {
+                virtualRouterId: 51, preemptDelay: 10, unicast: true,
+                trackInterfaces: ["eth0", "eth1"],
+                trackScripts: [{ name: "chk_web", command: "/usr/local/bin/check-web --quick", interval: 3, weight: -20 }],
+                notify: { master: "/usr/local/bin/lvs-notify master", any: "/usr/local/bin/lvs-notify" },
+            },
+        });
+        const facts = {
+            primary: parseFacts("keepalived 2.2.7\naddr eth0 10.201.0.11/24\naddr eth0 10.201.0.100/32\naddr eth0 fd00:201::11/64\naddr eth1 10.202.0.11/24\n"),
+            secondary: parseFacts("keepalived 2.2.7\naddr eth0 10.201.0.12/24\naddr eth0 fd00:201::12/64\naddr eth1 10.202.0.12/24\n"),
+        };
+        assertGolden("keepalived-nat-full-primary.conf", renderKeepalivedMain("lb", full, "primary", facts));
+        assertGolden("keepalived-nat-full-secondary.conf", renderKeepalivedMain("lb", full, "secondary", facts));
+        assertGolden("fw-nat-lb.rules", renderNatRules("lb", full)!);
+        assertGolden("sysctl-director-nat.conf", renderSysctlFile('LvsDirectorPair "lb"', directorSysctls(full)));
+        assert.throws(() => renderKeepalivedMain("lb", full, "primary"), /unicast VRRP needs the primary director's IPv4 address on eth0/);
+    });
+
+    it("auth_hmac renders the key's definition name, never the key", () => {
+        const hmac = directorPairSchema.parse({ interface: "eth0", vips: ["10.0.0.10"], vrrp: { virtualRouterId: 9, authType: "HMAC" } });
+        const text = renderKeepalivedMain("lb", hmac, "primary");
+        assert.match(text, /auth_type HMAC\n\s+auth_hmac \$PULUMI_LVS_AUTH_PASS/);
+    });
+
+    it("facts: versions compare numerically; VIPs and prefix-less lines are ignored", () => {
+        assert.ok(versionAtLeast("2.4.0", "2.4"));
+        assert.ok(versionAtLeast("2.10.1", "2.4"));
+        assert.ok(!versionAtLeast("2.2.7", "2.4"));
+        assert.deepEqual(parseFacts("keepalived 2.2.7\naddr eth0 10.0.0.1/24\naddr eth0 10.0.0.100/32\naddr lo0 fd00::1/128\n"), { keepalivedVersion: "2.2.7", addresses: { eth0: ["10.0.0.1"] } });
     });
 
     it("the main config never holds the password, only its definition's name", () => {
@@ -56,6 +97,35 @@ describe("renderers", () => {
         assert.equal(renderVirtualService("web", reversed), renderVirtualService("web", service));
     });
 
+    it("every health check kind, with its timing options", () => {
+        const kinds = virtualServiceSchema.parse({
+            vip: "10.201.0.100", port: 80, scheduler: "sh", schedulerFlags: ["sh-port", "sh-fallback"], mode: "NAT",
+            persistenceTimeout: 600, persistenceGranularity: 24, quorum: 2, hysteresis: 1, inhibitOnFailure: true,
+            sorryServer: { address: "10.202.0.99", port: 8080 },
+            healthCheck: { type: "HTTP", path: "/health", statusCode: 200, delayLoop: 3 },
+            realServers: [
+                { address: "10.202.0.31", port: 8080, weight: 2, upperThreshold: 100, lowerThreshold: 80 },
+                { address: "10.202.0.32", port: 8080, healthCheck: { type: "HTTPS", path: "/", digest: "9b3a0c85a887a256d6939da88aabd8cd", virtualHost: "www.example.com" } },
+                { address: "10.202.0.33", port: 8080, inhibitOnFailure: false, healthCheck: { type: "MISC", command: "/usr/local/bin/check-rs 10.202.0.33", timeout: 5, dynamic: true } },
+                { address: "10.202.0.34", port: 53, healthCheck: { type: "DNS", queryType: "A", name: "example.com" } },
+                { address: "10.202.0.35", port: 9001, healthCheck: { type: "UDP", requireReply: true } },
+                { address: "10.202.0.36", port: 8080, drain: true, weight: 5, healthCheck: { type: "PING", retry: 1 } },
+            ],
+        });
+        assertGolden("service-all-checks.conf", renderVirtualService("api", kinds));
+    });
+
+    it("UDP with one-packet scheduling, and an fwmark service with its mark rule", () => {
+        const udp = virtualServiceSchema.parse({ vip: "10.201.0.100", port: 9001, protocol: "UDP", ops: true, scheduler: "rr", healthCheck: { type: "UDP" }, realServers: [{ address: "10.201.0.21" }] });
+        assertGolden("service-udp-ops.conf", renderVirtualService("dns", udp));
+        const fwm = virtualServiceSchema.parse({ fwmark: { mark: 5, vip: "10.201.0.100", ports: [443, 80] }, scheduler: "mh", schedulerFlags: ["mh-port"], persistenceTimeout: 60, realServers: [{ address: "10.201.0.21" }, { address: "10.201.0.22" }] });
+        assertGolden("service-fwmark.conf", renderVirtualService("webs", fwm));
+        assertGolden("fw-fwmark-5.rules", renderFwmarkRules("webs", fwm)!);
+        assert.equal(serviceKey(fwm), "fwmark 5");
+        assert.equal(serviceFile(fwm), "/etc/keepalived/pulumi-lvs/services/fwm_5.conf");
+        assert.equal(ipvsServiceArgs("TCP", "10.201.0.100", 0, 5), "-f 5");
+    });
+
     it("sysctl.d files, sorted, each key with its reason", () => {
         assertGolden("sysctl-director.conf", renderSysctlFile('LvsDirectorPair "lb"', mergeSysctls(DIRECTOR_SYSCTLS, { "net.ipv4.ip_forward": 1 })));
         assertGolden("sysctl-rs-dr.conf", renderSysctlFile('RealServer "rs1" (DR)', DR_SYSCTLS));
@@ -64,6 +134,16 @@ describe("renderers", () => {
     it("user sysctls override the defaults", () => {
         const merged = mergeSysctls(DIRECTOR_SYSCTLS, { "net.ipv4.vs.expire_nodest_conn": 0 });
         assert.equal(merged.find((s) => s.key === "net.ipv4.vs.expire_nodest_conn")!.value, "0");
+    });
+
+    it("the TUN unit brings tunl0 up with the VIPs; the NAT unit sets the default route", () => {
+        const tun = realServerSchema.parse({ mode: "TUN", vips: ["10.201.0.100"] });
+        assertGolden("vip-unit-rs6-tun.service", renderVipUnit("rs6", tun, "/etc/sysctl.d/90-pulumi-lvs-rs-rs6.conf"));
+        assertGolden("sysctl-rs-tun.conf", renderSysctlFile('RealServer "rs6" (TUN)', hostSysctls(tun)));
+        assert.deepEqual(expectedState(tun), ["tunl0=10.201.0.100/32"]);
+        const nat = realServerSchema.parse({ mode: "NAT", gateway: "10.202.0.100" });
+        assertGolden("route-unit-rs4-nat.service", renderVipUnit("rs4", nat));
+        assert.deepEqual(expectedState(nat), []);
     });
 
     it("the DR VIP unit puts every VIP on lo and takes it off on stop", () => {

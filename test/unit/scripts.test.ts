@@ -6,6 +6,8 @@ import { DIRECTOR_PACKAGES, packagesCreate, packagesDelete } from "../../src/rem
 import { asRoot, params, shq } from "../../src/remote/shell";
 import { sysctlApply, sysctlDelete } from "../../src/remote/sysctl";
 import { unitApply, unitDelete } from "../../src/remote/unit";
+import { fwApply, fwDelete } from "../../src/remote/firewall";
+import { factsRead } from "../../src/remote/facts";
 
 const bash = (script: string, input = "") => spawnSync("bash", ["-c", script], { encoding: "utf8", input });
 
@@ -17,8 +19,13 @@ const scripts: Record<string, string> = {
     "keepalived main apply": keepalivedApply({ kind: "main", target: "/etc/keepalived/keepalived.conf" }),
     "keepalived service apply": keepalivedApply({ kind: "service", target: "/etc/keepalived/pulumi-lvs/services/x.conf", verifyIpvs: "-t 10.0.0.10:80" }),
     "keepalived delete": keepalivedDelete({ kind: "service", target: "/etc/keepalived/pulumi-lvs/services/x.conf" }),
-    "unit apply": unitApply("pulumi-lvs-vip-rs1.service", ["10.0.0.10/32"]),
-    "unit delete": unitDelete("pulumi-lvs-vip-rs1.service", ["10.0.0.10/32"]),
+    "unit apply": unitApply("pulumi-lvs-vip-rs1.service", { expect: ["lo=10.0.0.10/32"] }),
+    "unit delete": unitDelete("pulumi-lvs-vip-rs1.service", { expect: ["lo=10.0.0.10/32"] }),
+    "route unit apply": unitApply("pulumi-lvs-vip-rs4.service", { expect: [], routeVia: "10.202.0.100" }),
+    "route unit delete": unitDelete("pulumi-lvs-vip-rs4.service", { expect: [], routeVia: "10.202.0.100" }),
+    "fw apply": fwApply("PLVS_lb"),
+    "fw delete": fwDelete("PLVS_lb"),
+    "facts": factsRead({ version: "2.4", reason: "auth_hmac" }),
 };
 
 describe("remote scripts", () => {

@@ -1,5 +1,7 @@
 # Installs the systemd unit $UNIT (content on stdin), enables and (re)starts it when it changed, and
-# verifies that each of $EXPECT_LO ("addr/prefix" list) is on lo. Restores the previous unit on failure.
+# verifies that each of $EXPECT ("dev=addr/prefix" list) is there, and that the default route goes
+# via $ROUTE_VIA when set (its previous default routes are recorded once, for delete). Restores the
+# previous unit on failure.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cat > "$work/new"
@@ -7,6 +9,10 @@ path="$UNIT_DIR/$UNIT"
 changed=1
 if [ -f "$path" ] && cmp -s "$work/new" "$path"; then changed=0; fi
 [ -f "$path" ] && cp -p "$path" "$work/backup"
+if [ -n "$ROUTE_VIA" ] && [ ! -e "$ROUTE_RECORD" ]; then
+  { ip -4 route show default; ip -6 route show default; } > "$ROUTE_RECORD.new" 2>/dev/null || true
+  mv -f "$ROUTE_RECORD.new" "$ROUTE_RECORD"
+fi
 restore() {
   systemctl stop "$UNIT" 2>/dev/null || true
   if [ -f "$work/backup" ]; then cp -p "$work/backup" "$path"; else rm -f "$path"; fi
@@ -25,8 +31,12 @@ else
   systemctl enable -q "$UNIT"
   systemctl start "$UNIT" || fail "$UNIT failed to start"
 fi
-for a in $EXPECT_LO; do
-  has "$(ip -o addr show dev lo)" " $a " || { restore; fail "$a is not on lo after starting $UNIT; the previous unit was restored"; }
+for e in $EXPECT; do
+  dev=${e%%=*} a=${e#*=}
+  has "$(ip -o addr show dev "$dev" 2>/dev/null)" " $a " || { restore; fail "$a is not on $dev after starting $UNIT; the previous unit was restored"; }
 done
+if [ -n "$ROUTE_VIA" ]; then
+  has "$(ip route show default; ip -6 route show default)" "via $ROUTE_VIA " || { restore; fail "the default route does not go via $ROUTE_VIA after starting $UNIT; the previous unit was restored"; }
+fi
 [ $changed = 1 ] && say "$UNIT installed and started" || true
 echo "ok $UNIT"

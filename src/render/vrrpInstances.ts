@@ -1,0 +1,46 @@
+// The VRRP instances a pair needs: keepalived cannot mix address families in one instance, and each
+// NIC has its own, so a pair has one instance per (NIC, family), all in one sync group when several.
+import type { DirectorPairModel } from "../model/directorPair";
+import { family } from "../model/primitives";
+import type { RouterIdClaim } from "../model/routerIds";
+
+export interface VrrpInstance {
+    name: string;
+    interface: string;
+    virtualRouterId: number;
+    family: 4 | 6;
+    vips: string[];
+}
+
+export function instanceStem(pairName: string): string {
+    return pairName.replace(/[^A-Za-z0-9_]/g, "_");
+}
+
+export function vrrpInstances(pairName: string, pair: DirectorPairModel): VrrpInstance[] {
+    const stem = instanceStem(pairName);
+    const groups: Array<{ suffix: string; interface: string; virtualRouterId: number; vips: string[] }> = [
+        { suffix: "", interface: pair.interface, virtualRouterId: pair.vrrp.virtualRouterId, vips: pair.vips },
+    ];
+    if (pair.inside) {
+        groups.push({ suffix: "_inside", interface: pair.inside.interface, virtualRouterId: pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId, vips: pair.inside.vips });
+    }
+    return groups.flatMap((g) => ([4, 6] as const).flatMap((fam) => {
+        const vips = g.vips.filter((v) => family(v) === fam);
+        if (vips.length === 0) return [];
+        return [{ name: `${stem}${g.suffix}${fam === 6 ? "_v6" : ""}`, interface: g.interface, virtualRouterId: g.virtualRouterId, family: fam, vips }];
+    }));
+}
+
+export function syncGroupName(pairName: string): string {
+    return `${instanceStem(pairName)}_group`;
+}
+
+/** The (NIC, router id) pairs this pair uses, for the clash check across pairs. */
+export function routerIdClaims(pair: DirectorPairModel): RouterIdClaim[] {
+    const claims: RouterIdClaim[] = [{ interface: pair.interface, virtualRouterId: pair.vrrp.virtualRouterId, path: "vrrp.virtualRouterId" }];
+    if (pair.inside) {
+        const id = pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId;
+        claims.push({ interface: pair.inside.interface, virtualRouterId: id, path: pair.inside.virtualRouterId !== undefined ? "inside.virtualRouterId" : "vrrp.virtualRouterId" });
+    }
+    return claims;
+}
