@@ -5,6 +5,7 @@
 //   vrrpPassword      the VRRP password, at most 8 characters (secret)
 //   weights           optional, e.g. {"rs1": 3, "rs2": 2, "rs3": 1}
 //   scheduler         optional, defaults to wrr
+//   drain             optional, real servers to drain, e.g. ["rs1"]
 import * as pulumi from "@pulumi/pulumi";
 import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs } from "../../src";
 import type { Scheduler } from "../../src/model/primitives";
@@ -21,6 +22,7 @@ const config = new pulumi.Config();
 const hosts = lab.requireObject<LabHost[]>("hosts");
 const privateKey = lab.requireSecret("privateKey");
 const weights = config.getObject<Record<string, number>>("weights") ?? { rs1: 3, rs2: 2, rs3: 1 };
+const drain = new Set(config.getObject<string[]>("drain") ?? []);
 
 const host = (name: string): LabHost => {
     const h = hosts.find((x) => x.name === name);
@@ -54,8 +56,21 @@ const web = new VirtualService("web", {
     scheduler: (config.get("scheduler") ?? "wrr") as Scheduler,
     mode: "DR",
     delayLoop: 2,
-    healthCheck: { type: "TCP", connectTimeout: 2, retry: 2, delayBeforeRetry: 1 },
-    realServers: Object.entries(weights).map(([name, weight]) => ({ address: frontAddress(name), weight })),
+    // HTTP_GET: a server whose /health stops answering 200 leaves the table.
+    healthCheck: { type: "HTTP", path: "/health", statusCode: 200, connectTimeout: 1, retry: 1, delayBeforeRetry: 1 },
+    realServers: Object.entries(weights).map(([name, weight]) => ({ address: frontAddress(name), weight, drain: drain.has(name) })),
+}, { dependsOn: realServers });
+
+// Long-lived TCP connections (the lab's line echo on 9000): what a drain must keep open.
+new VirtualService("hold", {
+    directors,
+    vip,
+    port: 9000,
+    scheduler: "wrr",
+    mode: "DR",
+    delayLoop: 2,
+    healthCheck: { type: "TCP", connectTimeout: 1, retry: 1, delayBeforeRetry: 1 },
+    realServers: Object.entries(weights).map(([name, weight]) => ({ address: frontAddress(name), weight, drain: drain.has(name) })),
 }, { dependsOn: realServers });
 
 export const vipAddress = vip;

@@ -2,7 +2,7 @@
 // address family, in one sync group when there are several).
 import { z } from "zod";
 import { scriptCommand } from "./healthCheck";
-import { interfaceName, ipWithPrefix, seconds } from "./primitives";
+import { family, interfaceName, ipWithPrefix, seconds } from "./primitives";
 
 export const DEFAULT_PRIORITIES = { primary: 150, secondary: 100 } as const;
 
@@ -108,6 +108,13 @@ export const directorPairSchema = z.object({
     });
     check(pair.vips, "vips");
     if (pair.inside) check(pair.inside.vips, "inside.vips");
+    const families = new Set(pair.vips.map(family));
+    const grouped = pair.inside !== undefined || families.size > 1;
+    pair.vrrp.trackScripts.forEach((t, i) => {
+        if (grouped && t.weight !== 0) {
+            ctx.addIssue({ code: "custom", path: ["vrrp", "trackScripts", i, "weight"], message: "must be 0 when the pair has several VRRP instances (inside NIC or IPv4 + IPv6): keepalived ignores script weights in a sync group; a failing script then puts the whole group in FAULT" });
+        }
+    });
     if (pair.inside && pair.inside.interface === pair.interface && (pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId) === pair.vrrp.virtualRouterId) {
         ctx.addIssue({ code: "custom", path: ["inside", "virtualRouterId"], message: `must differ from vrrp.virtualRouterId ${pair.vrrp.virtualRouterId} when the inside NIC is the same NIC (${pair.interface})` });
     }

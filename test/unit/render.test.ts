@@ -52,7 +52,7 @@ describe("renderers", () => {
             vrrp: {
                 virtualRouterId: 51, preemptDelay: 10, unicast: true,
                 trackInterfaces: ["eth0", "eth1"],
-                trackScripts: [{ name: "chk_web", command: "/usr/local/bin/check-web --quick", interval: 3, weight: -20 }],
+                trackScripts: [{ name: "chk_web", command: "/usr/local/bin/check-web --quick", interval: 3 }],
                 notify: { master: "/usr/local/bin/lvs-notify master", any: "/usr/local/bin/lvs-notify" },
             },
         });
