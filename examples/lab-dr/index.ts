@@ -6,6 +6,7 @@
 //   weights           optional, e.g. {"rs1": 3, "rs2": 2, "rs3": 1}
 //   scheduler         optional, defaults to wrr
 //   drain             optional, real servers to drain, e.g. ["rs1"]
+//   driftCheck        optional, default false: check and repair drift on every `pulumi up`
 import * as pulumi from "@pulumi/pulumi";
 import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs } from "../../src";
 import type { Scheduler } from "../../src/model/primitives";
@@ -40,6 +41,7 @@ const directors = new LvsDirectorPair("lb", {
     interface: "eth0",
     vips: [vip],
     vrrp: { virtualRouterId: 51, authPass: config.requireSecret("vrrpPassword") },
+    driftCheck: config.getBoolean("driftCheck") ?? false,
 });
 
 // rs3 is reached as "ops", a user with sudo: pulumi-lvs runs its scripts through `sudo -n` then.

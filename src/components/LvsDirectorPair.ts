@@ -5,7 +5,8 @@ import { authHmacKeySchema, authPassSchema, directorPairSchema, type DirectorPai
 import { z } from "zod";
 import { claimRouterIds } from "../model/routerIds";
 import { directorSysctls } from "../render/directorSysctls";
-import { routerIdClaims } from "../render/vrrpInstances";
+import { routerIdClaims, vrrpInstances } from "../render/vrrpInstances";
+import { hostCidr } from "../model/primitives";
 import { parseFacts, type DirectorFacts } from "../render/facts";
 import { natRuleSet, renderNatRules } from "../render/firewall";
 import { renderAuthDefinition, renderKeepalivedMain, ROLES, type DirectorRole, type PairFacts } from "../render/keepalivedMain";
@@ -18,7 +19,7 @@ import { fwApply, fwDelete } from "../remote/firewall";
 import { sysctlApply, sysctlDelete } from "../remote/sysctl";
 import { checked, componentNameSchema } from "./checked";
 import { checkedConnection, type ConnectionArgs } from "./connection";
-import { hostCommand } from "./hostCommand";
+import { hostCommand, RUN_STAMP } from "./hostCommand";
 
 export interface TrackScriptArgs {
     /** vrrp_script name: 1-32 letters, digits, '_' or '-'. */
@@ -115,6 +116,13 @@ export interface LvsDirectorPairArgs {
      * (net.ipv4.vs.expire_nodest_conn=1, net.ipv4.vs.expire_quiescent_template=1, ip_forward=1 with `inside`).
      */
     sysctls?: pulumi.Input<Record<string, pulumi.Input<string | number>>>;
+    /**
+     * Check for drift on every `pulumi up` (keepalived.conf edited, keepalived stopped, a VIP removed from
+     * the master, and, for each VirtualService, its file edited or its IPVS service deleted by hand),
+     * report each difference in the output and repair it. Its commands are replaced on every run, so
+     * `preview` lists them. Defaults to false.
+     */
+    driftCheck?: boolean;
 }
 
 /** auth_hmac appeared in keepalived 2.4. */
@@ -146,6 +154,8 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
     readonly configs: pulumi.Output<{ primary: string; secondary: string }>;
     /** The directors in the order changes are applied: secondary (BACKUP) first, then primary. */
     readonly directors: DirectorNode[];
+    /** Whether drift is checked and repaired on every `pulumi up`. */
+    readonly driftCheck: boolean;
 
     constructor(name: string, args: LvsDirectorPairArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pulumi-lvs:index:LvsDirectorPair", name, {}, opts);
@@ -190,6 +200,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
 
         // Then the configuration, secondary (BACKUP) first.
         this.directors = [];
+        this.driftCheck = args.driftCheck ?? false;
         let previous: pulumi.Resource | undefined;
         for (const role of ["secondary", "primary"] as const) {
             const connection = connections[role];
@@ -229,6 +240,17 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: [authCmd] });
             this.directors.push({ role, connection, ready: keepalived });
             previous = keepalived;
+            if (args.driftCheck) {
+                const vips = model.apply((m) => vrrpInstances(name, m).flatMap((i) => i.vips.map((v) => (v.includes("/") ? v : hostCidr(v)))));
+                hostCommand(child("drift"), {
+                    connection,
+                    title: `drift check of keepalived.conf and the VIPs (${role} director)`,
+                    apply: vips.apply((v) => keepalivedApply({ ...mainFile, drift: true, vips: v })),
+                    remove: FACTS_DELETE,
+                    stdin: configs[role],
+                    replaceOn: [RUN_STAMP],
+                }, { parent: this, dependsOn: [keepalived] });
+            }
         }
 
         this.vips = model.apply((m) => m.vips);

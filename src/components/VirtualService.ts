@@ -9,7 +9,7 @@ import { ipvsServiceArgs, keepalivedApply, keepalivedDelete } from "../remote/ke
 import { fwmarkRuleSet, renderFwmarkRules } from "../render/firewall";
 import { fwApply, fwDelete } from "../remote/firewall";
 import { checked, componentNameSchema } from "./checked";
-import { hostCommand } from "./hostCommand";
+import { hostCommand, RUN_STAMP } from "./hostCommand";
 import type { LvsDirectorPair } from "./LvsDirectorPair";
 
 interface CheckTiming {
@@ -144,6 +144,18 @@ export class VirtualService extends pulumi.ComponentResource {
                 // A new VIP, port or protocol is a new file: create it, then delete the old one.
                 replaceOn: [file.apply((f) => f.target)],
             }, { parent: this, dependsOn: previous ? [node.ready, previous] : [node.ready] });
+        }
+        if (directors.driftCheck) {
+            for (const node of directors.directors) {
+                hostCommand(`${name}-${node.role}-drift`, {
+                    connection: node.connection,
+                    title: pulumi.interpolate`drift check of VirtualService ${this.key} (${node.role} director)`,
+                    apply: file.apply((f) => keepalivedApply({ ...f, drift: true })),
+                    remove: "true",
+                    stdin: this.config,
+                    replaceOn: [RUN_STAMP],
+                }, { parent: this, dependsOn: [previous!] });
+            }
         }
         this.registerOutputs({ key: this.key, config: this.config });
     }

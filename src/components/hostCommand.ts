@@ -29,3 +29,6 @@ export function hostCommand(name: string, args: HostCommandArgs, opts: pulumi.Cu
         addPreviousOutputInEnv: false,
     }, opts);
 }
+
+/** Changes on every run of the program: a command triggered by it runs on every `pulumi up`. */
+export const RUN_STAMP = new Date().toISOString();

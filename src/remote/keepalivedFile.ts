@@ -12,6 +12,10 @@ export interface KeepalivedFile {
     verifyIpvs?: string;
     /** The scheduler that service must have after the reload. */
     verifyScheduler?: string;
+    /** Drift check: report and repair what differs on the host (run on every `pulumi up`). */
+    drift?: boolean;
+    /** main, drift check: the VIPs (addr/prefix) a MASTER must hold. */
+    vips?: ReadonlyArray<string>;
 }
 
 function values(f: KeepalivedFile) {
@@ -21,6 +25,8 @@ function values(f: KeepalivedFile) {
         MODE: f.kind === "auth" ? "0600" : "0644",
         VERIFY_IPVS: f.verifyIpvs ?? "",
         VERIFY_SCHED: f.verifyScheduler ?? "",
+        DRIFT: f.drift ? "1" : "0",
+        VIPS: f.vips ?? [],
         KEEPALIVED_DIR,
         KEEPALIVED_CONF,
         LVS_DIR: LVS_CONF_DIR,

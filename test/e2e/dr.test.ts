@@ -204,6 +204,30 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         console.log(`      HTTP_GET: removed ${removal.toFixed(1)} s after /health turned 503 (bound 7 s), back ${recovery.toFixed(1)} s after it recovered`);
     });
 
+    it("4d. drift: an IPVS service deleted by hand, a VIP removed and a file edited are reported by the next up, and repaired", () => {
+        lab.config("driftCheck", "true");
+        const clean = lab.up();
+        assert.match(clean.output, /no drift/);
+        const file = "/etc/keepalived/pulumi-lvs/services/tcp_10-201-0-100_80.conf";
+        const expected = sh("dir2", `cat ${file}`);
+        sh("dir1", `ipvsadm -D -t ${VIP}:80`);
+        sh("dir1", `ip addr del ${VIP}/32 dev eth0`);
+        sh("dir2", `echo '# a hand edit' >> ${file}`);
+        assert.ok(!hasVip("dir1") && !sh("dir1", "ipvsadm -Ln").includes(`${VIP}:80`), "broken by hand");
+        const res = lab.up();
+        const reported = res.output.split("\n").filter((l) => l.includes("DRIFT:"));
+        assert.ok(reported.some((l) => l.includes(`IPVS service -t ${VIP}:80 is missing`)), res.output);
+        assert.ok(reported.some((l) => l.includes(`VIP ${VIP}/32 is missing while this director is MASTER`)), res.output);
+        assert.ok(reported.some((l) => l.includes(`${file} differs from the stack`)), res.output);
+        assert.ok(hasVip("dir1"), "the VIP is back on the master");
+        assert.match(sh("dir1", "ipvsadm -Ln"), new RegExp(`${VIP}:80 wrr`), "the IPVS service is back");
+        assert.equal(sh("dir2", `cat ${file}`), expected, "the edited file is rewritten");
+        assert.equal(httpRequests(URL, 30).failures, 0);
+        console.log(`      drift reported:\n${[...new Set(reported.map((l) => l.replace(/^.*DRIFT: /, "        ")))].join("\n")}`);
+        lab.config("driftCheck", "false");
+        lab.up();
+    });
+
     it("5. the backup takes the VIP within 3 x advert_int + 1 s when the master stops, and traffic resumes", async () => {
         const seconds = await timeVipMove({ from: "dir1", to: "dir2", vip: VIP, iface: "eth0", action: "systemctl stop keepalived" });
         console.log(`      failover: ${seconds.toFixed(2)} s`);

@@ -11,7 +11,8 @@ const LONG_PASS = "waytoolongpassword";
 const cases: Record<string, [string, string]> = {
     "dr-port": ['VirtualService "web": realServers[0].port: 8080 must equal the VIP port 80 in DR mode', "web-"],
     "router-id-output": ['LvsDirectorPair "lb": vrrp.virtualRouterId: 300 must be at most 255', "lb-"],
-    "vips-output": ['LvsDirectorPair "lb": vips[1]: "fd00::10" must be IPv4 like vips[0]', "lb-"],
+    "vips-output": ['LvsDirectorPair "lb": vips[1]: "10.0.0.10/24" is the same address as vips[0]', "lb-"],
+    "router-id-clash": ['LvsDirectorPair "lb2": vrrp.virtualRouterId: 51 is already used on eth0 by LvsDirectorPair "lb"', "lb2-"],
     "auth-too-long": ['LvsDirectorPair "lb": vrrp.authPass: [secret] must be at most 8 characters: keepalived silently uses only the first 8', "lb-"],
     "rs-vip-output": ['RealServer "rs1": vips[0]: "10.0.0.300" must be an IPv4 or IPv6 address', "rs1-"],
 };

@@ -35,6 +35,27 @@ fi
 
 changed=1
 if [ -f "$TARGET" ] && cmp -s "$work/new" "$TARGET"; then changed=0; fi
+# Drift check (DRIFT=1, run on every `pulumi up`): report what differs from the stack, then repair it.
+drift=0
+drifted() { drift=1; say "DRIFT: $*"; }
+if [ "$DRIFT" = 1 ]; then
+  if [ $changed = 1 ]; then drifted "$TARGET differs from the stack (edited or removed on the host): rewriting it"; fi
+  if ! systemctl is-active -q keepalived; then drifted "keepalived is not running: starting it"; fi
+  if [ -n "$VERIFY_IPVS" ] && systemctl is-active -q keepalived; then
+    # shellcheck disable=SC2086
+    ipvsadm -Ln $VERIFY_IPVS >/dev/null 2>&1 || drifted "the IPVS service $VERIFY_IPVS is missing (removed by hand?): reloading keepalived"
+  fi
+  if [ "$KIND" = main ] && [ -n "$VIPS" ] && pid=$(cat /run/keepalived.pid 2>/dev/null) && kill -USR1 "$pid" 2>/dev/null; then
+    # keepalived writes its state to /tmp/keepalived.data on SIGUSR1: a MASTER must hold all its VIPs.
+    sleep 0.5
+    if grep -q "State = MASTER" /tmp/keepalived.data 2>/dev/null; then
+      for v in $VIPS; do
+        has "$(ip -o addr show)" " $v " || drifted "VIP $v is missing while this director is MASTER: reloading keepalived"
+      done
+    fi
+  fi
+  [ $drift = 1 ] || say "no drift"
+fi
 [ -f "$TARGET" ] && cp -p "$TARGET" "$work/backup"
 running=0
 systemctl is-active -q keepalived && running=1
@@ -50,11 +71,11 @@ if [ $changed = 1 ]; then
 fi
 
 if [ $running = 1 ]; then
-  if [ $changed = 1 ] && ! out=$(reload_keepalived 2>&1); then
+  if { [ $changed = 1 ] || [ $drift = 1 ]; } && ! out=$(reload_keepalived 2>&1); then
     restore
     fail "reloading keepalived failed ($(tr -s '\n' ' ' <<< "$out" | sed 's/ $//')); the previous $TARGET was restored"
   fi
-elif [ "$KIND" = main ]; then
+elif [ "$KIND" = main ] || [ $drift = 1 ]; then
   systemctl enable -q keepalived 2>/dev/null || true
   if ! systemctl start keepalived; then
     journalctl -u keepalived -n 20 --no-pager >&2 2>/dev/null || true
@@ -85,4 +106,5 @@ if systemctl is-active -q keepalived; then
   fi
 fi
 [ $changed = 1 ] && say "$TARGET updated" || true
+[ $drift = 1 ] && echo "repaired drift on $HOST" || true
 echo "ok $TARGET"

@@ -1,0 +1,71 @@
+// Every forwarding mode on the local lab, from one director pair (`npm run lab -- up`):
+//   NAT  10.201.0.110:80 and :9000 -> rs4, rs5 on the back segment (their gateway: the inside VIP)
+//   TUN  10.201.0.111:80          -> rs3 (front) and rs6 (a routed remote subnet), over ipip
+//   DR   [fd00:201::110]:80       -> rs1, rs2 over IPv6
+// Stack config: lab:hosts, lab:privateKey (secret), vrrpPassword (secret), as for examples/lab-dr;
+//   unicast      optional, default true: unicast VRRP between the directors
+//   syncDaemon   optional, default true: lvs_sync_daemon on the inside NIC
+import * as pulumi from "@pulumi/pulumi";
+import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs } from "../../src";
+
+interface LabHost {
+    name: string;
+    ssh: { host: string; port: number; user: string };
+    addresses: { segment: string; interface: string; address: string }[];
+}
+
+const lab = new pulumi.Config("lab");
+const config = new pulumi.Config();
+const hosts = lab.requireObject<LabHost[]>("hosts");
+const privateKey = lab.requireSecret("privateKey");
+const host = (name: string): LabHost => {
+    const h = hosts.find((x) => x.name === name);
+    if (!h) throw new Error(`the lab has no host ${name}`);
+    return h;
+};
+const connection = (name: string): ConnectionArgs => ({ host: host(name).ssh.host, port: host(name).ssh.port, user: host(name).ssh.user, privateKey });
+const addressOf = (name: string, v6 = false) =>
+    host(name).addresses.find((a) => a.segment !== "mgmt" && a.address.includes(":") === v6)!.address;
+
+const NAT_VIP = "10.201.0.110";
+const TUN_VIP = "10.201.0.111";
+const V6_VIP = "fd00:201::110";
+const INSIDE_VIP = "10.202.0.100";
+
+const edge = new LvsDirectorPair("edge", {
+    primary: connection("dir1"),
+    secondary: connection("dir2"),
+    interface: "eth0",
+    vips: [NAT_VIP, TUN_VIP, V6_VIP],
+    inside: { interface: "eth1", vips: [`${INSIDE_VIP}/24`], masquerade: ["10.202.0.0/24"] },
+    vrrp: { virtualRouterId: 61, authPass: config.requireSecret("vrrpPassword"), unicast: config.getBoolean("unicast") ?? true },
+    ...(config.getBoolean("syncDaemon") ?? true ? { lvsSyncDaemon: { interface: "eth1", syncId: 61 } } : {}),
+});
+
+const nat = ["rs4", "rs5"].map((n) => new RealServer(n, { connection: connection(n), mode: "NAT", gateway: INSIDE_VIP }));
+const tun = ["rs3", "rs6"].map((n) => new RealServer(n, { connection: connection(n), mode: "TUN", vips: [TUN_VIP] }));
+const v6 = ["rs1", "rs2"].map((n) => new RealServer(n, { connection: connection(n), mode: "DR", vips: [V6_VIP] }));
+
+const check = { connectTimeout: 1, retry: 1, delayBeforeRetry: 1 };
+new VirtualService("nat-web", {
+    directors: edge, vip: NAT_VIP, port: 80, mode: "NAT", scheduler: "rr", delayLoop: 2,
+    healthCheck: { type: "HTTP", path: "/health", ...check },
+    realServers: ["rs4", "rs5"].map((n) => ({ address: addressOf(n) })),
+}, { dependsOn: nat });
+new VirtualService("nat-hold", {
+    directors: edge, vip: NAT_VIP, port: 9000, mode: "NAT", scheduler: "rr", delayLoop: 2,
+    healthCheck: { type: "TCP", ...check },
+    realServers: ["rs4", "rs5"].map((n) => ({ address: addressOf(n) })),
+}, { dependsOn: nat });
+new VirtualService("tun-web", {
+    directors: edge, vip: TUN_VIP, port: 80, mode: "TUN", scheduler: "rr", delayLoop: 2,
+    healthCheck: { type: "TCP", ...check },
+    realServers: ["rs3", "rs6"].map((n) => ({ address: addressOf(n) })),
+}, { dependsOn: tun });
+new VirtualService("v6-web", {
+    directors: edge, vip: V6_VIP, port: 80, mode: "DR", scheduler: "rr", delayLoop: 2,
+    healthCheck: { type: "TCP", ...check },
+    realServers: ["rs1", "rs2"].map((n) => ({ address: addressOf(n, true) })),
+}, { dependsOn: v6 });
+
+export const primaryConfig = edge.configs.primary;

@@ -1,0 +1,172 @@
+// NAT with two NICs, TUN, IPv6, unicast VRRP under a multicast block, and connection sync (issue 5's
+// proofs 1, 2, 3, 4 and 7), on the lab's real hosts with the real Pulumi CLI (examples/lab-modes).
+import { strict as assert } from "assert";
+import * as path from "path";
+import { address, httpRequests, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
+import { LabStack } from "../helpers/labStack";
+import { repoRoot } from "../helpers/pulumi-cli";
+
+const program = path.join(repoRoot, "examples", "lab-modes");
+const NAT_VIP = "10.201.0.110";
+const TUN_VIP = "10.201.0.111";
+const V6_VIP = "fd00:201::110";
+const INSIDE_VIP = "10.202.0.100";
+const DIRECTORS = ["dir1", "dir2"];
+const NAT_RS = ["rs4", "rs5"];
+const TUN_RS = ["rs3", "rs6"];
+const V6_RS = ["rs1", "rs2"];
+const TUN_SYSCTLS = ["net.ipv4.conf.all.rp_filter", "net.ipv4.conf.all.arp_ignore", "net.ipv4.conf.all.arp_announce"];
+/** Drops VRRP multicast adverts (IPv4 and IPv6) on a director: what clouds do. */
+const BLOCK_VRRP = [
+    "iptables-legacy -I INPUT -p 112 -d 224.0.0.18 -m comment --comment lab-block-vrrp -j DROP",
+    "ip6tables-legacy -I INPUT -p 112 -d ff02::12 -m comment --comment lab-block-vrrp -j DROP",
+];
+const UNBLOCK_VRRP = [
+    "while iptables-legacy -D INPUT -p 112 -d 224.0.0.18 -m comment --comment lab-block-vrrp -j DROP 2>/dev/null; do :; done",
+    "while ip6tables-legacy -D INPUT -p 112 -d ff02::12 -m comment --comment lab-block-vrrp -j DROP 2>/dev/null; do :; done",
+];
+
+const onDev = (host: string, dev: string, addr: string) => sh(host, `ip -o addr show dev ${dev}`).includes(` ${addr}/`);
+const firewall = (host: string) => sh(host, "for t in filter nat mangle; do iptables-legacy -t $t -S; ip6tables-legacy -t $t -S; done");
+const defaultRoutes = (host: string) => sh(host, "ip route show default; ip -6 route show default");
+const sysctls = (host: string, keys: string[]) => sh(host, `sysctl ${keys.join(" ")}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const holds = (n: number, seconds: number) =>
+    Array.from({ length: n }, () => onHostAsync("client", `lab-client hold ${NAT_VIP} 9000 --seconds ${seconds} --interval 0.5 --timeout 3`));
+
+async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<boolean> {
+    const end = Date.now() + timeoutMs;
+    while (Date.now() < end) {
+        if (check()) return true;
+        await sleep(250);
+    }
+    return false;
+}
+
+/** Stops keepalived on the master; returns seconds until both the outside and the inside VIP are on dir2. */
+async function failover(): Promise<{ outside: number; inside: number }> {
+    const inside = timeVipMove({ from: "dir1", to: "dir2", vip: INSIDE_VIP, iface: "eth1", action: "true" });
+    const outside = await timeVipMove({ from: "dir1", to: "dir2", vip: NAT_VIP, iface: "eth0", action: "systemctl stop keepalived" });
+    return { outside, inside: await inside };
+}
+
+async function recover(): Promise<void> {
+    sh("dir1", "systemctl start keepalived");
+    assert.ok(await waitFor(() => onDev("dir1", "eth0", NAT_VIP) && !onDev("dir2", "eth0", NAT_VIP) && !onDev("dir2", "eth1", INSIDE_VIP)), "the VIPs return to dir1");
+}
+
+describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function () {
+    this.timeout(1_200_000);
+    const stack = `e2e-modes-${process.pid}`;
+    let lab: LabStack;
+    const prior: Record<string, string> = {};
+
+    before(() => {
+        for (const d of DIRECTORS) prior[d] = firewall(d);
+        for (const r of NAT_RS) prior[r] = defaultRoutes(r);
+        for (const r of TUN_RS) prior[r] = sysctls(r, TUN_SYSCTLS);
+        lab = LabStack.create(program, stack, {}, { vrrpPassword: "e2eModes" });
+    });
+
+    after(() => {
+        for (const d of DIRECTORS) sh(d, UNBLOCK_VRRP.join("; "));
+        lab?.remove();
+    });
+
+    it("1. up: outside and inside VIPs on the master, NAT/TUN/IPv6 services in IPVS, real servers prepared", () => {
+        lab.up();
+        for (const vip of [NAT_VIP, TUN_VIP, V6_VIP]) assert.ok(onDev("dir1", "eth0", vip) && !onDev("dir2", "eth0", vip), `${vip} on dir1 only`);
+        assert.ok(onDev("dir1", "eth1", INSIDE_VIP) && !onDev("dir2", "eth1", INSIDE_VIP), "inside VIP on dir1 only");
+        const conf = sh("dir1", "cat /etc/keepalived/keepalived.conf");
+        assert.match(conf, /vrrp_sync_group edge_group/);
+        assert.match(conf, /unicast_peer \{\n\s+10\.201\.0\.12\n/);
+        assert.match(conf, /lvs_sync_daemon eth1 edge id 61/);
+        const table = sh("dir1", "ipvsadm-save -n");
+        for (const r of NAT_RS) assert.match(table, new RegExp(`-a -t ${NAT_VIP}:80 -r ${address(r, "back")}:80 -m`));
+        for (const r of TUN_RS) assert.match(table, new RegExp(`-a -t ${TUN_VIP}:80 -r ${address(r, r === "rs6" ? "remote" : "front")}:80 -i`));
+        assert.match(table, /-A -t \[fd00:201::110\]:80 -s rr/);
+        assert.equal(sh("dir1", "sysctl -n net.ipv4.ip_forward").trim(), "1");
+        assert.match(sh("dir1", "iptables-legacy -t nat -S"), /-A PLVS_edge_POSTROUTING -s 10\.202\.0\.0\/24 -o eth0 -j MASQUERADE/);
+        for (const r of NAT_RS) assert.match(defaultRoutes(r), new RegExp(`default via ${INSIDE_VIP} `));
+        for (const r of TUN_RS) assert.ok(onDev(r, "tunl0", TUN_VIP), `${r}: VIP on tunl0`);
+    });
+
+    it("2. NAT: traffic through the VIP reaches both real servers behind the directors", () => {
+        const res = httpRequests(`http://${NAT_VIP}/`, 100);
+        assert.equal(res.failures, 0, JSON.stringify(res));
+        for (const r of NAT_RS) assert.ok((res.answers[r] ?? 0) > 30, `${r} answered: ${JSON.stringify(res.answers)}`);
+        console.log(`      NAT: ${JSON.stringify(res.answers)}, failed ${res.failures}`);
+    });
+
+    it("3. TUN: balanced, and the replies bypass the director (its OutPkts counter stays 0)", () => {
+        sh("dir1", "ipvsadm -Z");
+        const res = httpRequests(`http://${TUN_VIP}/`, 100);
+        const nat = httpRequests(`http://${NAT_VIP}/`, 20);
+        assert.equal(res.failures + nat.failures, 0, JSON.stringify(res));
+        for (const r of TUN_RS) assert.ok((res.answers[r] ?? 0) > 30, `${r} answered: ${JSON.stringify(res.answers)}`);
+        const stats = (vip: string) => sh("dir1", `ipvsadm -Ln --stats -t ${vip}:80`).split("\n").find((l) => l.startsWith("TCP"))!.trim().split(/\s+/);
+        // TCP VIP:80 Conns InPkts OutPkts InBytes OutBytes
+        const [, , tunConns, tunIn, tunOut] = stats(TUN_VIP);
+        const [, , , , natOut] = stats(NAT_VIP);
+        assert.ok(Number(tunIn) > 0 && Number(tunOut) === 0, `TUN: InPkts ${tunIn}, OutPkts ${tunOut}`);
+        assert.ok(Number(natOut) > 0, `NAT replies pass the director: OutPkts ${natOut}`);
+        console.log(`      TUN: ${JSON.stringify(res.answers)}; director counters: ${tunConns} conns, ${tunIn} packets in, ${tunOut} out (NAT for contrast: ${natOut} out)`);
+    });
+
+    it("7. IPv6: the IPv6 VIP serves traffic (DR, its own vrrp_instance in the sync group)", () => {
+        const res = httpRequests(`http://[${V6_VIP}]/`, 50);
+        assert.equal(res.failures, 0, JSON.stringify(res));
+        for (const r of V6_RS) assert.ok((res.answers[r] ?? 0) > 10, `${r} answered: ${JSON.stringify(res.answers)}`);
+        console.log(`      IPv6: ${JSON.stringify(res.answers)}, failed ${res.failures}`);
+    });
+
+    it("3+4+1. multicast VRRP blocked: unicast keeps one master; killing it moves both VIPs together, a long-lived connection survives (sync daemon), traffic resumes", async () => {
+        for (const d of DIRECTORS) sh(d, BLOCK_VRRP.join(" && "));
+        await sleep(5000);
+        assert.ok(!onDev("dir2", "eth0", NAT_VIP), "with multicast blocked the backup still hears the master (no split brain)");
+        const held = holds(4, 20);
+        await sleep(4000);
+        const loop = startHttpLoop(`http://${NAT_VIP}/`, { timeout: 1 });
+        await sleep(1000);
+        const moved = await failover();
+        assert.ok(!onDev("dir1", "eth1", INSIDE_VIP) && !onDev("dir1", "eth0", NAT_VIP), "dir1 let both VIPs go");
+        await sleep(2000);
+        const during = await loop.stop();
+        const after = httpRequests(`http://${NAT_VIP}/`, 50);
+        const results = (await Promise.all(held)).map((r) => JSON.parse(r.stdout));
+        assert.ok(moved.outside <= 4 && moved.inside <= 4, `both VIPs moved within 4 s: ${JSON.stringify(moved)}`);
+        assert.equal(after.failures, 0, `traffic resumes through dir2: ${JSON.stringify(after)}`);
+        for (const h of results) assert.ok(h.alive, `long-lived connection survived the failover: ${JSON.stringify(h)}`);
+        console.log(`      failover: outside VIP ${moved.outside.toFixed(2)} s, inside VIP ${moved.inside.toFixed(2)} s; during it ${during.failures} of ${during.sent} requests failed (longest gap ${during.longest_gap} s); after it 0 of 50; ${results.length} of ${results.length} long-lived connections survived`);
+        await recover();
+        for (const d of DIRECTORS) sh(d, UNBLOCK_VRRP.join("; "));
+    });
+
+    it("4. without the sync daemon the same failover drops the long-lived connection (the test discriminates)", async () => {
+        lab.config("syncDaemon", "false");
+        lab.up();
+        assert.doesNotMatch(sh("dir1", "cat /etc/keepalived/keepalived.conf"), /lvs_sync_daemon/);
+        const held = holds(2, 15);
+        await sleep(4000);
+        await failover();
+        const results = (await Promise.all(held)).map((r) => JSON.parse(r.stdout));
+        for (const h of results) assert.ok(!h.alive, `without sync the connection breaks: ${JSON.stringify(h)}`);
+        console.log(`      without lvs_sync_daemon: ${results.filter((h) => !h.alive).length} of ${results.length} long-lived connections broke (${results.map((h) => h.error).join("; ")})`);
+        await recover();
+    });
+
+    it("destroy puts back routes, firewall rules, tunl0 and sysctls exactly", () => {
+        lab.ok(["destroy", "--yes", "--skip-preview"]);
+        for (const d of DIRECTORS) {
+            assert.equal(firewall(d), prior[d], `${d}: firewall as before`);
+            for (const vip of [NAT_VIP, TUN_VIP, V6_VIP]) assert.ok(!onDev(d, "eth0", vip));
+            assert.equal(sh(d, "ls /etc/pulumi-lvs /etc/systemd/system/pulumi-lvs-* 2>/dev/null || true").trim(), "");
+        }
+        for (const r of NAT_RS) assert.equal(defaultRoutes(r), prior[r], `${r}: default routes as before`);
+        for (const r of TUN_RS) {
+            assert.ok(!sh(r, "ip -o addr show dev tunl0 2>/dev/null || true").includes(TUN_VIP), `${r}: VIP gone from tunl0`);
+            assert.equal(sysctls(r, TUN_SYSCTLS), prior[r], `${r}: sysctls as before`);
+        }
+        for (const r of V6_RS) assert.ok(!sh(r, "ip -o addr show dev lo").includes(V6_VIP));
+    });
+});
