@@ -5,6 +5,7 @@
 // Stack config: lab:hosts, lab:privateKey (secret), vrrpPassword (secret), as for examples/lab-dr;
 //   unicast      optional, default true: unicast VRRP between the directors
 //   syncDaemon   optional, default true: lvs_sync_daemon on the inside NIC
+//   hmacKey      optional secret: use auth_hmac (keepalived 2.4+) with this key instead of auth_pass
 import * as pulumi from "@pulumi/pulumi";
 import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs } from "../../src";
 
@@ -38,7 +39,13 @@ const edge = new LvsDirectorPair("edge", {
     interface: "eth0",
     vips: [NAT_VIP, TUN_VIP, V6_VIP],
     inside: { interface: "eth1", vips: [`${INSIDE_VIP}/24`], masquerade: ["10.202.0.0/24"] },
-    vrrp: { virtualRouterId: 61, authPass: config.requireSecret("vrrpPassword"), unicast: config.getBoolean("unicast") ?? true },
+    vrrp: {
+        virtualRouterId: 61,
+        ...(config.get("hmacKey") !== undefined
+            ? { authType: "HMAC" as const, authHmacKey: config.requireSecret("hmacKey") }
+            : { authPass: config.requireSecret("vrrpPassword") }),
+        unicast: config.getBoolean("unicast") ?? true,
+    },
     ...(config.getBoolean("syncDaemon") ?? true ? { lvsSyncDaemon: { interface: "eth1", syncId: 61 } } : {}),
 });
 

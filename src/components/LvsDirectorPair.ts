@@ -241,7 +241,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
             this.directors.push({ role, connection, ready: keepalived });
             previous = keepalived;
             if (args.driftCheck) {
-                const vips = model.apply((m) => vrrpInstances(name, m).flatMap((i) => i.vips.map((v) => (v.includes("/") ? v : hostCidr(v)))));
+                const vips = model.apply((m) => vrrpInstances(name, m).flatMap((i) => i.vips.map((v) => `${v.includes("/") ? v : hostCidr(v)}@${i.interface}`)));
                 hostCommand(child("drift"), {
                     connection,
                     title: `drift check of keepalived.conf and the VIPs (${role} director)`,

@@ -14,7 +14,7 @@ export interface KeepalivedFile {
     verifyScheduler?: string;
     /** Drift check: report and repair what differs on the host (run on every `pulumi up`). */
     drift?: boolean;
-    /** main, drift check: the VIPs (addr/prefix) a MASTER must hold. */
+    /** main, drift check: the VIPs a MASTER must hold, as "addr/prefix@dev". */
     vips?: ReadonlyArray<string>;
 }
 

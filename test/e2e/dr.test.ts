@@ -204,26 +204,32 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         console.log(`      HTTP_GET: removed ${removal.toFixed(1)} s after /health turned 503 (bound 7 s), back ${recovery.toFixed(1)} s after it recovered`);
     });
 
-    it("4d. drift: an IPVS service deleted by hand, a VIP removed and a file edited are reported by the next up, and repaired", () => {
+    it("4d. drift: an IPVS service deleted by hand and a file edited are reported by the next up, and repaired; a removed VIP comes back by itself", async () => {
         lab.config("driftCheck", "true");
         const clean = lab.up();
         assert.match(clean.output, /no drift/);
         const file = "/etc/keepalived/pulumi-lvs/services/tcp_10-201-0-100_80.conf";
         const expected = sh("dir2", `cat ${file}`);
-        sh("dir1", `ipvsadm -D -t ${VIP}:80`);
+        // keepalived (2.2.7) notices a VIP removed from its master and puts it back: measure it.
         sh("dir1", `ip addr del ${VIP}/32 dev eth0`);
+        const t0 = Date.now();
+        assert.ok(await waitFor(() => hasVip("dir1"), 10_000), "keepalived puts the VIP back");
+        const vipBack = (Date.now() - t0) / 1000;
+        sh("dir1", `ipvsadm -D -t ${VIP}:80`);
         sh("dir2", `echo '# a hand edit' >> ${file}`);
-        assert.ok(!hasVip("dir1") && !sh("dir1", "ipvsadm -Ln").includes(`${VIP}:80`), "broken by hand");
+        assert.ok(!sh("dir1", "ipvsadm -Ln").includes(`${VIP}:80`), "broken by hand");
+        const loop = startHttpLoop(URL);
         const res = lab.up();
+        const during = await loop.stop();
         const reported = res.output.split("\n").filter((l) => l.includes("DRIFT:"));
         assert.ok(reported.some((l) => l.includes(`IPVS service -t ${VIP}:80 is missing`)), res.output);
-        assert.ok(reported.some((l) => l.includes(`VIP ${VIP}/32 is missing while this director is MASTER`)), res.output);
         assert.ok(reported.some((l) => l.includes(`${file} differs from the stack`)), res.output);
-        assert.ok(hasVip("dir1"), "the VIP is back on the master");
         assert.match(sh("dir1", "ipvsadm -Ln"), new RegExp(`${VIP}:80 wrr`), "the IPVS service is back");
         assert.equal(sh("dir2", `cat ${file}`), expected, "the edited file is rewritten");
         assert.equal(httpRequests(URL, 30).failures, 0);
+        console.log(`      VIP removed by hand: keepalived put it back in ${vipBack.toFixed(1)} s`);
         console.log(`      drift reported:\n${[...new Set(reported.map((l) => l.replace(/^.*DRIFT: /, "        ")))].join("\n")}`);
+        console.log(`      requests while the up repaired it: ${during.sent}, failed ${during.failures} (the service was gone until the repair)`);
         lab.config("driftCheck", "false");
         lab.up();
     });

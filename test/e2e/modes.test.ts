@@ -1,6 +1,7 @@
 // NAT with two NICs, TUN, IPv6, unicast VRRP under a multicast block, and connection sync (issue 5's
 // proofs 1, 2, 3, 4 and 7), on the lab's real hosts with the real Pulumi CLI (examples/lab-modes).
 import { strict as assert } from "assert";
+import * as fs from "fs";
 import * as path from "path";
 import { address, httpRequests, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
 import { LabStack } from "../helpers/labStack";
@@ -71,6 +72,20 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
     after(() => {
         for (const d of DIRECTORS) sh(d, UNBLOCK_VRRP.join("; "));
         lab?.remove();
+    });
+
+    it("0. auth_hmac on the lab's keepalived 2.2.7: a clear error before anything is configured, and the key stays secret", () => {
+        const key = "hmacKeyForTheE2eTest0123";
+        lab.secret("hmacKey", key);
+        const res = lab.run(["up", "--yes", "--skip-preview"]);
+        assert.notEqual(res.code, 0);
+        assert.match(res.output, /vrrp\.authType HMAC \(auth_hmac\) needs keepalived 2\.4 or later; this host has keepalived 2\.2\.7/);
+        assert.ok(!res.output.includes(key), "the key is not in the output");
+        const state = fs.readFileSync(path.join(repoRoot, ".pulumi-state", ".pulumi", "stacks", "lvs-lab-modes", `${stack}.json`), "utf8");
+        assert.ok(!state.includes(key), "the key is not in plaintext in the state");
+        for (const d of DIRECTORS) assert.equal(sh(d, "ls /etc/keepalived/keepalived.conf /etc/keepalived/pulumi-lvs 2>/dev/null || true").trim(), "", `${d}: nothing configured`);
+        lab.ok(["config", "rm", "hmacKey"]);
+        console.log("      auth_hmac on keepalived 2.2.7: refused with a clear error; key in output: 0, in state: 0");
     });
 
     it("1. up: outside and inside VIPs on the master, NAT/TUN/IPv6 services in IPVS, real servers prepared", () => {
@@ -146,6 +161,7 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         lab.config("syncDaemon", "false");
         lab.up();
         assert.doesNotMatch(sh("dir1", "cat /etc/keepalived/keepalived.conf"), /lvs_sync_daemon/);
+        for (const d of DIRECTORS) assert.doesNotMatch(sh(d, "ipvsadm -L --daemon"), /sync daemon/, `${d}: the sync daemons were stopped`);
         const held = holds(2, 15);
         await sleep(4000);
         await failover();

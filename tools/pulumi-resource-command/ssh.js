@@ -48,18 +48,24 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 /** Dial with retries; the error names the host and the number of attempts. */
 async function dial(cfg, limit, sock) {
     const attempts = limit === -1 ? Infinity : Math.max(1, limit);
+    const where = `${cfg.username}@${cfg.host}:${cfg.port}`;
     let last;
+    let tried = 0;
     for (let i = 1; i <= attempts; i++) {
+        tried = i;
         try {
             return await connectOnce(cfg, sock);
         } catch (err) {
             last = err;
-            if (/authentication|verification|host key/i.test(String(err && err.message))) break;
+            // A wrong key is not going to get better by retrying.
+            if (/verification failed/i.test(String(err && err.message)) && cfg.hostVerifier) {
+                throw new Error(`Dial failed: the host key of ${where} does not match the pinned hostKey (possible man-in-the-middle, or the host was rebuilt); nothing was run there`);
+            }
+            if (/authentication/i.test(String(err && err.message))) break;
             if (i < attempts) await sleep(Math.min(1000 * i, 5000));
         }
     }
-    const where = `${cfg.username}@${cfg.host}:${cfg.port}`;
-    throw new Error(`Dial failed: could not connect to ${where} (${attempts === Infinity ? "unlimited" : attempts} attempts): ${last && last.message}`);
+    throw new Error(`Dial failed: could not connect to ${where} after ${tried} attempt(s) of up to ${cfg.readyTimeout / 1000} s: ${last && last.message}`);
 }
 
 /** Opens the SSH connection, through the proxy when one is given. Returns { client, close }. */

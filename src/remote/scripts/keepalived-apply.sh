@@ -36,21 +36,25 @@ fi
 changed=1
 if [ -f "$TARGET" ] && cmp -s "$work/new" "$TARGET"; then changed=0; fi
 # Drift check (DRIFT=1, run on every `pulumi up`): report what differs from the stack, then repair it.
-drift=0
+drift=0 ipvs_missing=0
 drifted() { drift=1; say "DRIFT: $*"; }
 if [ "$DRIFT" = 1 ]; then
   if [ $changed = 1 ]; then drifted "$TARGET differs from the stack (edited or removed on the host): rewriting it"; fi
   if ! systemctl is-active -q keepalived; then drifted "keepalived is not running: starting it"; fi
   if [ -n "$VERIFY_IPVS" ] && systemctl is-active -q keepalived; then
     # shellcheck disable=SC2086
-    ipvsadm -Ln $VERIFY_IPVS >/dev/null 2>&1 || drifted "the IPVS service $VERIFY_IPVS is missing (removed by hand?): reloading keepalived"
+    ipvsadm -Ln $VERIFY_IPVS >/dev/null 2>&1 || { drifted "the IPVS service $VERIFY_IPVS is missing (removed by hand?): re-adding it"; ipvs_missing=1; }
   fi
   if [ "$KIND" = main ] && [ -n "$VIPS" ] && pid=$(cat /run/keepalived.pid 2>/dev/null) && kill -USR1 "$pid" 2>/dev/null; then
     # keepalived writes its state to /tmp/keepalived.data on SIGUSR1: a MASTER must hold all its VIPs.
     sleep 0.5
     if grep -q "State = MASTER" /tmp/keepalived.data 2>/dev/null; then
       for v in $VIPS; do
-        has "$(ip -o addr show)" " $v " || drifted "VIP $v is missing while this director is MASTER: reloading keepalived"
+        addr=${v%@*} dev=${v#*@}
+        if ! has "$(ip -o addr show dev "$dev")" " $addr "; then
+          drifted "VIP $addr is missing on $dev while this director is MASTER: adding it back"
+          ip addr add "$addr" dev "$dev" || fail "could not add the VIP $addr back on $dev"
+        fi
       done
     fi
   fi
@@ -70,6 +74,14 @@ if [ $changed = 1 ]; then
   mv -f "$TARGET.pulumi-lvs-new" "$TARGET"
 fi
 
+if [ $ipvs_missing = 1 ] && [ "$KIND" = service ]; then
+  # keepalived does not re-add a service it believes it has: reload once without the file (it forgets
+  # the service), then once with it (it adds it as new).
+  mv -f "$TARGET" "$work/aside"
+  reload_keepalived || true
+  sleep 1
+  mv -f "$work/aside" "$TARGET"
+fi
 if [ $running = 1 ]; then
   if { [ $changed = 1 ] || [ $drift = 1 ]; } && ! out=$(reload_keepalived 2>&1); then
     restore
@@ -104,6 +116,13 @@ if systemctl is-active -q keepalived; then
     done
     [ $ok = 1 ] || { restore; fail "after the reload the IPVS service $VERIFY_IPVS is ${seen:-missing}, not using scheduler $VERIFY_SCHED; the previous $TARGET was restored"; }
   fi
+fi
+# keepalived starts IPVS sync daemons for lvs_sync_daemon, but leaves them running when the option is
+# removed (seen with 2.2.7): stop them, or the backup keeps receiving connections nobody asked for.
+if [ "$KIND" = main ] && ! grep -q '^[[:space:]]*lvs_sync_daemon' "$TARGET" && ipvsadm -L --daemon 2>/dev/null | grep -q 'sync daemon'; then
+  ipvsadm --stop-daemon master 2>/dev/null || true
+  ipvsadm --stop-daemon backup 2>/dev/null || true
+  say "stopped the IPVS sync daemons (lvs_sync_daemon is no longer configured)"
 fi
 [ $changed = 1 ] && say "$TARGET updated" || true
 [ $drift = 1 ] && echo "repaired drift on $HOST" || true

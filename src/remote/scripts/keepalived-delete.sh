@@ -23,6 +23,11 @@ case $KIND in
     ;;
   main)
     systemctl disable -q --now keepalived 2>/dev/null || systemctl stop keepalived 2>/dev/null || true
+    # The sync daemons keepalived started outlive it.
+    if [ -f "$TARGET" ] && grep -q '^[[:space:]]*lvs_sync_daemon' "$TARGET"; then
+      ipvsadm --stop-daemon master 2>/dev/null || true
+      ipvsadm --stop-daemon backup 2>/dev/null || true
+    fi
     if [ -f "$STATE_DIR/prior-keepalived.conf" ]; then
       cp -p "$STATE_DIR/prior-keepalived.conf" "$TARGET"
       say "restored the keepalived.conf that was there before pulumi-lvs"
