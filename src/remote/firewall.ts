@@ -1,4 +1,4 @@
-// Our own firewall chains on the directors (see scripts/fw-apply.sh).
+// Our own firewall chains on the directors (see scripts/fw.sh).
 import { UNIT_DIR } from "../render/paths";
 import { script } from "./scriptText";
 
@@ -11,10 +11,10 @@ function values(set: string) {
 export function fwApply(set: string): string {
     const v = values(set);
     // The boot loader is the same script, run with FW_ACTION=boot.
-    const boot = script("fw-apply", { ...v, SELF: "", FW_ACTION: "boot" });
-    return script("fw-apply", { ...v, SELF: boot, FW_ACTION: "apply" });
+    const boot = script("fw", { ...v, SELF: "", FW_ACTION: "boot" });
+    return script("fw", { ...v, SELF: boot, FW_ACTION: "apply" });
 }
 
 export function fwDelete(set: string): string {
-    return script("fw-delete", values(set));
+    return script("fw", { ...values(set), SELF: "", FW_ACTION: "delete" });
 }

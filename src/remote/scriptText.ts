@@ -21,7 +21,7 @@ export type ScriptName =
     | "sysctl-apply" | "sysctl-delete"
     | "keepalived-apply" | "keepalived-delete"
     | "unit-apply" | "unit-delete"
-    | "fw-apply" | "fw-delete"
+    | "fw"
     | "facts";
 
 export function script(name: ScriptName, values: Record<string, string | number | ReadonlyArray<string>>): string {

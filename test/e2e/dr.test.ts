@@ -248,6 +248,7 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
     it("6. destroy removes everything and puts every sysctl back to its value before up", () => {
         lab.ok(["destroy", "--yes", "--skip-preview"]);
         for (const d of DIRECTORS) {
+            assert.equal(findIn(d, "/etc /var/lib /root /tmp", [PASSWORD]), "", `${d}: no copy of the password is left anywhere`);
             assert.ok(!hasVip(d), `${d}: no VIP`);
             assert.equal(sh(d, "ipvsadm-save -n 2>/dev/null || true").trim(), "", `${d}: IPVS table empty`);
             assert.equal(sh(d, "ls /etc/keepalived/keepalived.conf /etc/keepalived/pulumi-lvs /etc/sysctl.d/90-pulumi-lvs-* 2>/dev/null || true").trim(), "");

@@ -45,10 +45,12 @@ if [ "$DRIFT" = 1 ]; then
     # shellcheck disable=SC2086
     ipvsadm -Ln $VERIFY_IPVS >/dev/null 2>&1 || { drifted "the IPVS service $VERIFY_IPVS is missing (removed by hand?): re-adding it"; ipvs_missing=1; }
   fi
-  if [ "$KIND" = main ] && [ -n "$VIPS" ] && pid=$(cat /run/keepalived.pid 2>/dev/null) && kill -USR1 "$pid" 2>/dev/null; then
-    # keepalived writes its state to /tmp/keepalived.data on SIGUSR1: a MASTER must hold all its VIPs.
-    sleep 0.5
-    if grep -q "State = MASTER" /tmp/keepalived.data 2>/dev/null; then
+  if [ "$KIND" = main ] && [ -n "$VIPS" ] && systemctl is-active -q keepalived; then
+    # A MASTER must hold all its VIPs. The state is read from keepalived's log since it started (its
+    # SIGUSR1 state dump would write the VRRP password to /tmp in plaintext).
+    since=$(systemctl show -p ActiveEnterTimestamp --value keepalived)
+    state=$(journalctl -u keepalived --since "$since" -o cat --no-pager 2>/dev/null | grep -oE 'Entering (MASTER|BACKUP|FAULT) STATE' | tail -n 1 || true)
+    if [ "$state" = "Entering MASTER STATE" ]; then
       for v in $VIPS; do
         addr=${v%@*} dev=${v#*@}
         if ! has "$(ip -o addr show dev "$dev")" " $addr "; then
