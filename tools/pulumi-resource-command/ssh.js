@@ -98,8 +98,10 @@ async function run(conn, command, { env, stdin, onLine }) {
                 stream.stderr.on("data", output.err);
                 stream.on("close", (code, signal) => {
                     if (code === 0) return resolve(output.result());
-                    const status = code === null || code === undefined ? `signal ${signal}` : `status ${code}`;
-                    reject(new Error(`Process exited with ${status}: running ${describe(command)} on ${conn.host}:\n${output.combined()}`));
+                    const status = code !== null && code !== undefined ? `exited with status ${code}`
+                        : signal ? `was killed by signal ${signal}`
+                            : "ended without an exit status (the SSH session closed before it finished)";
+                    reject(new Error(`Process ${status}: running ${describe(command)} on ${conn.host}:${conn.port ?? 22}:\n${output.combined()}`));
                 });
                 stream.end(stdin && stdin.length ? stdin : undefined);
             });
