@@ -34,7 +34,17 @@ host_field() { hosts | awk -F'\t' -v h="$1" -v f="$2" '$1 == h { print $f }'; }
 # The management address (first NIC) of a host, without prefix length.
 host_mgmt_addr() { host_field "$1" 3 | cut -d, -f1 | cut -d= -f2 | cut -d/ -f1; }
 
-pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# A PID file holds "pid start-time": after a reboot or a crash the PID may belong to someone else's
+# process, and the start time (field 22 of /proc/PID/stat) tells ours apart.
+proc_start_time() { local s; s=$(cat "/proc/$1/stat" 2>/dev/null) || return 1; s=${s##*) }; echo "$s" | cut -d' ' -f20; }
+record_pid() { echo "$1 $(proc_start_time "$1")" > "$2"; } # <pid> <pidfile>
+# Prints the PID recorded in <pidfile> if that very process is still running.
+live_pid() {
+  local pid start
+  [ -f "$1" ] && read -r pid start < "$1" && [ -n "$start" ] || return 1
+  [ "$(proc_start_time "$pid")" = "$start" ] && echo "$pid"
+}
+pid_alive() { live_pid "$1" >/dev/null; }
 lab_running() { ip netns list 2>/dev/null | grep -qw "$LAB_NS" && pid_alive "$LAB_RUN/dir1.pid"; }
 
 ssh_opts() {

@@ -3,9 +3,7 @@
 
 stop_pidfile() { # <pidfile>: TERM the process group, then KILL what is left after a grace period
   local f=$1 pid i
-  [ -f "$f" ] || return 0
-  pid=$(cat "$f")
-  if kill -0 "$pid" 2>/dev/null; then
+  if pid=$(live_pid "$f"); then
     kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
     for i in $(seq 1 30); do
       pgrep -g "$pid" >/dev/null 2>&1 || break
@@ -25,7 +23,9 @@ lab_down_quiet() {
   for f in "$LAB_RUN"/*.pid; do stop_pidfile "$f" & done
   wait
   # Close multiplexed SSH masters of the helpers.
-  for f in "$LAB_RUN"/ssh-*; do [ -S "$f" ] && ssh -o ControlPath="$f" -O exit x 2>/dev/null; done
+  # A master that died with the machine leaves a stale socket: `-O exit` then fails, which must not stop
+  # the clean-up.
+  for f in "$LAB_RUN"/ssh-*; do [ -S "$f" ] && { ssh -o ControlPath="$f" -O exit x 2>/dev/null || true; }; done
   ip netns del "$LAB_NS" 2>/dev/null || true
   rm -rf "$LAB_RUN"
 }

@@ -40,7 +40,7 @@ make_network() {
 start_repo() {
   setsid ip netns exec "$LAB_NS" python3 -m http.server --bind "$LAB_REPO_ADDR" --directory "$LAB_CACHE/repo/" "$LAB_REPO_PORT" \
     > "$LAB_RUN/repo.log" 2>&1 < /dev/null &
-  echo $! > "$LAB_RUN/repo.pid"
+  record_pid $! "$LAB_RUN/repo.pid"
 }
 
 start_host() { # <index> <name> <role> <nics> <gw> <gw6>
@@ -65,7 +65,7 @@ start_host() { # <index> <name> <role> <nics> <gw> <gw6>
     "ubd0=$LAB_RUN/$name.cow,$(readlink -f "$LAB_CACHE/image.ext4")" root=/dev/ubda rw "mem=$HOST_MEM" \
     init=/lib/systemd/systemd "systemd.machine_id=$machine_id" con=null con0=null,fd:1 \
     "${args[@]}" $cmdline > "$LAB_RUN/$name.console" 2>&1 < /dev/null &
-  echo $! > "$LAB_RUN/$name.pid"
+  record_pid $! "$LAB_RUN/$name.pid"
 }
 
 start_forwarder() { # <name>
@@ -73,7 +73,7 @@ start_forwarder() { # <name>
   port=$(host_port "$name") addr=$(host_mgmt_addr "$name")
   setsid socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" \
     "EXEC:ip netns exec $LAB_NS socat STDIO TCP\:$addr\:22" > "$LAB_RUN/$name.fwd.log" 2>&1 < /dev/null &
-  echo $! > "$LAB_RUN/$name.fwd.pid"
+  record_pid $! "$LAB_RUN/$name.fwd.pid"
 }
 
 wait_for_ssh() {
