@@ -2,10 +2,13 @@
 //   NAT  10.201.0.110:80 and :9000 -> rs4, rs5 on the back segment (their gateway: the inside VIP)
 //   TUN  10.201.0.111:80          -> rs3 (front) and rs6 (a routed remote subnet), over ipip
 //   DR   [fd00:201::110]:80       -> rs1, rs2 over IPv6
+//   UDP  10.201.0.110:9001 (NAT)   -> rs4, rs5, checked with UDP_CHECK
+//   DR   fwmark 112: 10.201.0.112 TCP :80 and :9000 under one mark -> rs1, rs2
 // Stack config: lab:hosts, lab:privateKey (secret), vrrpPassword (secret), as for examples/lab-dr;
 //   unicast      optional, default true: unicast VRRP between the directors
 //   syncDaemon   optional, default true: lvs_sync_daemon on the inside NIC
 //   hmacKey      optional secret: use auth_hmac (keepalived 2.4+) with this key instead of auth_pass
+//   unicastAddresses  optional: vrrp.unicastAddresses, e.g. the directors' link-local IPv6 addresses
 import * as pulumi from "@pulumi/pulumi";
 import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs } from "../../src";
 
@@ -32,12 +35,13 @@ const NAT_VIP = "10.201.0.110";
 const TUN_VIP = "10.201.0.111";
 const V6_VIP = "fd00:201::110";
 const INSIDE_VIP = "10.202.0.100";
+const FWM_VIP = "10.201.0.112";
 
 const edge = new LvsDirectorPair("edge", {
     primary: connection("dir1"),
     secondary: connection("dir2"),
     interface: "eth0",
-    vips: [NAT_VIP, TUN_VIP, V6_VIP],
+    vips: [NAT_VIP, TUN_VIP, V6_VIP, FWM_VIP],
     inside: { interface: "eth1", vips: [`${INSIDE_VIP}/24`], masquerade: ["10.202.0.0/24"] },
     vrrp: {
         virtualRouterId: 61,
@@ -45,13 +49,14 @@ const edge = new LvsDirectorPair("edge", {
             ? { authType: "HMAC" as const, authHmacKey: config.requireSecret("hmacKey") }
             : { authPass: config.requireSecret("vrrpPassword") }),
         unicast: config.getBoolean("unicast") ?? true,
+        unicastAddresses: config.getObject<{ primary: Record<string, string[]>; secondary: Record<string, string[]> }>("unicastAddresses"),
     },
     ...(config.getBoolean("syncDaemon") ?? true ? { lvsSyncDaemon: { interface: "eth1", syncId: 61 } } : {}),
 });
 
 const nat = ["rs4", "rs5"].map((n) => new RealServer(n, { connection: connection(n), mode: "NAT", gateway: INSIDE_VIP }));
 const tun = ["rs3", "rs6"].map((n) => new RealServer(n, { connection: connection(n), mode: "TUN", vips: [TUN_VIP] }));
-const v6 = ["rs1", "rs2"].map((n) => new RealServer(n, { connection: connection(n), mode: "DR", vips: [V6_VIP] }));
+const v6 = ["rs1", "rs2"].map((n) => new RealServer(n, { connection: connection(n), mode: "DR", vips: [V6_VIP, FWM_VIP] }));
 
 const check = { connectTimeout: 1, retry: 1, delayBeforeRetry: 1 };
 new VirtualService("nat-web", {
@@ -73,6 +78,18 @@ new VirtualService("v6-web", {
     directors: edge, vip: V6_VIP, port: 80, mode: "DR", scheduler: "rr", delayLoop: 2,
     healthCheck: { type: "TCP", ...check },
     realServers: ["rs1", "rs2"].map((n) => ({ address: addressOf(n, true) })),
+}, { dependsOn: v6 });
+
+new VirtualService("nat-echo", {
+    directors: edge, vip: NAT_VIP, port: 9001, protocol: "UDP", mode: "NAT", scheduler: "rr", delayLoop: 2,
+    healthCheck: { type: "UDP", ...check },
+    realServers: ["rs4", "rs5"].map((n) => ({ address: addressOf(n) })),
+}, { dependsOn: nat });
+// One mark for the web and hold ports of one VIP: IPVS balances them as one service.
+new VirtualService("fwm-web", {
+    directors: edge, fwmark: { mark: 112, vip: FWM_VIP, ports: [80, 9000] }, mode: "DR", scheduler: "rr", delayLoop: 2,
+    healthCheck: { type: "TCP", ...check },
+    realServers: ["rs1", "rs2"].map((n) => ({ address: addressOf(n) })),
 }, { dependsOn: v6 });
 
 export const primaryConfig = edge.configs.primary;

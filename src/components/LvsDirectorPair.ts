@@ -71,6 +71,15 @@ export interface VrrpArgs {
      * multicast. Each director's address on each VRRP NIC is read from the host. Defaults to false.
      */
     unicast?: pulumi.Input<boolean>;
+    /**
+     * With unicast: each director's address per NIC, instead of reading it from the host. For a NIC with
+     * several addresses, or only link-local IPv6 ones. At most one address per family and NIC, e.g.
+     * { primary: { eth0: ["10.0.0.11"] }, secondary: { eth0: ["10.0.0.12"] } }. NICs left out are read.
+     */
+    unicastAddresses?: pulumi.Input<{
+        primary: pulumi.Input<Record<string, pulumi.Input<pulumi.Input<string>[]>>>;
+        secondary: pulumi.Input<Record<string, pulumi.Input<pulumi.Input<string>[]>>>;
+    }>;
     /** track_interface: any of these NICs going down moves the VIPs away. */
     trackInterfaces?: pulumi.Input<pulumi.Input<string>[]>;
     /** vrrp_script + track_script: health scripts that move the VIPs away when they fail. */
@@ -106,7 +115,7 @@ export interface LvsDirectorPairArgs {
     vrrp: VrrpArgs;
     /**
      * NAT with two NICs: the inside NIC and VIPs, in the same sync group as the outside VIPs so both fail
-     * over together. Turns on IP forwarding and installs the pair's own nftables table.
+     * over together. Turns on IP forwarding and installs the pair's own firewall chains (forwarding, masquerade).
      */
     inside?: pulumi.Input<InsideArgs>;
     /** lvs_sync_daemon: the master sends its connection table to the backup, so failover keeps connections. */

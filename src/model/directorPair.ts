@@ -2,7 +2,7 @@
 // address family, in one sync group when there are several).
 import { z } from "zod";
 import { scriptCommand } from "./healthCheck";
-import { family, interfaceName, ipWithPrefix, seconds } from "./primitives";
+import { family, interfaceName, ipAddress, ipWithPrefix, isIp, seconds } from "./primitives";
 
 export const DEFAULT_PRIORITIES = { primary: 150, secondary: 100 } as const;
 
@@ -49,6 +49,14 @@ export const vrrpSchema = z.object({
     preemptDelay: seconds.max(1000).optional(),
     /** Unicast adverts between the directors (clouds drop multicast); the peers' addresses are read from the hosts. */
     unicast: z.boolean().default(false),
+    /**
+     * Unicast addresses per director and NIC, used instead of those read from the hosts (a NIC with several
+     * addresses, or only link-local IPv6 ones): at most one per address family and NIC.
+     */
+    unicastAddresses: z.object({
+        primary: z.record(interfaceName, z.array(ipAddress).min(1)),
+        secondary: z.record(interfaceName, z.array(ipAddress).min(1)),
+    }).strict().optional(),
     /** PASS (auth_pass, 8 characters) or HMAC (auth_hmac, keepalived 2.4+, checked on the hosts). */
     authType: z.enum(["PASS", "HMAC"]).default("PASS"),
     /** track_interface: a listed NIC going down puts the instance in FAULT. */
@@ -59,6 +67,21 @@ export const vrrpSchema = z.object({
     notify: notifySchema.default({}),
 }).strict().superRefine((v, ctx) => {
     if (v.nopreempt && v.preemptDelay !== undefined) ctx.addIssue({ code: "custom", path: ["preemptDelay"], message: "cannot be combined with nopreempt: a node that never preempts has no delay" });
+    if (v.unicastAddresses) {
+        if (!v.unicast) ctx.addIssue({ code: "custom", path: ["unicastAddresses"], message: "needs unicast: true (the addresses are only used for unicast adverts)" });
+        for (const role of ["primary", "secondary"] as const) {
+            for (const [nic, addrs] of Object.entries(v.unicastAddresses[role])) {
+                const fams = addrs.filter(isIp).map(family);
+                fams.forEach((f, i) => {
+                    if (fams.indexOf(f) !== i) ctx.addIssue({ code: "custom", path: ["unicastAddresses", role, nic, i], message: `is a second IPv${f} address for ${nic}: give at most one per address family` });
+                });
+                const other = v.unicastAddresses[role === "primary" ? "secondary" : "primary"][nic] ?? [];
+                addrs.forEach((a, i) => {
+                    if (role === "secondary" && other.includes(a)) ctx.addIssue({ code: "custom", path: ["unicastAddresses", role, nic, i], message: "is also the primary's address: the directors need addresses of their own" });
+                });
+            }
+        }
+    }
     const names = new Map<string, number>();
     v.trackScripts.forEach((s, i) => {
         if (names.has(s.name)) ctx.addIssue({ code: "custom", path: ["trackScripts", i, "name"], message: `duplicates trackScripts[${names.get(s.name)}]` });
@@ -115,6 +138,12 @@ export const directorPairSchema = z.object({
             ctx.addIssue({ code: "custom", path: ["vrrp", "trackScripts", i, "weight"], message: "must be 0 when the pair has several VRRP instances (inside NIC or IPv4 + IPv6): keepalived ignores script weights in a sync group; a failing script then puts the whole group in FAULT" });
         }
     });
+    const nics = [pair.interface, ...(pair.inside ? [pair.inside.interface] : [])];
+    for (const role of ["primary", "secondary"] as const) {
+        for (const nic of Object.keys(pair.vrrp.unicastAddresses?.[role] ?? {})) {
+            if (!nics.includes(nic)) ctx.addIssue({ code: "custom", path: ["vrrp", "unicastAddresses", role, nic], message: `is not a VRRP NIC of this pair (${nics.join(", ")})` });
+        }
+    }
     if (pair.inside && pair.inside.interface === pair.interface && (pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId) === pair.vrrp.virtualRouterId) {
         ctx.addIssue({ code: "custom", path: ["inside", "virtualRouterId"], message: `must differ from vrrp.virtualRouterId ${pair.vrrp.virtualRouterId} when the inside NIC is the same NIC (${pair.interface})` });
     }

@@ -66,9 +66,9 @@ function renderInstance(inst: VrrpInstance, pair: DirectorPairModel, role: Direc
     const tracked = vrrp.trackInterfaces.filter((t) => t !== inst.interface);
     const peer: DirectorRole = role === "primary" ? "secondary" : "primary";
     const unicast = vrrp.unicast ? [
-        `    unicast_src_ip ${addressOn(facts, role, inst)}`,
+        `    unicast_src_ip ${addressOn(pair, facts, role, inst)}`,
         "    unicast_peer {",
-        `        ${addressOn(facts, peer, inst)}`,
+        `        ${addressOn(pair, facts, peer, inst)}`,
         "    }",
     ] : [];
     // VRRPv3 (the only version for IPv6) has no authentication.
@@ -105,11 +105,12 @@ function renderNotify(n: DirectorPairModel["vrrp"]["notify"]): string[] {
         .flatMap(([key, keyword]) => (n[key] ? [`${keyword} "${n[key]}"`] : []));
 }
 
-/** A director's own address on the instance's NIC, from the facts read on the host. */
-function addressOn(facts: PairFacts | undefined, role: DirectorRole, inst: VrrpInstance): string {
-    const found = facts?.[role].addresses[inst.interface]?.find((a) => (a.includes(":") ? 6 : 4) === inst.family);
+/** A director's own address on the instance's NIC: given in vrrp.unicastAddresses, else read on the host. */
+function addressOn(pair: DirectorPairModel, facts: PairFacts | undefined, role: DirectorRole, inst: VrrpInstance): string {
+    const ofFamily = (list: string[] | undefined) => list?.find((a) => (a.includes(":") ? 6 : 4) === inst.family);
+    const found = ofFamily(pair.vrrp.unicastAddresses?.[role][inst.interface]) ?? ofFamily(facts?.[role].addresses[inst.interface]);
     if (!found) {
-        throw new Error(`unicast VRRP needs the ${role} director's IPv${inst.family} address on ${inst.interface}, and the host has none`);
+        throw new Error(`unicast VRRP needs the ${role} director's IPv${inst.family} address on ${inst.interface}: the host has no global one; give it in vrrp.unicastAddresses.${role}.${inst.interface}`);
     }
     return found;
 }

@@ -42,9 +42,18 @@ function renderRealServer(rs: RealServerEntry, svc: VirtualServiceModel, service
         ...(inhibit ? ["        inhibit_on_failure"] : []),
         ...(rs.upperThreshold !== undefined ? [`        uthreshold ${rs.upperThreshold}`] : []),
         ...(rs.lowerThreshold !== undefined ? [`        lthreshold ${rs.lowerThreshold}`] : []),
-        ...renderCheck(check).map((l) => `        ${l}`),
+        ...renderCheck(withFwmarkPort(check, svc)).map((l) => `        ${l}`),
         "    }",
     ];
+}
+
+/**
+ * A real server of an fwmark service has no port, and keepalived clears one if given: a check that
+ * connects would have nowhere to go. It connects to the mark's first port unless the check names one.
+ */
+function withFwmarkPort(check: HealthCheck, svc: VirtualServiceModel): HealthCheck {
+    if (!svc.fwmark || check.type === "MISC" || check.type === "PING" || check.port !== undefined) return check;
+    return { ...check, port: svc.fwmark.ports[0]! };
 }
 
 const CHECKER: Record<HealthCheck["type"], string> = {

@@ -1,5 +1,6 @@
 // NAT with two NICs, TUN, IPv6, unicast VRRP under a multicast block, and connection sync (issue 5's
-// proofs 1, 2, 3, 4 and 7), on the lab's real hosts with the real Pulumi CLI (examples/lab-modes).
+// proofs 1, 2, 3, 4 and 7), plus a UDP service and an fwmark service, on the lab's real hosts with the
+// real Pulumi CLI (examples/lab-modes).
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -12,6 +13,7 @@ const NAT_VIP = "10.201.0.110";
 const TUN_VIP = "10.201.0.111";
 const V6_VIP = "fd00:201::110";
 const INSIDE_VIP = "10.202.0.100";
+const FWM_VIP = "10.201.0.112";
 const DIRECTORS = ["dir1", "dir2"];
 const NAT_RS = ["rs4", "rs5"];
 const TUN_RS = ["rs3", "rs6"];
@@ -31,6 +33,10 @@ const onDev = (host: string, dev: string, addr: string) => sh(host, `ip -o addr 
 const firewall = (host: string) => sh(host, "for t in filter nat mangle; do iptables-legacy -t $t -S; ip6tables-legacy -t $t -S; done");
 const defaultRoutes = (host: string) => sh(host, "ip route show default; ip -6 route show default");
 const sysctls = (host: string, keys: string[]) => sh(host, `sysctl ${keys.join(" ")}`);
+/** The host's link-local IPv6 address on a NIC: what facts leave out, so the test gives it explicitly. */
+const linkLocal = (host: string, dev: string) => sh(host, `ip -6 -o addr show dev ${dev} scope link`).match(/inet6 (fe80::[0-9a-f:]+)\//)![1]!;
+// The kernel sums IPVS's per-CPU counters every 2 s: read --stats only after that.
+const IPVS_STATS_SETTLE_MS = 4500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const holds = (n: number, seconds: number) =>
     Array.from({ length: n }, () => onHostAsync("client", `lab-client hold ${NAT_VIP} 9000 --seconds ${seconds} --interval 0.5 --timeout 3`));
@@ -66,7 +72,9 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         for (const d of DIRECTORS) prior[d] = firewall(d);
         for (const r of NAT_RS) prior[r] = defaultRoutes(r);
         for (const r of TUN_RS) prior[r] = sysctls(r, TUN_SYSCTLS);
-        lab = LabStack.create(program, stack, {}, { vrrpPassword: "e2eModes" });
+        // The IPv6 instance's unicast adverts go between the directors' link-local addresses (vrrp.unicastAddresses).
+        const unicastAddresses = { primary: { eth0: [linkLocal("dir1", "eth0")] }, secondary: { eth0: [linkLocal("dir2", "eth0")] } };
+        lab = LabStack.create(program, stack, { unicastAddresses: JSON.stringify(unicastAddresses) }, { vrrpPassword: "e2eModes" });
     });
 
     after(() => {
@@ -90,16 +98,20 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
 
     it("1. up: outside and inside VIPs on the master, NAT/TUN/IPv6 services in IPVS, real servers prepared", () => {
         lab.up();
-        for (const vip of [NAT_VIP, TUN_VIP, V6_VIP]) assert.ok(onDev("dir1", "eth0", vip) && !onDev("dir2", "eth0", vip), `${vip} on dir1 only`);
+        for (const vip of [NAT_VIP, TUN_VIP, V6_VIP, FWM_VIP]) assert.ok(onDev("dir1", "eth0", vip) && !onDev("dir2", "eth0", vip), `${vip} on dir1 only`);
         assert.ok(onDev("dir1", "eth1", INSIDE_VIP) && !onDev("dir2", "eth1", INSIDE_VIP), "inside VIP on dir1 only");
         const conf = sh("dir1", "cat /etc/keepalived/keepalived.conf");
         assert.match(conf, /vrrp_sync_group edge_group/);
         assert.match(conf, /unicast_peer \{\n\s+10\.201\.0\.12\n/);
+        assert.match(conf, new RegExp(`vrrp_instance edge_v6 \\{[^}]*unicast_src_ip ${linkLocal("dir1", "eth0")}\\n\\s+unicast_peer \\{\\n\\s+${linkLocal("dir2", "eth0")}\\n`));
         assert.match(conf, /lvs_sync_daemon eth1 edge id 61/);
         const table = sh("dir1", "ipvsadm-save -n");
         for (const r of NAT_RS) assert.match(table, new RegExp(`-a -t ${NAT_VIP}:80 -r ${address(r, "back")}:80 -m`));
         for (const r of TUN_RS) assert.match(table, new RegExp(`-a -t ${TUN_VIP}:80 -r ${address(r, r === "rs6" ? "remote" : "front")}:80 -i`));
         assert.match(table, /-A -t \[fd00:201::110\]:80 -s rr/);
+        for (const r of NAT_RS) assert.match(table, new RegExp(`-a -u ${NAT_VIP}:9001 -r ${address(r, "back")}:9001 -m`));
+        for (const r of V6_RS) assert.match(table, new RegExp(`-a -f 112 -r ${address(r, "front")}:0 -g`));
+        assert.match(sh("dir1", "iptables-legacy -t mangle -S"), /-d 10\.201\.0\.112\/32 -p tcp -m multiport --dports 80,9000 -j MARK --set-xmark 0x70\//);
         assert.equal(sh("dir1", "sysctl -n net.ipv4.ip_forward").trim(), "1");
         assert.match(sh("dir1", "iptables-legacy -t nat -S"), /-A PLVS_edge_POSTROUTING -s 10\.202\.0\.0\/24 -o eth0 -j MASQUERADE/);
         for (const r of NAT_RS) assert.match(defaultRoutes(r), new RegExp(`default via ${INSIDE_VIP} `));
@@ -113,12 +125,13 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         console.log(`      NAT: ${JSON.stringify(res.answers)}, failed ${res.failures}`);
     });
 
-    it("3. TUN: balanced, and the replies bypass the director (its OutPkts counter stays 0)", () => {
+    it("3. TUN: balanced, and the replies bypass the director (its OutPkts counter stays 0)", async () => {
         sh("dir1", "ipvsadm -Z");
         const res = httpRequests(`http://${TUN_VIP}/`, 100);
         const nat = httpRequests(`http://${NAT_VIP}/`, 20);
         assert.equal(res.failures + nat.failures, 0, JSON.stringify(res));
         for (const r of TUN_RS) assert.ok((res.answers[r] ?? 0) > 30, `${r} answered: ${JSON.stringify(res.answers)}`);
+        await sleep(IPVS_STATS_SETTLE_MS);
         const stats = (vip: string) => sh("dir1", `ipvsadm -Ln --stats -t ${vip}:80`).split("\n").find((l) => l.startsWith("TCP"))!.trim().split(/\s+/);
         // TCP VIP:80 Conns InPkts OutPkts InBytes OutBytes
         const [, , tunConns, tunIn, tunOut] = stats(TUN_VIP);
@@ -135,10 +148,27 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         console.log(`      IPv6: ${JSON.stringify(res.answers)}, failed ${res.failures}`);
     });
 
+    it("UDP (NAT, UDP_CHECK) and an fwmark service (two TCP ports, one mark) carry traffic", async () => {
+        const udp = JSON.parse(sh("client", `lab-client udp ${NAT_VIP} 9001 --count 40 --timeout 2`));
+        assert.equal(udp.failures, 0, JSON.stringify(udp));
+        for (const r of NAT_RS) assert.ok((udp.answers[r] ?? 0) >= 10, `${r} answered UDP: ${JSON.stringify(udp)}`);
+        sh("dir1", "ipvsadm -Z");
+        const web = httpRequests(`http://${FWM_VIP}/`, 40);
+        assert.equal(web.failures, 0, JSON.stringify(web));
+        for (const r of V6_RS) assert.ok((web.answers[r] ?? 0) >= 10, `${r} answered through the mark: ${JSON.stringify(web)}`);
+        const hold = JSON.parse(sh("client", `lab-client hold ${FWM_VIP} 9000 --seconds 1 --interval 0.2`));
+        assert.ok(hold.alive && V6_RS.includes(hold.server), `port 9000 under the same mark: ${JSON.stringify(hold)}`);
+        // Both ports were counted by the one fwmark service.
+        await sleep(IPVS_STATS_SETTLE_MS);
+        const conns = Number(sh("dir1", "ipvsadm -Ln --stats -f 112").split("\n").find((l) => l.startsWith("FWM"))!.trim().split(/\s+/)[2]);
+        assert.ok(conns >= 41, `fwmark 112 counted ${conns} connections`);
+        console.log(`      UDP: ${JSON.stringify(udp.answers)}, failed ${udp.failures}; fwmark 112: :80 ${JSON.stringify(web.answers)} failed ${web.failures}, :9000 held by ${hold.server}; ${conns} connections on the mark`);
+    });
+
     it("3+4+1. multicast VRRP blocked: unicast keeps one master; killing it moves both VIPs together, a long-lived connection survives (sync daemon), traffic resumes", async () => {
         for (const d of DIRECTORS) sh(d, BLOCK_VRRP.join(" && "));
         await sleep(5000);
-        assert.ok(!onDev("dir2", "eth0", NAT_VIP), "with multicast blocked the backup still hears the master (no split brain)");
+        for (const vip of [NAT_VIP, V6_VIP]) assert.ok(!onDev("dir2", "eth0", vip), `with multicast blocked the backup still hears the master (no split brain): ${vip}`);
         const held = holds(4, 20);
         await sleep(4000);
         const loop = startHttpLoop(`http://${NAT_VIP}/`, { timeout: 1 });
@@ -175,7 +205,7 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         lab.ok(["destroy", "--yes", "--skip-preview"]);
         for (const d of DIRECTORS) {
             assert.equal(firewall(d), prior[d], `${d}: firewall as before`);
-            for (const vip of [NAT_VIP, TUN_VIP, V6_VIP]) assert.ok(!onDev(d, "eth0", vip));
+            for (const vip of [NAT_VIP, TUN_VIP, V6_VIP, FWM_VIP]) assert.ok(!onDev(d, "eth0", vip));
             assert.equal(sh(d, "ls /etc/pulumi-lvs /etc/systemd/system/pulumi-lvs-* 2>/dev/null || true").trim(), "");
         }
         for (const r of NAT_RS) assert.equal(defaultRoutes(r), prior[r], `${r}: default routes as before`);
@@ -183,6 +213,6 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
             assert.ok(!sh(r, "ip -o addr show dev tunl0 2>/dev/null || true").includes(TUN_VIP), `${r}: VIP gone from tunl0`);
             assert.equal(sysctls(r, TUN_SYSCTLS), prior[r], `${r}: sysctls as before`);
         }
-        for (const r of V6_RS) assert.ok(!sh(r, "ip -o addr show dev lo").includes(V6_VIP));
+        for (const r of V6_RS) for (const vip of [V6_VIP, FWM_VIP]) assert.ok(!sh(r, "ip -o addr show dev lo").includes(` ${vip}/`), `${r}: ${vip} gone from lo`);
     });
 });

@@ -67,6 +67,25 @@ describe("renderers", () => {
         assert.throws(() => renderKeepalivedMain("lb", full, "primary"), /unicast VRRP needs the primary director's IPv4 address on eth0/);
     });
 
+    it("unicast addresses given per director and NIC win over the facts; other NICs are read from the hosts", () => {
+        const pair = directorPairSchema.parse({
+            interface: "eth0",
+            vips: ["10.201.0.100", "fd00:201::100"],
+            inside: { interface: "eth1", vips: ["10.202.0.100/24"], virtualRouterId: 52 },
+            vrrp: { virtualRouterId: 51, unicast: true, unicastAddresses: { primary: { eth0: ["10.201.0.31", "fe80::11"] }, secondary: { eth0: ["fe80::12", "10.201.0.32"] } } },
+        });
+        // eth0 has two IPv4 addresses and only a link-local IPv6 one (which facts leave out).
+        const facts = {
+            primary: parseFacts("keepalived 2.2.7\naddr eth0 10.201.0.11/24\naddr eth0 10.201.0.31/24\naddr eth1 10.202.0.11/24\n"),
+            secondary: parseFacts("keepalived 2.2.7\naddr eth0 10.201.0.12/24\naddr eth0 10.201.0.32/24\naddr eth1 10.202.0.12/24\n"),
+        };
+        const unicast = (text: string) => [...text.matchAll(/vrrp_instance (\S+) \{[^]*?unicast_src_ip (\S+)\n\s+unicast_peer \{\n\s+(\S+)/g)].map((m) => `${m[1]} ${m[2]} -> ${m[3]}`);
+        assert.deepEqual(unicast(renderKeepalivedMain("lb", pair, "primary", facts)), ["lb 10.201.0.31 -> 10.201.0.32", "lb_v6 fe80::11 -> fe80::12", "lb_inside 10.202.0.11 -> 10.202.0.12"]);
+        assert.deepEqual(unicast(renderKeepalivedMain("lb", pair, "secondary", facts)), ["lb 10.201.0.32 -> 10.201.0.31", "lb_v6 fe80::12 -> fe80::11", "lb_inside 10.202.0.12 -> 10.202.0.11"]);
+        const withoutV6 = directorPairSchema.parse({ ...pair, vrrp: { ...pair.vrrp, unicastAddresses: undefined } });
+        assert.throws(() => renderKeepalivedMain("lb", withoutV6, "primary", facts), /needs the primary director's IPv6 address on eth0: the host has no global one; give it in vrrp\.unicastAddresses\.primary\.eth0/);
+    });
+
     it("auth_hmac renders the key's definition name, never the key", () => {
         const hmac = directorPairSchema.parse({ interface: "eth0", vips: ["10.0.0.10"], vrrp: { virtualRouterId: 9, authType: "HMAC" } });
         const text = renderKeepalivedMain("lb", hmac, "primary");
