@@ -4,6 +4,7 @@
 //   DR   [fd00:201::110]:80       -> rs1, rs2 over IPv6
 //   UDP  10.201.0.110:9001 (NAT)   -> rs4, rs5, checked with UDP_CHECK
 //   DR   fwmark 112: 10.201.0.112 TCP :80 and :9000 under one mark -> rs1, rs2
+// The pair tracks its uplink (a ping of the front segment's router) and logs every state change.
 // Stack config: lab:hosts, lab:privateKey (secret), vrrpPassword (secret), as for examples/lab-dr;
 //   unicast      optional, default true: unicast VRRP between the directors
 //   syncDaemon   optional, default true: lvs_sync_daemon on the inside NIC
@@ -49,6 +50,10 @@ const edge = new LvsDirectorPair("edge", {
             ? { authType: "HMAC" as const, authHmacKey: config.requireSecret("hmacKey") }
             : { authPass: config.requireSecret("vrrpPassword") }),
         unicast: config.getBoolean("unicast") ?? true,
+        // A director that cannot reach its router goes to FAULT and hands the VIPs over.
+        trackScripts: [{ name: "chk_uplink", command: "/usr/bin/ping -c1 -W1 10.201.0.1", interval: 2, fall: 3, rise: 2 }],
+        // `notify` gets TYPE NAME STATE PRIORITY appended: the journal shows "GROUP edge_group MASTER ...".
+        notify: { any: "/usr/bin/logger -t pulumi-lvs-notify" },
         unicastAddresses: config.getObject<{ primary: Record<string, string[]>; secondary: Record<string, string[]> }>("unicastAddresses"),
     },
     ...(config.getBoolean("syncDaemon") ?? true ? { lvsSyncDaemon: { interface: "eth1", syncId: 61 } } : {}),

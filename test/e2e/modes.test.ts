@@ -1,6 +1,6 @@
 // NAT with two NICs, TUN, IPv6, unicast VRRP under a multicast block, and connection sync (issue 5's
-// proofs 1, 2, 3, 4 and 7), plus a UDP service and an fwmark service, on the lab's real hosts with the
-// real Pulumi CLI (examples/lab-modes).
+// proofs 1, 2, 3, 4 and 7), plus a UDP service, an fwmark service, track_script and notify, on the lab's
+// real hosts with the real Pulumi CLI (examples/lab-modes).
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
@@ -29,6 +29,9 @@ const UNBLOCK_VRRP = [
     "while ip6tables-legacy -D INPUT -p 112 -d ff02::12 -m comment --comment lab-block-vrrp -j DROP 2>/dev/null; do :; done",
 ];
 
+/** Drops a director's pings to the front router: the example's chk_uplink track script then fails. */
+const BLOCK_UPLINK = "iptables-legacy -I OUTPUT -d 10.201.0.1 -p icmp -m comment --comment lab-block-uplink -j DROP";
+const UNBLOCK_UPLINK = "while iptables-legacy -D OUTPUT -d 10.201.0.1 -p icmp -m comment --comment lab-block-uplink -j DROP 2>/dev/null; do :; done";
 const onDev = (host: string, dev: string, addr: string) => sh(host, `ip -o addr show dev ${dev}`).includes(` ${addr}/`);
 const firewall = (host: string) => sh(host, "for t in filter nat mangle; do iptables-legacy -t $t -S; ip6tables-legacy -t $t -S; done");
 const defaultRoutes = (host: string) => sh(host, "ip route show default; ip -6 route show default");
@@ -78,7 +81,7 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
     });
 
     after(() => {
-        for (const d of DIRECTORS) sh(d, UNBLOCK_VRRP.join("; "));
+        for (const d of DIRECTORS) sh(d, [...UNBLOCK_VRRP, UNBLOCK_UPLINK].join("; "));
         lab?.remove();
     });
 
@@ -150,7 +153,9 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
 
     it("UDP (NAT, UDP_CHECK) and an fwmark service (two TCP ports, one mark) carry traffic", async () => {
         const udp = JSON.parse(sh("client", `lab-client udp ${NAT_VIP} 9001 --count 40 --timeout 2`));
-        assert.equal(udp.failures, 0, JSON.stringify(udp));
+        // UDP has no retransmission: the lab loses about 1 datagram in 200 on this forwarded path (2 of 400
+        // in one run; TCP hides such losses), so a few are allowed. A broken service loses them all.
+        assert.ok(udp.failures <= 2, JSON.stringify(udp));
         for (const r of NAT_RS) assert.ok((udp.answers[r] ?? 0) >= 10, `${r} answered UDP: ${JSON.stringify(udp)}`);
         sh("dir1", "ipvsadm -Z");
         const web = httpRequests(`http://${FWM_VIP}/`, 40);
@@ -199,6 +204,21 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         for (const h of results) assert.ok(!h.alive, `without sync the connection breaks: ${JSON.stringify(h)}`);
         console.log(`      without lvs_sync_daemon: ${results.filter((h) => !h.alive).length} of ${results.length} long-lived connections broke (${results.map((h) => h.error).join("; ")})`);
         await recover();
+    });
+
+    it("track_script + notify: the master losing its uplink hands both VIPs over; notify logs each change", async () => {
+        const since = sh("dir1", "date '+%Y-%m-%d %H:%M:%S'").trim();
+        // chk_uplink: interval 2 s, fall 3, so FAULT comes 4-6 s after the first failed ping.
+        const moved = await timeVipMove({ from: "dir1", to: "dir2", vip: NAT_VIP, iface: "eth0", action: BLOCK_UPLINK, timeoutSec: 20 });
+        assert.ok(onDev("dir2", "eth1", INSIDE_VIP) || await waitFor(() => onDev("dir2", "eth1", INSIDE_VIP), 5000), "the inside VIP moved too");
+        const notified = (host: string, state: string) => sh(host, `journalctl -t pulumi-lvs-notify --since '${since}' -o cat`).includes(`GROUP edge_group ${state}`);
+        assert.ok(await waitFor(() => notified("dir1", "FAULT") && notified("dir2", "MASTER"), 10_000), "notify logged FAULT on dir1 and MASTER on dir2");
+        sh("dir1", UNBLOCK_UPLINK);
+        const back = Date.now();
+        assert.ok(await waitFor(() => onDev("dir1", "eth0", NAT_VIP) && !onDev("dir2", "eth0", NAT_VIP), 30_000), "the VIPs return once the uplink is back");
+        const res = httpRequests(`http://${NAT_VIP}/`, 20);
+        assert.equal(res.failures, 0, JSON.stringify(res));
+        console.log(`      track_script: VIPs on dir2 ${moved.toFixed(1)} s after dir1's uplink was cut (interval 2 s x fall 3), back ${((Date.now() - back) / 1000).toFixed(1)} s after it was restored; notify logged FAULT (dir1) and MASTER (dir2)`);
     });
 
     it("destroy puts back routes, firewall rules, tunl0 and sysctls exactly", () => {
