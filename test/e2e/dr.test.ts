@@ -6,7 +6,7 @@ import * as path from "path";
 import { address, httpRequests, labHost, onHost, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
 import { fwApply, fwDelete } from "../../src/remote/firewall";
 import { LabStack } from "../helpers/labStack";
-import { repoRoot } from "../helpers/pulumi-cli";
+import { repoRoot, stateFile } from "../helpers/pulumi-cli";
 
 const program = path.join(repoRoot, "examples", "lab-dr");
 const VIP = "10.201.0.100";
@@ -65,7 +65,7 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         assert.equal(findIn("dir1", "/tmp/ps-samples", [PASSWORD, keyLine]), "", "no secret in any command line during up");
         console.log(`      ps samples during up: ${samples}, with a secret: 0`);
         assert.ok(!out.output.includes(PASSWORD) && !out.output.includes(keyLine), "no secret in pulumi's output");
-        const state = fs.readFileSync(path.join(repoRoot, ".pulumi-state", ".pulumi", "stacks", "lvs-lab-dr", `${stack}.json`), "utf8");
+        const state = fs.readFileSync(stateFile("lvs-lab-dr", stack), "utf8");
         assert.ok(!state.includes(PASSWORD) && !state.includes(keyLine), "no plaintext secret in the state file");
         for (const d of DIRECTORS) {
             assert.equal(findIn(d, "/etc /var/lib/pulumi-lvs /root /tmp", [PASSWORD]), "/etc/keepalived/pulumi-lvs/auth.conf", `${d}: the password is only in auth.conf`);

@@ -6,7 +6,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { address, httpRequests, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
 import { LabStack } from "../helpers/labStack";
-import { repoRoot } from "../helpers/pulumi-cli";
+import { repoRoot, stateFile } from "../helpers/pulumi-cli";
 
 const program = path.join(repoRoot, "examples", "lab-modes");
 const NAT_VIP = "10.201.0.110";
@@ -92,7 +92,7 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         assert.notEqual(res.code, 0);
         assert.match(res.output, /vrrp\.authType HMAC \(auth_hmac\) needs keepalived 2\.4 or later; this host has keepalived 2\.2\.7/);
         assert.ok(!res.output.includes(key), "the key is not in the output");
-        const state = fs.readFileSync(path.join(repoRoot, ".pulumi-state", ".pulumi", "stacks", "lvs-lab-modes", `${stack}.json`), "utf8");
+        const state = fs.readFileSync(stateFile("lvs-lab-modes", stack), "utf8");
         assert.ok(!state.includes(key), "the key is not in plaintext in the state");
         for (const d of DIRECTORS) assert.equal(sh(d, "ls /etc/keepalived/keepalived.conf /etc/keepalived/pulumi-lvs 2>/dev/null || true").trim(), "", `${d}: nothing configured`);
         lab.ok(["config", "rm", "hmacKey"]);

@@ -27,6 +27,13 @@ export function pulumiEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     };
 }
 
+/** The state file of a stack in the file backend the CLI uses (PULUMI_BACKEND_URL, as pulumiEnv sets it). */
+export function stateFile(project: string, stack: string): string {
+    const backend = pulumiEnv().PULUMI_BACKEND_URL!;
+    if (!backend.startsWith("file://")) throw new Error(`tests read the state from a file backend, not ${backend}`);
+    return path.join(backend.slice("file://".length), ".pulumi", "stacks", project, `${stack}.json`);
+}
+
 export function pulumi(cwd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): CliResult {
     const res = spawnSync("pulumi", ["--non-interactive", ...args], {
         cwd,
