@@ -69,15 +69,15 @@ export const vrrpSchema = z.object({
     if (v.nopreempt && v.preemptDelay !== undefined) ctx.addIssue({ code: "custom", path: ["preemptDelay"], message: "cannot be combined with nopreempt: a node that never preempts has no delay" });
     if (v.unicastAddresses) {
         if (!v.unicast) ctx.addIssue({ code: "custom", path: ["unicastAddresses"], message: "needs unicast: true (the addresses are only used for unicast adverts)" });
-        for (const role of ["primary", "secondary"] as const) {
-            for (const [nic, addrs] of Object.entries(v.unicastAddresses[role])) {
-                const fams = addrs.filter(isIp).map(family);
-                fams.forEach((f, i) => {
-                    if (fams.indexOf(f) !== i) ctx.addIssue({ code: "custom", path: ["unicastAddresses", role, nic, i], message: `is a second IPv${f} address for ${nic}: give at most one per address family` });
-                });
-                const other = v.unicastAddresses[role === "primary" ? "secondary" : "primary"][nic] ?? [];
+        const { primary, secondary } = v.unicastAddresses;
+        for (const [role, byNic] of [["primary", primary], ["secondary", secondary]] as const) {
+            for (const [nic, addrs] of Object.entries(byNic)) {
+                const seen = new Set<number>();
                 addrs.forEach((a, i) => {
-                    if (role === "secondary" && other.includes(a)) ctx.addIssue({ code: "custom", path: ["unicastAddresses", role, nic, i], message: "is also the primary's address: the directors need addresses of their own" });
+                    if (!isIp(a)) return;
+                    if (seen.has(family(a))) ctx.addIssue({ code: "custom", path: ["unicastAddresses", role, nic, i], message: `is a second IPv${family(a)} address for ${nic}: give at most one per address family` });
+                    seen.add(family(a));
+                    if (role === "secondary" && primary[nic]?.includes(a)) ctx.addIssue({ code: "custom", path: ["unicastAddresses", role, nic, i], message: "is also the primary's address: the directors need addresses of their own" });
                 });
             }
         }

@@ -1,6 +1,6 @@
 // Firewall rules of our own on the directors: NAT masquerading and forwarding for the real servers,
 // and the marks of fwmark services. Rendered as one rule per line ("<family> <table> <hook> <match>")
-// that scripts/fw-apply.sh loads into chains of our own with iptables (nf_tables or legacy backend,
+// that scripts/fw.sh loads into chains of our own with iptables (nf_tables or legacy backend,
 // whichever the host's kernel supports), jumped to from the built-in chain: no other rule is touched.
 import type { DirectorPairModel } from "../model/directorPair";
 import { family } from "../model/primitives";

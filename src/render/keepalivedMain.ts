@@ -2,7 +2,7 @@
 // in one sync group, and the includes of the password definition (a separate 0600 file) and of one
 // file per VirtualService.
 import type { DirectorPairModel } from "../model/directorPair";
-import { hostCidr } from "../model/primitives";
+import { family, hostCidr } from "../model/primitives";
 import type { DirectorFacts } from "./facts";
 import { AUTH_CONF, SERVICES_DIR } from "./paths";
 import { syncGroupName, vrrpInstances, type VrrpInstance } from "./vrrpInstances";
@@ -107,7 +107,7 @@ function renderNotify(n: DirectorPairModel["vrrp"]["notify"]): string[] {
 
 /** A director's own address on the instance's NIC: given in vrrp.unicastAddresses, else read on the host. */
 function addressOn(pair: DirectorPairModel, facts: PairFacts | undefined, role: DirectorRole, inst: VrrpInstance): string {
-    const ofFamily = (list: string[] | undefined) => list?.find((a) => (a.includes(":") ? 6 : 4) === inst.family);
+    const ofFamily = (list: string[] | undefined) => list?.find((a) => family(a) === inst.family);
     const found = ofFamily(pair.vrrp.unicastAddresses?.[role][inst.interface]) ?? ofFamily(facts?.[role].addresses[inst.interface]);
     if (!found) {
         throw new Error(`unicast VRRP needs the ${role} director's IPv${inst.family} address on ${inst.interface}: the host has no global one; give it in vrrp.unicastAddresses.${role}.${inst.interface}`);

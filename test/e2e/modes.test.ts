@@ -70,13 +70,15 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
     const stack = `e2e-modes-${process.pid}`;
     let lab: LabStack;
     const prior: Record<string, string> = {};
+    const ll: Record<string, string> = {};
 
     before(() => {
         for (const d of DIRECTORS) prior[d] = firewall(d);
         for (const r of NAT_RS) prior[r] = defaultRoutes(r);
         for (const r of TUN_RS) prior[r] = sysctls(r, TUN_SYSCTLS);
         // The IPv6 instance's unicast adverts go between the directors' link-local addresses (vrrp.unicastAddresses).
-        const unicastAddresses = { primary: { eth0: [linkLocal("dir1", "eth0")] }, secondary: { eth0: [linkLocal("dir2", "eth0")] } };
+        for (const d of DIRECTORS) ll[d] = linkLocal(d, "eth0");
+        const unicastAddresses = { primary: { eth0: [ll.dir1!] }, secondary: { eth0: [ll.dir2!] } };
         lab = LabStack.create(program, stack, { unicastAddresses: JSON.stringify(unicastAddresses) }, { vrrpPassword: "e2eModes" });
     });
 
@@ -106,7 +108,7 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         const conf = sh("dir1", "cat /etc/keepalived/keepalived.conf");
         assert.match(conf, /vrrp_sync_group edge_group/);
         assert.match(conf, /unicast_peer \{\n\s+10\.201\.0\.12\n/);
-        assert.match(conf, new RegExp(`vrrp_instance edge_v6 \\{[^}]*unicast_src_ip ${linkLocal("dir1", "eth0")}\\n\\s+unicast_peer \\{\\n\\s+${linkLocal("dir2", "eth0")}\\n`));
+        assert.match(conf, new RegExp(`vrrp_instance edge_v6 \\{[^}]*unicast_src_ip ${ll.dir1}\\n\\s+unicast_peer \\{\\n\\s+${ll.dir2}\\n`));
         assert.match(conf, /lvs_sync_daemon eth1 edge id 61/);
         const table = sh("dir1", "ipvsadm-save -n");
         for (const r of NAT_RS) assert.match(table, new RegExp(`-a -t ${NAT_VIP}:80 -r ${address(r, "back")}:80 -m`));
