@@ -87,6 +87,15 @@ export function onHostAsync(name: string, command: string): Promise<Run> {
     });
 }
 
+/**
+ * A host's iptables rules (`-S`) in every table given, IPv4 and IPv6, from both backends: pulumi-lvs
+ * loads its rules with whichever one the kernel supports (nf_tables on the qemu route, legacy on uml).
+ */
+export function firewallRules(name: string, tables: string[] = ["filter", "nat", "mangle"]): string {
+    return sh(name, `for t in ${tables.join(" ")}; do for c in iptables-legacy ip6tables-legacy iptables-nft ip6tables-nft; do ` +
+        `echo "# $c $t"; $c -t $t -S 2>/dev/null || true; done; done`);
+}
+
 export interface HttpLoopResult {
     sent: number;
     /** Answers per real server (the body is the server's host name). */

@@ -4,6 +4,8 @@
 #   2. a real `pulumi up` of examples/lab-dr (the repo's Pulumi.yaml) on the local stack "lab"
 #   3. requests from the lab's client host to the VIP, counted per real server, beside the weights
 set -euo pipefail
+ERR_PREFIX="[demo]"
+ERR_HINT="See the lines above for the cause; once it is fixed, \`npm run demo\` picks up where it stopped (TRACE=1 prints every step)."
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 STACK=${DEMO_STACK:-lab}

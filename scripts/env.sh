@@ -2,6 +2,7 @@
 # Everything here can be overridden from the caller's environment.
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export REPO_ROOT
+source "$REPO_ROOT/scripts/lib/errors.sh"
 
 export PULUMI_VERSION="3.248.0"
 export PULUMI_COMMAND_VERSION="1.2.1"

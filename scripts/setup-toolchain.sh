@@ -8,6 +8,8 @@
 #                            engine finds it by version without the "using ... from $PATH" warning
 # and the npm dependencies (npm ci). A second run is a no-op that takes well under a second.
 set -euo pipefail
+ERR_PREFIX="[setup]"
+ERR_HINT="See the lines above for the cause; .tools/pulumi/*.log hold the build logs. Run \`npm run setup\` again once it is fixed (TRACE=1 prints every step)."
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 
 BIN="$PULUMI_TOOLS_DIR/bin"

@@ -1,23 +1,35 @@
-# `lab build`: the root image every lab host boots (one shared read-only ext4 image, a copy-on-write
-# file per host) and the lab's Debian package repository. Rebuilt only when the recipe changes.
+# `lab build`: the root image every lab host boots, whatever the route (lab/lib/route.sh): one shared
+# read-only ext4 image with the modules of both kernels (user-mode-linux's, and Debian's amd64 kernel,
+# whose vmlinuz and initrd the qemu route boots), and the lab's Debian package repository.
+# Rebuilt only when the recipe changes.
 
 # Debian packages in the image. ipvsadm and keepalived are deliberately NOT here: the directors get
 # them from the lab's package repository, through the library's own install step.
-IMAGE_PACKAGES=systemd,systemd-sysv,dbus,openssh-server,iproute2,kmod,python3,curl,iptables,nftables,procps,socat,iputils-ping,tcpdump,psmisc,sudo,ca-certificates,netbase,less,netcat-openbsd
+IMAGE_PACKAGES=systemd,systemd-sysv,systemd-container,dbus,openssh-server,iproute2,kmod,python3,curl,iptables,nftables,procps,socat,iputils-ping,tcpdump,psmisc,sudo,ca-certificates,netbase,less,netcat-openbsd,linux-image-amd64
 # What the lab repository serves (with every dependency the image lacks).
 REPO_PACKAGES="keepalived ipvsadm"
-# What this machine needs to build and run the lab.
+# What this machine needs to build the lab and probe the routes, and what the qemu route adds.
 MACHINE_PACKAGES="user-mode-linux debootstrap e2fsprogs iproute2 socat openssh-client apt-utils procps"
+QEMU_PACKAGES="qemu-system-x86"
 
-ensure_machine_packages() {
+ensure_machine_packages() { # [extra packages]
   local missing=() p
-  for p in $MACHINE_PACKAGES; do
+  for p in $MACHINE_PACKAGES "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing on this machine: ${missing[*]}"
-  apt-get update -q >/dev/null || die "apt-get update failed"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null || die "apt-get install ${missing[*]} failed"
+  apt-get update -q >/dev/null || die "apt-get update failed (the lab needs Debian's package mirror for: ${missing[*]})"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null ||
+    die "apt-get install ${missing[*]} failed"
+}
+
+# The user-mode-linux kernel's version, from its modules (known once the package is installed).
+uml_kernel_version() {
+  local v
+  v=$(find /usr/lib/uml/modules -mindepth 1 -maxdepth 1 -type d -printf '%f\n' 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$v" ] || die "no user-mode-linux kernel modules in /usr/lib/uml/modules (is the user-mode-linux package installed?)"
+  echo "$v"
 }
 
 ensure_key() {
@@ -28,7 +40,7 @@ ensure_key() {
 
 recipe_hash() {
   {
-    echo "$IMAGE_PACKAGES|$REPO_PACKAGES|$UML_KERNEL_VERSION"
+    echo "$IMAGE_PACKAGES|$REPO_PACKAGES|$(uml_kernel_version)"
     cat "$LAB_DIR/lib/build.sh" "$LAB_KEY.pub"
     (cd "$LAB_DIR/image" && find . -type f | sort | xargs sha256sum)
   } | sha256sum | cut -c1-16
@@ -50,11 +62,22 @@ build_repo() { # <root> <dir>
     die "indexing the lab repository failed"
 }
 
+# The qemu route boots the image's own amd64 kernel; it is kept beside the image, not in it.
+extract_kernel() { # <root> <dir>
+  local root=$1 dir=$2 vmlinuz initrd
+  vmlinuz=$(find "$root/boot" -name 'vmlinuz-*' | sort -V | tail -n 1)
+  initrd=$(find "$root/boot" -name 'initrd.img-*' | sort -V | tail -n 1)
+  [ -n "$vmlinuz" ] && [ -n "$initrd" ] || die "the image has no amd64 kernel and initrd in /boot (linux-image-amd64)"
+  mkdir -p "$dir"
+  cp "$vmlinuz" "$dir/vmlinuz"
+  cp "$initrd" "$dir/initrd.img"
+}
+
 customize_image() { # <root>
   local root=$1
   cp -rT "$LAB_DIR/image" "$root"
   mkdir -p "$root/lib/modules"
-  cp -a "/usr/lib/uml/modules/$UML_KERNEL_VERSION" "$root/lib/modules/"
+  cp -a "/usr/lib/uml/modules/$(uml_kernel_version)" "$root/lib/modules/"
   rm -rf "$root/boot"/* "$root"/etc/ssh/ssh_host_*
   : > "$root/etc/fstab"
   # A base machine-id; each host gets its own through systemd.machine_id= on its kernel command line.
@@ -80,32 +103,33 @@ customize_image() { # <root>
 
 lab_build() {
   ensure_machine_packages
-  [ -n "$UML_KERNEL_VERSION" ] || die "no user-mode-linux kernel modules in /usr/lib/uml/modules"
   ensure_key
-  local hash image repo root started=$SECONDS
+  local hash image repo kernel root started=$SECONDS
   hash=$(recipe_hash)
-  image="$LAB_CACHE/image-$hash.ext4" repo="$LAB_CACHE/repo-$hash"
-  if [ -f "$image" ] && [ -f "$repo/Packages.gz" ]; then
+  image="$LAB_CACHE/image-$hash.ext4" repo="$LAB_CACHE/repo-$hash" kernel="$LAB_CACHE/kernel-$hash"
+  if [ -f "$image" ] && [ -f "$repo/Packages.gz" ] && [ -f "$kernel/initrd.img" ]; then
     log "image up to date ($(basename "$image"))"
     return 0
   fi
   root="$LAB_CACHE/build/root"
-  rm -rf "$LAB_CACHE/build" "$repo"
+  rm -rf "$LAB_CACHE/build" "$repo" "$kernel"
   mkdir -p "$LAB_CACHE/build"
   log "debootstrap bookworm with $IMAGE_PACKAGES (about 3 minutes)"
   debootstrap --variant=minbase --include="$IMAGE_PACKAGES" bookworm "$root" http://deb.debian.org/debian \
     > "$LAB_CACHE/build/debootstrap.log" 2>&1 || { tail -n 20 "$LAB_CACHE/build/debootstrap.log" >&2; die "debootstrap failed"; }
   build_repo "$root" "$repo"
+  extract_kernel "$root" "$kernel"
   log "customizing the image"
   customize_image "$root"
   log "writing the ext4 image"
-  mke2fs -q -t ext4 -L lvslab -d "$root" "$image.tmp" 2048M || die "mke2fs failed"
+  mke2fs -q -t ext4 -L lvslab -d "$root" "$image.tmp" 2048M > /dev/null || die "mke2fs failed"
   mv "$image.tmp" "$image"
   ln -sfn "$(basename "$image")" "$LAB_CACHE/image.ext4"
   ln -sfn "$(basename "$repo")" "$LAB_CACHE/repo"
+  ln -sfn "$(basename "$kernel")" "$LAB_CACHE/kernel"
   rm -rf "$LAB_CACHE/build"
   # Older images are not used by any running lab (a running lab keeps its own image path alive).
-  find "$LAB_CACHE" -maxdepth 1 \( -name 'image-*.ext4' ! -name "$(basename "$image")" -o -name 'repo-*' ! -name "$(basename "$repo")" \) \
-    -exec rm -rf {} + 2>/dev/null || true
+  find "$LAB_CACHE" -maxdepth 1 \( -name 'image-*.ext4' ! -name "$(basename "$image")" -o -name 'repo-*' ! -name "$(basename "$repo")" \
+    -o -name 'kernel-*' ! -name "$(basename "$kernel")" \) -exec rm -rf {} + 2>/dev/null || true
   log "image built in $((SECONDS - started)) s"
 }

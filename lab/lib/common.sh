@@ -1,6 +1,9 @@
 # Shared by the lab verbs: where things live, the lab's identity, the topology, logging.
 LAB_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 REPO_ROOT="$(cd "$LAB_DIR/.." && pwd)"
+ERR_PREFIX="[lab]"
+ERR_HINT="See the lines above for the cause. \`npm run lab -- down\` removes a half-started lab; LAB_BACKEND=uml|qemu forces a route; TRACE=1 prints every step."
+source "$REPO_ROOT/scripts/lib/errors.sh"
 LAB_CACHE="${LAB_CACHE:-$REPO_ROOT/.cache/lab}"
 # Several labs can run from one clone, sharing the image: "main" (the demo, by hand) and "test"
 # (npm test), so the tests never disturb a stack deployed by hand.
@@ -11,7 +14,6 @@ LAB_KEY="$LAB_CACHE/keys/id_ed25519"
 # The namespace name and the port block derive from the clone's path and the lab's name.
 LAB_ID=$(printf '%s:%s' "$REPO_ROOT" "$LAB_NAME" | sha1sum | cut -c1-6)
 LAB_NS="lvslab-$LAB_ID"
-UML_KERNEL_VERSION=$(ls /usr/lib/uml/modules 2>/dev/null | sort -V | tail -n1)
 # Addresses the lab namespace itself holds: the management gateway (SSH, package repository) and the
 # routers of the front and remote segments.
 LAB_REPO_ADDR=10.200.0.1
@@ -45,7 +47,8 @@ live_pid() {
   [ "$(proc_start_time "$pid")" = "$start" ] && echo "$pid"
 }
 pid_alive() { live_pid "$1" >/dev/null; }
-lab_running() { ip netns list 2>/dev/null | grep -qw "$LAB_NS" && pid_alive "$LAB_RUN/dir1.pid"; }
+# Up while the process that carries the lab (a host's kernel, or the QEMU guest) runs.
+lab_running() { local r; r=$(running_route); [ -n "$r" ] && pid_alive "$("${r}_main_pidfile")"; }
 
 ssh_opts() {
   echo "-i $LAB_KEY -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=$LAB_RUN/known_hosts" \

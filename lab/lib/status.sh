@@ -36,6 +36,7 @@ lab_status() {
   fi
   if [ "${1:-}" = "--json" ]; then status_json; return 0; fi
   local name role nics gw gw6 state
+  printf 'route: %s   cpu: %s\n\n' "$(running_route)" "$(cpu_line)"
   printf '%-7s %-9s %-17s %-5s %s\n' HOST ROLE SSH STATE ADDRESSES
   while IFS=$'\t' read -r name role nics gw gw6; do
     if host_answers "$name"; then state=up; else state=DOWN; fi

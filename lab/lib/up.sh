@@ -1,8 +1,8 @@
-# `lab up`: the lab's namespace and bridges, its package repository, one UML kernel per host, and a
-# 127.0.0.1 forwarder per host to its sshd. Every process it starts has a PID file in $LAB_RUN.
+# `lab up`: chooses the route (lab/lib/route.sh), gives the lab a block of 127.0.0.1 ports, boots
+# every host of the topology by that route (lab/lib/uml.sh or lab/lib/qemu.sh), and waits until all
+# answer SSH. Every process it starts on the machine has a PID file in $LAB_RUN.
 
-BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-240}
-HOST_MEM=${LAB_HOST_MEM:-256M}
+BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-300}
 
 choose_ports() {
   # A block of ports derived from the lab id, moved on while any port in it is busy.
@@ -23,58 +23,23 @@ choose_ports() {
   for h in $(host_names); do echo "$h=$p" >> "$LAB_RUN/ports.env"; p=$((p + 1)); done
 }
 
-make_network() {
-  ip netns add "$LAB_NS"
-  ip -n "$LAB_NS" link set lo up
-  ip netns exec "$LAB_NS" sysctl -qw net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1
-  local seg a
-  for seg in "${SEGMENTS[@]}"; do
-    ip -n "$LAB_NS" link add "br-$seg" type bridge
-    # Multicast snooping would drop VRRP adverts until a querier shows up.
-    ip -n "$LAB_NS" link set "br-$seg" type bridge mcast_snooping 0
-    ip -n "$LAB_NS" link set "br-$seg" up
-    for a in ${SEGMENT_ADDRS[$seg]}; do ip -n "$LAB_NS" addr add "$a" dev "br-$seg" nodad 2>/dev/null || ip -n "$LAB_NS" addr add "$a" dev "br-$seg"; done
-  done
-}
-
-start_repo() {
-  setsid ip netns exec "$LAB_NS" python3 -m http.server --bind "$LAB_REPO_ADDR" --directory "$LAB_CACHE/repo/" "$LAB_REPO_PORT" \
-    > "$LAB_RUN/repo.log" 2>&1 < /dev/null &
-  record_pid $! "$LAB_RUN/repo.pid"
-}
-
-start_host() { # <index> <name> <role> <nics> <gw> <gw6>
-  local idx=$1 name=$2 role=$3 nics=$4 gw=$5 gw6=$6 i=0 spec nic seg tap args=() cmdline_nics=()
-  for spec in ${nics//,/ }; do
-    nic=${spec%%@*} seg=${spec#*@}; seg=${seg%%=*}
-    tap="$name-$i"
-    ip -n "$LAB_NS" tuntap add dev "$tap" mode tap
-    ip -n "$LAB_NS" link set "$tap" master "br-$seg" up
-    args+=("vec$i:transport=tap,ifname=$tap,gro=1,mac=$(printf '02:1b:%02x:00:%02x:%02x' "$i" "$idx" "$i")")
-    cmdline_nics+=("$nic=${spec#*=}")
-    i=$((i + 1))
-  done
-  local machine_id cmdline
+# What a host is told at boot, on its kernel command line (uml) or as its init's arguments (qemu):
+# its name, role, NICs with addresses, gateways, and a machine-id of its own. See image/usr/local/sbin/lab-net.
+host_words() { # <name> <role> <nics> <gw> <gw6>
+  local name=$1 role=$2 nics=$3 gw=$4 gw6=$5 spec words=() machine_id
+  local names=()
+  for spec in ${nics//,/ }; do names+=("${spec%%@*}=${spec#*=}"); done
   machine_id=$(printf '%s-%s' "$LAB_ID" "$name" | md5sum | cut -c1-32)
-  cmdline="lab.host=$name lab.role=$role lab.nics=$(IFS=,; echo "${cmdline_nics[*]}")"
-  [ "$gw" != "-" ] && cmdline+=" lab.gw=$gw"
-  [ "$gw6" != "-" ] && cmdline+=" lab.gw6=$gw6"
-  rm -f "$LAB_RUN/$name.cow"
-  # UML keeps guest memory in a file under TMPDIR: keep it in RAM.
-  TMPDIR=/dev/shm setsid ip netns exec "$LAB_NS" linux \
-    "ubd0=$LAB_RUN/$name.cow,$(readlink -f "$LAB_CACHE/image.ext4")" root=/dev/ubda rw "mem=$HOST_MEM" \
-    init=/lib/systemd/systemd "systemd.machine_id=$machine_id" con=null con0=null,fd:1 \
-    "${args[@]}" $cmdline > "$LAB_RUN/$name.console" 2>&1 < /dev/null &
-  record_pid $! "$LAB_RUN/$name.pid"
+  words=("lab.host=$name" "lab.role=$role" "lab.nics=$(IFS=,; echo "${names[*]}")")
+  [ "$gw" != "-" ] && words+=("lab.gw=$gw")
+  [ "$gw6" != "-" ] && words+=("lab.gw6=$gw6")
+  words+=("systemd.machine_id=$machine_id")
+  echo "${words[*]}"
 }
-
-start_forwarder() { # <name>
-  local name=$1 port addr
-  port=$(host_port "$name") addr=$(host_mgmt_addr "$name")
-  setsid socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" \
-    "EXEC:ip netns exec $LAB_NS socat STDIO TCP\:$addr\:22" > "$LAB_RUN/$name.fwd.log" 2>&1 < /dev/null &
-  record_pid $! "$LAB_RUN/$name.fwd.pid"
-}
+# The MAC of a host's NIC: stable per host and NIC.
+host_mac() { printf '02:1b:%02x:00:%02x:%02x' "$2" "$1" "$2"; } # <host index> <nic index>
+# The segments a host's NICs are on, in order.
+host_segments() { local spec seg; for spec in ${1//,/ }; do seg=${spec#*@}; echo "${seg%%=*}"; done; } # <nics>
 
 wait_for_ssh() {
   local deadline=$((SECONDS + BOOT_TIMEOUT)) pending h
@@ -88,7 +53,7 @@ wait_for_ssh() {
     pending=$still
     [ -z "$pending" ] && break
     if [ $SECONDS -ge $deadline ]; then
-      for h in $pending; do log "$h did not answer SSH; last console lines:"; tail -n 5 "$LAB_RUN/$h.console" >&2; done
+      for h in $pending; do log "$h did not answer SSH; last console lines:"; "$(running_route)_console_tail" "$h" >&2 || true; done
       return 1
     fi
     sleep 2
@@ -97,27 +62,29 @@ wait_for_ssh() {
 
 lab_up() {
   if lab_running; then
-    log "lab $LAB_NS is already up"
-    return 0
+    if [ "${LAB_BACKEND:-auto}" = auto ] || [ "$LAB_BACKEND" = "$(running_route)" ]; then
+      log "lab $LAB_NS is already up (route $(running_route))"
+      return 0
+    fi
+    log "lab $LAB_NS is up on route $(running_route), LAB_BACKEND=$LAB_BACKEND: restarting it"
+    lab_down_quiet
   fi
+  local route
+  route=$(choose_route)
   lab_build
   # Leftovers of a lab that died without `lab down`.
   lab_down_quiet
   mkdir -p "$LAB_RUN"
-  local started=$SECONDS idx=1 name role nics gw gw6
+  echo "$route" > "$LAB_RUN/route"
+  echo "$route" > "$LAB_CACHE/last-route-$LAB_NAME"
+  local started=$SECONDS
   choose_ports
-  make_network
-  start_repo
-  while IFS=$'\t' read -r name role nics gw gw6; do
-    start_host "$idx" "$name" "$role" "$nics" "$gw" "$gw6"
-    start_forwarder "$name"
-    idx=$((idx + 1))
-  done < <(hosts)
-  log "booting $(host_names | wc -l) hosts ($LAB_NS)"
+  "${route}_start"
+  log "booting $(host_names | wc -l) hosts ($LAB_NS, route $route)"
   if ! wait_for_ssh; then
     lab_down_quiet
-    die "the lab did not come up within $BOOT_TIMEOUT s"
+    die "the lab did not come up within $BOOT_TIMEOUT s (route $route; LAB_BOOT_TIMEOUT raises the limit)"
   fi
-  log "lab up in $((SECONDS - started)) s"
+  log "lab up in $((SECONDS - started)) s (route $route)"
   lab_status
 }

@@ -3,7 +3,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { address, httpRequests, labHost, onHost, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
+import { address, firewallRules, httpRequests, labHost, onHost, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
 import { fwApply, fwDelete } from "../../src/remote/firewall";
 import { LabStack } from "../helpers/labStack";
 import { repoRoot, stateFile } from "../helpers/pulumi-cli";
@@ -106,13 +106,16 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         } finally {
             sh("dir2", `rm -rf ${tree} ${stubs.join(" ")}`);
         }
-        const snapshot = () => sh("dir2", "for t in filter nat mangle; do iptables-legacy -t $t -S; ip6tables-legacy -t $t -S; done; ls /etc/systemd/system");
+        const snapshot = () => firewallRules("dir2") + sh("dir2", "ls /etc/systemd/system");
         const before = snapshot();
         for (const rules of files.filter((f) => f.startsWith("fw-"))) {
             const set = rules.includes("nat") ? "PLVS_test" : "PLVS_FWM_5";
-            onHostOk("dir2", fwApply(set), fs.readFileSync(path.join(golden, rules), "utf8"));
-            assert.match(sh("dir2", "iptables-legacy-save"), new RegExp(`-A (POSTROUTING|PREROUTING) -j ${set}_`), `${rules}: our chain is jumped to`);
-            onHostOk("dir2", fwDelete(set));
+            try {
+                onHostOk("dir2", fwApply(set), fs.readFileSync(path.join(golden, rules), "utf8"));
+                assert.match(firewallRules("dir2"), new RegExp(`-A (POSTROUTING|PREROUTING) -j ${set}_`), `${rules}: our chain is jumped to`);
+            } finally {
+                onHostOk("dir2", fwDelete(set));
+            }
         }
         assert.equal(snapshot(), before, "the firewall is exactly as before");
         console.log(`      keepalived -t accepted ${files.filter((f) => f.startsWith("keepalived-")).length} main configs x ${services.length} service files; firewall rules loaded and unloaded exactly`);

@@ -4,7 +4,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { address, httpRequests, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
+import { address, firewallRules, httpRequests, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
 import { LabStack } from "../helpers/labStack";
 import { repoRoot, stateFile } from "../helpers/pulumi-cli";
 
@@ -33,7 +33,7 @@ const UNBLOCK_VRRP = [
 const BLOCK_UPLINK = "iptables-legacy -I OUTPUT -d 10.201.0.1 -p icmp -m comment --comment lab-block-uplink -j DROP";
 const UNBLOCK_UPLINK = "while iptables-legacy -D OUTPUT -d 10.201.0.1 -p icmp -m comment --comment lab-block-uplink -j DROP 2>/dev/null; do :; done";
 const onDev = (host: string, dev: string, addr: string) => sh(host, `ip -o addr show dev ${dev}`).includes(` ${addr}/`);
-const firewall = (host: string) => sh(host, "for t in filter nat mangle; do iptables-legacy -t $t -S; ip6tables-legacy -t $t -S; done");
+const firewall = (host: string) => firewallRules(host);
 const defaultRoutes = (host: string) => sh(host, "ip route show default; ip -6 route show default");
 const sysctls = (host: string, keys: string[]) => sh(host, `sysctl ${keys.join(" ")}`);
 /** The host's link-local IPv6 address on a NIC: what facts leave out, so the test gives it explicitly. */
@@ -116,9 +116,9 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         assert.match(table, /-A -t \[fd00:201::110\]:80 -s rr/);
         for (const r of NAT_RS) assert.match(table, new RegExp(`-a -u ${NAT_VIP}:9001 -r ${address(r, "back")}:9001 -m`));
         for (const r of V6_RS) assert.match(table, new RegExp(`-a -f 112 -r ${address(r, "front")}:0 -g`));
-        assert.match(sh("dir1", "iptables-legacy -t mangle -S"), /-d 10\.201\.0\.112\/32 -p tcp -m multiport --dports 80,9000 -j MARK --set-xmark 0x70\//);
+        assert.match(firewallRules("dir1", ["mangle"]), /-d 10\.201\.0\.112\/32 -p tcp -m multiport --dports 80,9000 -j MARK --set-xmark 0x70\//);
         assert.equal(sh("dir1", "sysctl -n net.ipv4.ip_forward").trim(), "1");
-        assert.match(sh("dir1", "iptables-legacy -t nat -S"), /-A PLVS_edge_POSTROUTING -s 10\.202\.0\.0\/24 -o eth0 -j MASQUERADE/);
+        assert.match(firewallRules("dir1", ["nat"]), /-A PLVS_edge_POSTROUTING -s 10\.202\.0\.0\/24 -o eth0 -j MASQUERADE/);
         for (const r of NAT_RS) assert.match(defaultRoutes(r), new RegExp(`default via ${INSIDE_VIP} `));
         for (const r of TUN_RS) assert.ok(onDev(r, "tunl0", TUN_VIP), `${r}: VIP on tunl0`);
     });
