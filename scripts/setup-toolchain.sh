@@ -1,30 +1,44 @@
 #!/usr/bin/env bash
-# Installs the pinned Pulumi toolchain into .tools/pulumi/bin (git-ignored), with nothing from the
-# internet beyond the package registries:
-#   pulumi                   built from the Go module github.com/pulumi/pulumi/pkg/v3 (tools/pulumi-cli)
-#   pulumi-language-nodejs   the official Go module when the proxy serves it, else tools/pulumi-language-nodejs
-#   pulumi-resource-command  the official Go module when the proxy serves it, else tools/pulumi-resource-command,
-#                            installed in the plugin cache ($PULUMI_HOME/plugins/resource-command-v1.2.1), where the
-#                            engine finds it by version without the "using ... from $PATH" warning
-# and the npm dependencies (npm ci). A second run is a no-op that takes well under a second.
+# Installs the pinned, official Pulumi toolchain (git-ignored, in .tools/pulumi) and the npm dependencies:
+#   pulumi                   the CLI, built from the Go module github.com/pulumi/pulumi/pkg/v3 (tools/pulumi-cli)
+#   pulumi-language-nodejs   the official language host, in .tools/pulumi/bin beside the CLI
+#   pulumi-resource-command  the official provider, in the plugin cache ($PULUMI_HOME/plugins/resource-command-v1.2.1),
+#                            where the engine finds it by version
+# Each plugin comes from the first of: an official build already in place at the pinned version;
+# `pulumi plugin install` (where the network allows it); a build from the pinned upstream sources in the
+# offline mirror (lib/vendor.sh, checksums verified first). Otherwise setup stops and says what is missing.
+# `--languages python,go` also builds those language hosts (for programs that use the component package).
+# A second run is a no-op that takes well under a second.
 set -euo pipefail
 ERR_PREFIX="[setup]"
 ERR_HINT="See the lines above for the cause; .tools/pulumi/*.log hold the build logs. Run \`npm run setup\` again once it is fixed (TRACE=1 prints every step)."
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
+source "$REPO_ROOT/scripts/lib/vendor.sh"
 
 BIN="$PULUMI_TOOLS_DIR/bin"
 STAMP="$PULUMI_TOOLS_DIR/stamp"
 PROVIDER_DIR="$PULUMI_HOME/plugins/resource-command-v$PULUMI_COMMAND_VERSION"
-# The official plugin modules, pinned to the commits of the releases that match our pins
-# (pulumi v3.248.0 and pulumi-command v1.2.1). Neither path has tags of its own.
-LANGUAGE_HOST_MODULE="github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3"
-LANGUAGE_HOST_VERSION="${LANGUAGE_HOST_VERSION:-v3.0.0-20260624180030-dc7edd58bc13}"
-COMMAND_PROVIDER_MODULE="github.com/pulumi/pulumi-command/provider"
-COMMAND_PROVIDER_VERSION="${COMMAND_PROVIDER_VERSION:-v0.0.0-20260303235922-7f3eb6f3b77c}"
-GO_BUILD_FLAGS=(-trimpath -tags osusergo,grpcnotrace)
+# No -trimpath: it would drop -ldflags from the build info, and `go version -m` shows the stamped version
+# only with them. The CLI and the plugins share these flags, so they share the Go build cache too.
+GO_BUILD_FLAGS=(-tags osusergo,grpcnotrace)
+# The version each official binary carries (-X ... in its build settings, as `go version -m` shows).
+LANGUAGE_VERSION_FLAG="github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION"
+COMMAND_VERSION_FLAG="github.com/pulumi/pulumi-command/provider/pkg/version.Version=$PULUMI_COMMAND_VERSION"
+COMMAND_MAIN="github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command"
+language_main() { echo "github.com/pulumi/pulumi/sdk/$1/cmd/pulumi-language-$1/v3"; } # nodejs, python
+LANGUAGE_MAIN_GO="github.com/pulumi/pulumi/sdk/go/pulumi-language-go/v3"
 
 say() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] ERROR: %s\n' "$*" >&2; exit 1; }
+
+languages=(nodejs)
+while [ $# -gt 0 ]; do
+  case $1 in
+    --languages) IFS=, read -ra extra <<< "${2:-}"; languages+=("${extra[@]}"); shift 2 ;;
+    *) die "unknown argument $1 (setup takes --languages python,go)" ;;
+  esac
+done
+for l in "${languages[@]}"; do case $l in nodejs|python|go) ;; *) die "no language host '$l' (nodejs, python, go)" ;; esac; done
 
 ensure_node_modules() {
   local want have
@@ -38,10 +52,18 @@ ensure_node_modules() {
 
 stamp_value() {
   {
-    echo "$PULUMI_VERSION $PULUMI_COMMAND_VERSION $LANGUAGE_HOST_VERSION $COMMAND_PROVIDER_VERSION"
-    cat "$REPO_ROOT/tools/pulumi-cli/go.mod" "$REPO_ROOT/tools/pulumi-cli/go.sum" "${BASH_SOURCE[0]}"
-    find "$REPO_ROOT/tools/pulumi-language-nodejs" "$REPO_ROOT/tools/pulumi-resource-command" -type f -name '*.js' | sort | xargs cat
+    echo "$PULUMI_VERSION $PULUMI_COMMAND_VERSION ${languages[*]}"
+    cat "$REPO_ROOT/tools/pulumi-cli/go.mod" "$REPO_ROOT/tools/pulumi-cli/go.sum" "${BASH_SOURCE[0]}" "$REPO_ROOT/scripts/lib/vendor.sh"
   } | sha256sum | cut -d' ' -f1
+}
+
+# True when <binary> is an official build of <main package> at the pinned version: `go version -m`
+# names the package, and the version stamped into it at build time (-X in -ldflags).
+is_official() { # <binary> <main package> <version flag>
+  local info
+  [ -x "$1" ] || return 1
+  info=$(go version -m "$1" 2>/dev/null) || return 1
+  grep -qE "^[[:space:]]path[[:space:]]+$2\$" <<< "$info" && grep -qE -- "-X ['\"]?$3['\" ]" <<< "$info"
 }
 
 # A pulumi elsewhere on PATH that is the pinned version or newer.
@@ -54,84 +76,72 @@ existing_pulumi() {
   echo "$p"
 }
 
-build_pulumi() {
+ensure_cli() {
   local found
+  is_official "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi "$LANGUAGE_VERSION_FLAG" && return 0
   if found=$(existing_pulumi); then
     say "using $found ($("$found" version)), already on PATH"
     ln -sf "$found" "$BIN/pulumi"
     return
   fi
   command -v go >/dev/null || die "Go is needed to build the Pulumi CLI, and 'go' is not on PATH"
-  say "building pulumi v$PULUMI_VERSION from github.com/pulumi/pulumi/pkg/v3 (cold: about 5-10 minutes on 2 cores)"
+  say "building pulumi v$PULUMI_VERSION from github.com/pulumi/pulumi/pkg/v3 (cold: about 4-5 minutes on 2 cores)"
   local log="$PULUMI_TOOLS_DIR/build-pulumi.log"
   if ! (cd "$REPO_ROOT/tools/pulumi-cli" && CGO_ENABLED=0 go build "${GO_BUILD_FLAGS[@]}" \
-        -ldflags "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
-        -o "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >"$log" 2>&1; then
+        -ldflags "-X $LANGUAGE_VERSION_FLAG" -o "$BIN/pulumi" github.com/pulumi/pulumi/pkg/v3/cmd/pulumi) >"$log" 2>&1; then
     tail -n 20 "$log" >&2
     die "building github.com/pulumi/pulumi/pkg/v3/cmd/pulumi@v$PULUMI_VERSION failed: $(grep -m1 -E 'go: |error' "$log" || tail -n1 "$log")"
   fi
 }
 
-# Tries the official Go plugin; prints why not when the module cannot be had.
-build_official_plugin() { # <destination> <module> <version> <main package> <extra ldflags>
-  local dest=$1 module=$2 version=$3 pkg=$4 ldflags=$5 name work log
-  name=$(basename "$dest")
-  work=$(mktemp -d) log="$PULUMI_TOOLS_DIR/build-$name.log"
-  say "trying the official $name: $module@$version"
-  if (cd "$work" && go mod init probe >/dev/null 2>&1 &&
-      GONOSUMDB=github.com/pulumi GOFLAGS=-mod=mod go get "$module@$version" "github.com/pulumi/pulumi/sdk/v3@v$PULUMI_VERSION" &&
-      GOFLAGS=-mod=mod CGO_ENABLED=0 go build "${GO_BUILD_FLAGS[@]}" -ldflags "$ldflags" -o "$dest" "$pkg") >"$log" 2>&1; then
-    rm -rf "$work"
+# A language host: official build in place -> official build on PATH (a Pulumi install) -> built from
+# the mirror. Language hosts are not distributed as plugins: they come with the CLI.
+ensure_language_host() { # <language>
+  local lang=$1 main dest found
+  main=$([ "$lang" = go ] && echo "$LANGUAGE_MAIN_GO" || language_main "$lang")
+  dest="$BIN/pulumi-language-$lang"
+  is_official "$dest" "$main" "$LANGUAGE_VERSION_FLAG" && return 0
+  found=$(PATH="${PATH//$BIN:/}" command -v "pulumi-language-$lang" 2>/dev/null || true)
+  if [ -n "$found" ] && is_official "$found" "$main" "$LANGUAGE_VERSION_FLAG"; then
+    ln -sf "$found" "$dest"
+    say "using the official pulumi-language-$lang v$PULUMI_VERSION at $found"
     return 0
   fi
-  rm -rf "$work"
-  say "the official $name cannot be built here: $module@$version: $(grep -m1 -E 'go: |error' "$log" | cut -c1-300)"
-  return 1
+  build_language_host "$lang" "$dest"
+  is_official "$dest" "$main" "$LANGUAGE_VERSION_FLAG" || die "the pulumi-language-$lang just built is not $main v$PULUMI_VERSION (go version -m $dest)"
 }
 
-install_node_plugin() { # <destination> <script>
-  mkdir -p "$(dirname "$1")"
-  cat > "$1" <<EOF
-#!/bin/sh
-# Installed by scripts/setup-toolchain.sh: the official Go plugin could not be built here (see README).
-exec node "$REPO_ROOT/$2" "\$@"
-EOF
-  chmod +x "$1"
-  say "installed $(basename "$1") -> $2 (compatible Node.js implementation)"
-}
-
-ensure_plugin() { # <destination> <module> <version> <main package> <ldflags> <fallback script>
-  local dest=$1 name
-  name=$(basename "$dest")
-  mkdir -p "$(dirname "$dest")"
-  if PATH="${PATH//$BIN:/}" command -v "$name" >/dev/null 2>&1; then
-    ln -sf "$(PATH="${PATH//$BIN:/}" command -v "$name")" "$dest"
-    say "using $name already on PATH"
-  elif ! build_official_plugin "$@"; then
-    install_node_plugin "$dest" "$6"
+# The provider: official build in place -> `pulumi plugin install` -> built from the mirror.
+ensure_provider() {
+  local dest="$PROVIDER_DIR/pulumi-resource-command" log="$PULUMI_TOOLS_DIR/plugin-install.log"
+  is_official "$dest" "$COMMAND_MAIN" "$COMMAND_VERSION_FLAG" && return 0
+  say "trying \`pulumi plugin install resource command $PULUMI_COMMAND_VERSION\` (needs access to Pulumi's or GitHub's downloads)"
+  if timeout 120 "$BIN/pulumi" plugin install resource command "$PULUMI_COMMAND_VERSION" > "$log" 2>&1 &&
+     is_official "$dest" "$COMMAND_MAIN" "$COMMAND_VERSION_FLAG"; then
+    say "installed pulumi-resource-command v$PULUMI_COMMAND_VERSION with pulumi plugin install"
+    return 0
   fi
+  say "no download: $(grep -m1 -iE 'error|fail' "$log" | cut -c1-200 || echo 'timed out')"
+  rm -rf "$PROVIDER_DIR" "$PROVIDER_DIR.lock" "$PROVIDER_DIR.partial"
+  mkdir -p "$PROVIDER_DIR"
+  build_provider "$dest"
+  is_official "$dest" "$COMMAND_MAIN" "$COMMAND_VERSION_FLAG" || die "the pulumi-resource-command just built is not $COMMAND_MAIN v$PULUMI_COMMAND_VERSION (go version -m $dest)"
 }
 
 main() {
-  local started=$SECONDS
+  local started=$SECONDS l
   mkdir -p "$BIN"
   ensure_node_modules
-  if [ -x "$BIN/pulumi" ] && [ -x "$BIN/pulumi-language-nodejs" ] && [ -x "$PROVIDER_DIR/pulumi-resource-command" ] &&
-     [ "$(cat "$STAMP" 2>/dev/null)" = "$(stamp_value)" ]; then
-    say "toolchain up to date in .tools/pulumi/bin ($(pulumi version))"
+  if [ -x "$BIN/pulumi" ] && [ "$(cat "$STAMP" 2>/dev/null)" = "$(stamp_value)" ]; then
+    say "toolchain up to date in .tools/pulumi ($("$BIN/pulumi" version); official plugins: ${languages[*]/#/pulumi-language-} pulumi-resource-command v$PULUMI_COMMAND_VERSION)"
     return 0
   fi
-  build_pulumi
-  ensure_plugin "$BIN/pulumi-language-nodejs" "$LANGUAGE_HOST_MODULE" "$LANGUAGE_HOST_VERSION" \
-    "$LANGUAGE_HOST_MODULE" "-X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v$PULUMI_VERSION" \
-    tools/pulumi-language-nodejs/host.js
-  ensure_plugin "$PROVIDER_DIR/pulumi-resource-command" "$COMMAND_PROVIDER_MODULE" "$COMMAND_PROVIDER_VERSION" \
-    "$COMMAND_PROVIDER_MODULE/cmd/pulumi-resource-command" \
-    "-X github.com/pulumi/pulumi-command/provider/pkg/version.Version=$PULUMI_COMMAND_VERSION" \
-    tools/pulumi-resource-command/provider.js
+  ensure_cli
+  for l in "${languages[@]}"; do ensure_language_host "$l"; done
+  ensure_provider
   "$BIN/pulumi" version >/dev/null || die "the built pulumi does not run"
   stamp_value > "$STAMP"
-  say "toolchain ready in .tools/pulumi/bin after $((SECONDS - started)) s: pulumi $(pulumi version)"
+  say "toolchain ready in .tools/pulumi after $((SECONDS - started)) s: pulumi $("$BIN/pulumi" version), official ${languages[*]/#/pulumi-language-} and pulumi-resource-command v$PULUMI_COMMAND_VERSION"
 }
 
-main "$@"
+main

@@ -2,8 +2,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
 import { z } from "zod";
-import { connectionSchema } from "../model/connection";
+import { connectionSchema, type Connection } from "../model/connection";
 import { checked } from "./checked";
+import { checkPinnedHostKeys } from "./hostKeyCheck";
 
 export interface JumpHostArgs {
     /** Host name or address of the jump host. */
@@ -37,7 +38,10 @@ export interface ConnectionArgs extends JumpHostArgs {
     proxy?: pulumi.Input<JumpHostArgs>;
 }
 
-/** Validates a connection (now if plain, else when it resolves); the result stays secret. */
+/**
+ * Validates a connection (now if plain, else when it resolves); the result stays secret. During an
+ * update, a pinned hostKey is checked once before any command can use the connection.
+ */
 export function checkedConnection(
     component: string,
     name: string,
@@ -46,5 +50,15 @@ export function checkedConnection(
     parent: pulumi.Resource,
 ): pulumi.Output<command.types.input.remote.ConnectionArgs> {
     const schema = z.object({ [field]: connectionSchema });
-    return checked(component, name, schema, { [field]: connection }, parent).apply((c) => c[field] as command.types.input.remote.ConnectionArgs);
+    return checked(component, name, schema, { [field]: connection }, parent).apply(async (c) => {
+        const conn = c[field] as Connection;
+        if (!pulumi.runtime.isDryRun()) {
+            try {
+                await checkPinnedHostKeys(conn);
+            } catch (err) {
+                throw new pulumi.RunError(`${component} "${name}": ${field}: ${(err as Error).message}`);
+            }
+        }
+        return conn as command.types.input.remote.ConnectionArgs;
+    });
 }

@@ -1,8 +1,8 @@
 // One managed thing on one host: a remote.Command whose create/update and delete are pulumi-lvs
-// scripts run as root. Its stdin carries the file content (a secret stays a secret).
+// scripts run as root. Its stdin carries both scripts, then the file content (a secret stays a secret).
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { asRoot } from "../remote/shell";
+import { hostCommandText } from "../remote/shell";
 
 export interface HostCommandArgs {
     connection: pulumi.Input<command.types.input.remote.ConnectionArgs>;
@@ -16,12 +16,14 @@ export interface HostCommandArgs {
 }
 
 export function hostCommand(name: string, args: HostCommandArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
-    const title = pulumi.output(args.title);
+    // The commands are derived without the content, so a secret content never makes them secret.
+    const commands = pulumi.all([args.title, args.apply, args.remove]).apply(([t, a, r]) => hostCommandText(t, a, r, ""));
     return new command.remote.Command(name, {
         connection: args.connection,
-        create: pulumi.all([title, args.apply]).apply(([t, s]) => asRoot(`apply ${t}`, s)),
-        delete: pulumi.all([title, args.remove]).apply(([t, s]) => (s === "true" ? s : asRoot(`remove ${t}`, s))),
-        stdin: args.stdin,
+        create: commands.create,
+        delete: commands.delete,
+        // The scripts travel on stdin, ahead of the content (a secret content makes all of it secret).
+        stdin: pulumi.all([args.title, args.apply, args.remove, args.stdin ?? ""]).apply(([t, a, r, i]) => hostCommandText(t, a, r, i).stdin),
         triggers: args.replaceOn,
         // The scripts print progress and errors on stderr; stdout holds the recorded prior state.
         logging: "stderr",

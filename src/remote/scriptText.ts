@@ -25,5 +25,8 @@ export type ScriptName =
     | "facts";
 
 export function script(name: ScriptName, values: Record<string, string | number | ReadonlyArray<string>>): string {
-    return `${params({ STATE_DIR, ...values })}\n${body("prelude")}\n${body(name)}`;
+    // BODY_START lets a FAILED line name the line of the script file itself.
+    const head = (bodyStart: number) => `${params({ STATE_DIR, SCRIPT: name, BODY_START: bodyStart, ...values })}\n${body("prelude")}\n`;
+    const bodyStart = head(0).split("\n").length;
+    return `${head(bodyStart)}${body(name)}`;
 }

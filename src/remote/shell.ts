@@ -1,4 +1,4 @@
-// Building blocks for the scripts that remote.Command runs: quoting, parameters, and the wrapper
+// Building blocks for the scripts that remote.Command runs: quoting, parameters, and the short command
 // that runs a script as root (directly, or through `sudo -n` for a sudo-capable user).
 
 /** Single-quotes a value for POSIX shells: nothing inside can expand or end the word. */
@@ -16,14 +16,34 @@ export function params(values: Record<string, string | number | ReadonlyArray<st
         .join("\n");
 }
 
+/** Bytes of a script as it travels on stdin. */
+export const byteLength = (text: string): number => Buffer.byteLength(text, "utf8");
+
 /**
- * The command string given to remote.Command: runs `script` with bash as root. stdin passes through
- * untouched (it carries file contents and secrets; nothing secret is ever in the command line).
+ * The command given to remote.Command: a few lines that read the script from stdin (`before` bytes
+ * skipped, `length` bytes of script, `after` bytes skipped) and run it with bash as root. Whatever
+ * follows on stdin is the script's own input (file contents, secrets). The command stays short, so a
+ * failure reported by the provider ("running <command>: <output>") leads with the script's own FAILED
+ * line, not with the script.
  */
-export function asRoot(title: string, script: string): string {
+export function bootstrap(title: string, before: number, length: number, after: number): string {
+    const skip = (n: number) => (n > 0 ? `IFS= read -r -N ${n} _ && ` : "");
+    const inner = `export LC_ALL=C; ${skip(before)}IFS= read -r -N ${length} s && ${skip(after)}exec /bin/bash -c "$s" pulumi-lvs; ` +
+        `echo "pulumi-lvs: FAILED: the script did not arrive whole on stdin" >&2; exit 1`;
     return [
         `# pulumi-lvs: ${title.replace(/\n/g, " ")}`,
         `S=; [ "$(id -u)" -eq 0 ] || S="sudo -n"`,
-        `exec $S /bin/bash -c ${shq(script)} pulumi-lvs`,
+        `exec $S /bin/bash -c ${shq(inner)} pulumi-lvs`,
     ].join("\n");
+}
+
+/** What remote.Command runs to create and delete one managed thing, and the stdin both read. */
+export function hostCommandText(title: string, apply: string, remove: string, input: string): { create: string; delete: string; stdin: string } {
+    // "true": nothing to undo (reading facts, checks).
+    const removeText = remove === "true" ? "" : remove;
+    return {
+        create: bootstrap(`apply ${title}`, 0, byteLength(apply), byteLength(removeText)),
+        delete: remove === "true" ? "true" : bootstrap(`remove ${title}`, byteLength(apply), byteLength(removeText), 0),
+        stdin: apply + removeText + input,
+    };
 }

@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import * as path from "path";
 import { sh, startHttpLoop } from "../../lab/helpers";
-import { LabStack } from "../helpers/labStack";
+import { failureReports, LabStack } from "../helpers/labStack";
 import { repoRoot } from "../helpers/pulumi-cli";
 
 const program = path.join(repoRoot, "examples", "lab-dr");
@@ -85,6 +85,14 @@ describe("automatic rollback under injected faults", function () {
             const traffic = await loop.stop();
             assert.notEqual(failed.code, 0, "pulumi up must fail");
             assert.match(failed.output, fault.message);
+            // What the user reads first: the provider's "running <command>:" (a few short lines, not the
+            // script), then the script's own FAILED line.
+            const reports = failureReports(failed.output);
+            assert.ok(reports.length > 0, "the provider reported the failed command");
+            for (const r of reports) {
+                assert.match(r.output.split("\n")[0]!, /^pulumi-lvs\[dir2\]: FAILED: /, `the report leads with the FAILED line:\n${r.output}`);
+                assert.ok(r.command.length < 400 && r.output.length < 2000, `the report is short (command ${r.command.length}, output ${r.output.length} characters)`);
+            }
             assert.deepEqual(DIRECTORS.map(snapshot), before, "every keepalived file is byte-for-byte as before");
             assert.equal(traffic.failures, 0, `failed requests during the fault: ${JSON.stringify(traffic)}`);
             console.log(`      requests during the fault: ${traffic.sent}, failed: ${traffic.failures}`);

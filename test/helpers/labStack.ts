@@ -46,3 +46,13 @@ export class LabStack {
         pulumi(this.dir, ["stack", "rm", "--yes", "--force", this.name]);
     }
 }
+
+/**
+ * What @pulumi/command reports for each failed command in the Diagnostics of a `pulumi up`:
+ * `Process exited with status N: running "<command>":` then the command's output.
+ */
+export function failureReports(output: string): { command: string; output: string }[] {
+    const diagnostics = output.slice(output.indexOf("Diagnostics:"));
+    return [...diagnostics.matchAll(/error: Process exited with status \d+: running "((?:[^"\\]|\\.)*)":\n((?:[ \t]+\S.*\n?)*)/g)]
+        .map((m) => ({ command: m[1]!, output: m[2]!.split("\n").map((l) => l.trim()).join("\n").trim() }));
+}

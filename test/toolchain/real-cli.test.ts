@@ -1,10 +1,11 @@
 // Drives the real Pulumi CLI (built by scripts/setup-toolchain.sh) through a program with one
 // command:local:Command, and checks each step on the files the command really writes and removes.
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { pulumi, pulumiOk, repoRoot } from "../helpers/pulumi-cli";
+import { pulumi, pulumiEnv, pulumiOk, repoRoot } from "../helpers/pulumi-cli";
 
 const program = path.join(repoRoot, "test", "fixtures", "local-command");
 
@@ -36,6 +37,27 @@ describe("real Pulumi toolchain", function () {
     it("is the pinned CLI with the pinned command plugin", () => {
         assert.equal(pulumiOk(program, ["version"]).stdout.trim(), "v3.248.0");
         assert.match(pulumiOk(program, ["plugin", "ls"]).stdout, /command\s+resource\s+1\.2\.1/);
+    });
+
+    it("runs only official builds: each binary names its upstream module and the pinned version", () => {
+        const env = pulumiEnv();
+        const which = (bin: string) => execFileSync("bash", ["-c", `command -v ${bin}`], { env, encoding: "utf8" }).trim();
+        const binaries = [
+            { file: which("pulumi"), path: "github.com/pulumi/pulumi/pkg/v3/cmd/pulumi", version: "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.248.0" },
+            { file: which("pulumi-language-nodejs"), path: "github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3", version: "github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=v3.248.0" },
+            {
+                file: path.join(env.PULUMI_HOME!, "plugins", "resource-command-v1.2.1", "pulumi-resource-command"),
+                path: "github.com/pulumi/pulumi-command/provider/cmd/pulumi-resource-command",
+                version: "github.com/pulumi/pulumi-command/provider/pkg/version.Version=1.2.1",
+            },
+        ];
+        for (const b of binaries) {
+            // `go version -m` reads the build info Go writes into every binary: a script or a Node.js
+            // look-alike has none.
+            const info = execFileSync("go", ["version", "-m", b.file], { encoding: "utf8" });
+            assert.match(info, new RegExp(`^\\s+path\\s+${b.path.replace(/\./g, "\\.")}$`, "m"), `${b.file} is built from ${b.path}`);
+            assert.ok(info.includes(`-X ${b.version}`), `${b.file} carries ${b.version}`);
+        }
     });
 
     it("preview shows the create and runs nothing", () => {

@@ -1,5 +1,5 @@
 // Injection: every string that reaches a shell is quoted. 10,000 random hostile values go through the
-// real quoting (params + asRoot, as every remote command is built) and are run by bash in a sandbox
+// real quoting (params, and the command + stdin every remote command is built as) and are run by bash in a sandbox
 // (user nobody, no network, an empty work folder): each must come back byte for byte, and no canary
 // command may ever run. Values that land in keepalived tokens are rejected by validation instead:
 // whatever the schemas accept renders as exactly one line, with no quote or brace of its own.
@@ -13,7 +13,7 @@ import { directorPairSchema } from "../../src/model/directorPair";
 import { virtualServiceSchema } from "../../src/model/virtualService";
 import { renderKeepalivedMain } from "../../src/render/keepalivedMain";
 import { renderVirtualService } from "../../src/render/keepalivedService";
-import { asRoot, params } from "../../src/remote/shell";
+import { hostCommandText, params } from "../../src/remote/shell";
 
 const CASES = 10_000;
 const BATCH = 250;
@@ -30,7 +30,7 @@ function sandbox(): { dir: string; bin: string } {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-lvs-fuzz-"));
     const bin = path.join(dir, "bin");
     fs.mkdirSync(bin);
-    // asRoot runs `sudo -n` when not root; the sandbox user is not, so sudo just runs the command.
+    // The command runs `sudo -n` when not root; the sandbox user is not, so sudo just runs the command.
     fs.writeFileSync(path.join(bin, "sudo"), '#!/bin/sh\n[ "$1" = -n ] && shift\nexec "$@"\n', { mode: 0o755 });
     fs.mkdirSync(path.join(dir, "work"));
     fs.chmodSync(dir, 0o755);
@@ -38,9 +38,13 @@ function sandbox(): { dir: string; bin: string } {
     return { dir, bin };
 }
 
-/** Runs each command in a subshell of one bash, as nobody without network; returns stdout. */
-function runSandboxed(box: { dir: string; bin: string }, commands: string[]): string {
-    const script = commands.map((c) => `(\n${c}\n)`).join("\n");
+/** Runs each command with its stdin in a subshell of one bash, as nobody without network; returns stdout. */
+function runSandboxed(box: { dir: string; bin: string }, commands: { command: string; stdin: string }[]): string {
+    const script = commands.map((c, i) => {
+        const input = path.join(box.dir, `stdin-${i}`);
+        fs.writeFileSync(input, c.stdin, { mode: 0o644 });
+        return `(\n${c.command}\n) < ${input}`;
+    }).join("\n");
     const file = path.join(box.dir, "batch.sh");
     fs.writeFileSync(file, script, { mode: 0o644 });
     const asNobody = process.getuid?.() === 0 ? ["unshare", "-n", "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : [];
@@ -57,7 +61,7 @@ function runSandboxed(box: { dir: string; bin: string }, commands: string[]): st
 describe("injection", function () {
     this.timeout(300_000);
 
-    it(`${CASES} hostile values keep their exact bytes through params + asRoot, and never run a command`, () => {
+    it(`${CASES} hostile values keep their exact bytes through params and the remote command, and never run a command`, () => {
         const box = sandbox();
         try {
             const values = fc.sample(hostile, { numRuns: CASES, seed: 20261121 });
@@ -65,7 +69,10 @@ describe("injection", function () {
             for (let i = 0; i < values.length; i += BATCH) {
                 const batch = values.slice(i, i + BATCH);
                 // Each value as a plain parameter, inside a list parameter, and in the title comment.
-                const commands = batch.map((v) => asRoot(`title ${v}`, `${params({ VALUE: v, LIST: [v, "x"] })}\nprintf '%s\\0%s\\0' "$VALUE" "$LIST"`));
+                const commands = batch.map((v) => {
+                    const text = hostCommandText(`title ${v}`, `${params({ VALUE: v, LIST: [v, "x"] })}\nprintf '%s\\0%s\\0' "$VALUE" "$LIST"`, "true", "");
+                    return { command: text.create, stdin: text.stdin };
+                });
                 const out = runSandboxed(box, commands).split("\0");
                 batch.forEach((v, j) => {
                     assert.equal(out[2 * j], v, `value ${JSON.stringify(v)} came back as ${JSON.stringify(out[2 * j])}`);

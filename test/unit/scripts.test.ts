@@ -1,9 +1,12 @@
 // The remote scripts as the hosts receive them: they parse, and no parameter escapes its quoting.
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { keepalivedApply, keepalivedDelete } from "../../src/remote/keepalivedFile";
 import { DIRECTOR_PACKAGES, packagesCreate, packagesDelete } from "../../src/remote/packages";
-import { asRoot, params, shq } from "../../src/remote/shell";
+import { hostCommandText, params, shq } from "../../src/remote/shell";
 import { sysctlApply, sysctlDelete } from "../../src/remote/sysctl";
 import { unitApply, unitDelete } from "../../src/remote/unit";
 import { fwApply, fwDelete } from "../../src/remote/firewall";
@@ -31,7 +34,7 @@ const scripts: Record<string, string> = {
 describe("remote scripts", () => {
     for (const [what, script] of Object.entries(scripts)) {
         it(`${what}: the script and its root wrapper parse`, () => {
-            for (const text of [script, asRoot(what, script)]) {
+            for (const text of [script, hostCommandText(what, script, script, "").create, hostCommandText(what, script, script, "").delete]) {
                 const res = spawnSync("bash", ["-n"], { input: text, encoding: "utf8" });
                 assert.equal(res.status, 0, res.stderr);
             }
@@ -45,9 +48,39 @@ describe("remote scripts", () => {
         }
     });
 
-    it("runs the script as root, passing stdin through untouched", () => {
-        const res = bash(asRoot("echo", `cat; echo " as $(id -u)"`), "file content");
-        assert.equal(res.stdout.trim(), `file content as ${process.getuid!()}`);
+    it("runs the script as root, passing the rest of stdin through untouched; delete runs its own script", () => {
+        const text = hostCommandText("echo", `cat; echo " as $(id -u)"`, `echo "removed, stdin: $(cat)"`, "file content\nwith 'quotes' and ünïcode\n");
+        assert.equal(bash(text.create, text.stdin).stdout, `file content\nwith 'quotes' and ünïcode\n as ${process.getuid!()}\n`);
+        assert.equal(bash(text.delete, text.stdin).stdout, "removed, stdin: file content\nwith 'quotes' and ünïcode\n");
+        assert.ok(text.create.length < 400, `the command stays short (${text.create.length} characters)`);
+    });
+
+    it("a script that fails leads its output with its FAILED line; an unexpected failure names its command and line", () => {
+        // The prelude and parameters of a real script, with a body of our own and a state folder in /tmp.
+        const state = fs.mkdtempSync(path.join(os.tmpdir(), "plvs-state-"));
+        const withBody = (lines: string) => {
+            const text = factsRead().replace(/^STATE_DIR='[^']*'$/m, `STATE_DIR=${shq(state)}`);
+            return text.slice(0, text.indexOf("# Reads what the configuration")) + lines + "\n";
+        };
+        try {
+            // A command's own complaint on stderr comes after the FAILED line, then the progress notes.
+            const failing = hostCommandText("x", withBody('say "progress before"\nls /no/such/path || fail "the reason" "a detail"'), "true", "");
+            let res = bash(failing.create, failing.stdin);
+            assert.equal(res.status, 1);
+            assert.match(res.stderr, /^pulumi-lvs\[[^\]]+\]: FAILED: the reason\na detail\nls: cannot access '\/no\/such\/path': No such file or directory\npulumi-lvs\[[^\]]+\]: progress before\n$/);
+            const unexpected = hostCommandText("x", withBody("true\nno_such_command_here --flag\necho not reached"), "true", "");
+            res = bash(unexpected.create, unexpected.stdin);
+            assert.equal(res.status, 127);
+            assert.match(res.stderr, /pulumi-lvs\[[^\]]+\]: FAILED: `no_such_command_here --flag` exited with status 127 \(line 2 of facts\.sh\); nothing after it ran\n/);
+            assert.doesNotMatch(res.stdout, /not reached/);
+            // A failure inside a function whose stderr is thrown away still reports (fd 8).
+            const hidden = hostCommandText("x", withBody('f() { fail "said anyway"; }\nf 2>/dev/null || true'), "true", "");
+            res = bash(hidden.create, hidden.stdin);
+            assert.equal(res.status, 1);
+            assert.match(res.stderr, /FAILED: said anyway/);
+        } finally {
+            fs.rmSync(state, { recursive: true, force: true });
+        }
     });
 
     it("rejects parameter names that are not shell variables", () => {

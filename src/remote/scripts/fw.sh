@@ -6,7 +6,7 @@
 #   boot    load $FILE
 #   delete  remove the chains, the jumps, $FILE and $UNIT
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+at_exit 'rm -rf "$work"'
 ipt() { # ipt FAMILY args...: the first iptables of that family whose backend this kernel supports
   local fam=$1; shift
   local cands="iptables iptables-legacy"; [ "$fam" = 6 ] && cands="ip6tables ip6tables-legacy"

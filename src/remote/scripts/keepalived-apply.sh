@@ -6,7 +6,7 @@
 staging_failed() { fail "cannot stage the new $TARGET in $LVS_DIR ($1: disk full or not writable?); nothing was changed"; }
 [ -d "$LVS_DIR/services" ] || { mkdir -p "$LVS_DIR/services" && chmod 0755 "$LVS_DIR" "$LVS_DIR/services"; } || staging_failed "mkdir"
 work=$(mktemp -d "$LVS_DIR/.stage.XXXXXX" 2>/dev/null) || staging_failed "mktemp"
-trap 'rm -rf "$work"' EXIT
+at_exit 'rm -rf "$work"'
 cat > "$work/new" || staging_failed "write"
 [ -s "$work/new" ] || fail "refusing to write an empty $TARGET"
 
@@ -28,8 +28,8 @@ cp "$work/new" "$stage/${TARGET#"$KEEPALIVED_DIR"/}"
 if [ -f "$stage/keepalived.conf" ]; then
   sed -i "s#$LVS_DIR#$stage/pulumi-lvs#g" "$stage/keepalived.conf"
   if ! out=$(keepalived -t -f "$stage/keepalived.conf" 2>&1); then
-    printf '%s\n' "$out" | sed "s#$stage/pulumi-lvs#$LVS_DIR#g; s#$stage/#$KEEPALIVED_DIR/#g" >&2
-    fail "keepalived rejected the new $TARGET (keepalived -t); nothing was changed"
+    fail "keepalived rejected the new $TARGET (keepalived -t); nothing was changed" \
+      "$(printf '%s\n' "$out" | sed "s#$stage/pulumi-lvs#$LVS_DIR#g; s#$stage/#$KEEPALIVED_DIR/#g")"
   fi
 fi
 
@@ -92,9 +92,9 @@ if [ $running = 1 ]; then
 elif [ "$KIND" = main ] || [ $drift = 1 ]; then
   systemctl enable -q keepalived 2>/dev/null || true
   if ! systemctl start keepalived; then
-    journalctl -u keepalived -n 20 --no-pager >&2 2>/dev/null || true
+    log=$(journalctl -u keepalived -n 20 --no-pager 2>/dev/null || true)
     restore
-    fail "keepalived did not start with the new $TARGET; the previous file was restored"
+    fail "keepalived did not start with the new $TARGET; the previous file was restored" "$log"
   fi
 fi
 

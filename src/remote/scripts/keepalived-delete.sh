@@ -5,7 +5,7 @@ case $KIND in
   service)
     [ -f "$TARGET" ] || { say "$TARGET is already gone"; exit 0; }
     backup=$(mktemp)
-    trap 'rm -f "$backup"' EXIT
+    at_exit 'rm -f "$backup"'
     cp -p "$TARGET" "$backup"
     rm -f "$TARGET"
     if systemctl is-active -q keepalived; then

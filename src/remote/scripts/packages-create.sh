@@ -16,16 +16,16 @@ if [ -n "$missing" ]; then
   log="$STATE_DIR/install.log"
   if command -v apt-get >/dev/null; then
     export DEBIAN_FRONTEND=noninteractive
-    apt-get -o DPkg::Lock::Timeout=300 update -q > "$log" 2>&1 || { tail -n 20 "$log" >&2; fail "apt-get update failed"; }
+    apt-get -o DPkg::Lock::Timeout=300 update -q > "$log" 2>&1 || fail "apt-get update failed" "$(tail -n 20 "$log")"
     # shellcheck disable=SC2086
     apt-get -o DPkg::Lock::Timeout=300 install -y -q --no-install-recommends $missing >> "$log" 2>&1 ||
-      { tail -n 20 "$log" >&2; fail "apt-get install$missing failed"; }
+      fail "apt-get install$missing failed" "$(tail -n 20 "$log")"
   elif command -v dnf >/dev/null; then
     # shellcheck disable=SC2086
-    dnf install -y -q $missing > "$log" 2>&1 || { tail -n 20 "$log" >&2; fail "dnf install$missing failed"; }
+    dnf install -y -q $missing > "$log" 2>&1 || fail "dnf install$missing failed" "$(tail -n 20 "$log")"
   elif command -v yum >/dev/null; then
     # shellcheck disable=SC2086
-    yum install -y -q $missing > "$log" 2>&1 || { tail -n 20 "$log" >&2; fail "yum install$missing failed"; }
+    yum install -y -q $missing > "$log" 2>&1 || fail "yum install$missing failed" "$(tail -n 20 "$log")"
   else
     fail "no apt-get, dnf or yum on this host: install$missing by hand"
   fi

@@ -11,7 +11,7 @@ if [ -n "$remove" ]; then
   # shellcheck disable=SC2086
   if command -v apt-get >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 purge -y -q --autoremove $remove > "$log" 2>&1 ||
-      { tail -n 20 "$log" >&2; fail "apt-get purge$remove failed"; }
+      fail "apt-get purge$remove failed" "$(tail -n 20 "$log")"
   elif command -v dnf >/dev/null; then dnf remove -y -q $remove > "$log" 2>&1 || fail "dnf remove$remove failed"
   else yum remove -y -q $remove > "$log" 2>&1 || fail "yum remove$remove failed"; fi
 fi

@@ -1,14 +1,45 @@
 # Shared by every pulumi-lvs remote script (parameters are set above this by the renderer).
-set -euo pipefail
+# How a script reports, so that a failed `pulumi up` leads with what failed:
+#   fail "what failed; what was restored" [details]   the FAILED line first, then the details, exit 1
+#   say "progress"                                     kept, and printed after the outcome
+#   at_exit 'command'                                  clean-up, run however the script ends
+# Any other command that fails ends the script with a FAILED line naming it and its line. Reports go
+# to the script's own stderr (fd 8) even from inside a command whose stderr is redirected; what the
+# commands themselves print on stderr is held back and printed after the outcome.
+set -eEuo pipefail
 umask 022
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
+exec 8>&2
+STDERR_LOG=$(mktemp "${TMPDIR:-/tmp}/pulumi-lvs-stderr.XXXXXX" 2>/dev/null) && exec 2>"$STDERR_LOG" || STDERR_LOG=""
 HOST=$(hostname)
-say() { printf 'pulumi-lvs[%s]: %s\n' "$HOST" "$*" >&2; }
-fail() { say "FAILED: $*"; exit 1; }
+NOTES=""
+CLEANUPS=()
+say() { NOTES+="pulumi-lvs[$HOST]: $*"$'\n'; }
+fail() {
+  printf 'pulumi-lvs[%s]: FAILED: %s\n' "$HOST" "$1" >&8
+  [ -z "${2:-}" ] || printf '%s\n' "$2" >&8
+  exit 1
+}
+at_exit() { CLEANUPS+=("$1"); }
+plvs_exit() {
+  local c
+  for c in "${CLEANUPS[@]}"; do eval "$c" || true; done
+  if [ -n "$STDERR_LOG" ]; then cat "$STDERR_LOG" >&8; rm -f "$STDERR_LOG"; fi
+  [ -z "$NOTES" ] || printf '%s' "$NOTES" >&8
+}
+trap plvs_exit EXIT
+plvs_unexpected() { # <status> <command> <line>
+  # A failure inside $(...) is reported by the command that ran it.
+  [ "$BASHPID" = "$$" ] || return 0
+  local where="line $(($3 - BODY_START + 1)) of $SCRIPT.sh"
+  [ "$3" -ge "$BODY_START" ] || where="the prelude of $SCRIPT.sh"
+  printf 'pulumi-lvs[%s]: FAILED: `%s` exited with status %s (%s); nothing after it ran\n' "$HOST" "$2" "$1" "$where" >&8
+}
+trap 'plvs_unexpected $? "$BASH_COMMAND" "$LINENO"' ERR
 # True when $2 occurs in the output of a command, without a pipe (grep -q on a pipe under pipefail
 # fails when the writer gets SIGPIPE).
 has() { grep -qF -- "$2" <<< "$1"; }
-mkdir -p "$STATE_DIR"
+mkdir -p "$STATE_DIR" || fail "cannot create $STATE_DIR (read-only or full disk?); nothing was changed"
 chmod 0700 "$STATE_DIR"
 # One pulumi-lvs change at a time on this host: Pulumi runs resources in parallel.
 if [ -d /run/lock ]; then exec 9>/run/lock/pulumi-lvs.lock; else exec 9>"$STATE_DIR/.lock"; fi

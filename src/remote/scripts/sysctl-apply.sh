@@ -1,7 +1,7 @@
 # Writes the sysctl.d file $FILE (content on stdin) and applies it. The first time a key is managed,
 # its current value is recorded in $RECORD; delete puts those values back. Prints the record.
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+at_exit 'rm -rf "$work"'
 cat > "$work/new"
 keys_of() { sed -n 's/^[[:space:]]*\([a-z0-9_][^=[:space:]]*\)[[:space:]]*=.*/\1/p' "$1"; }
 value_in() { sed -n "s/^[[:space:]]*$2[[:space:]]*=[[:space:]]*//p" "$1" | tail -n 1; }

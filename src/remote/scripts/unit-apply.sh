@@ -3,7 +3,7 @@
 # via $ROUTE_VIA when set (its previous default routes are recorded once, for delete). Restores the
 # previous unit on failure.
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+at_exit 'rm -rf "$work"'
 cat > "$work/new"
 path="$UNIT_DIR/$UNIT"
 changed=1
