@@ -19,7 +19,7 @@ case $verb in
   build) lab_build ;;
   up) lab_up ;;
   down) lab_down ;;
-  status) lab_status "$@" ;;
+  status) lab_status "$@" || exit 1 ;;  # not running: said so already
   ssh) lab_ssh "$@" ;;
   ensure) lab_running || lab_up >/dev/null ;;
   route) if lab_running; then echo "route: $(running_route) (running)"; echo "cpu: $(cpu_line)"; else echo "route: $(choose_route)"; fi ;;
