@@ -3,7 +3,8 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
 import { authHmacKeySchema, authPassSchema, directorPairSchema, type DirectorPairModel } from "../model/directorPair";
 import { z } from "zod";
-import { claimRouterIds } from "../model/routerIds";
+import { claimRouterIds, claimVips } from "../model/pairClaims";
+import { claimUnique } from "../model/uniqueness";
 import { directorSysctls } from "../render/directorSysctls";
 import { routerIdClaims, vrrpInstances } from "../render/vrrpInstances";
 import { hostCidr } from "../model/primitives";
@@ -165,14 +166,20 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
     readonly directors: DirectorNode[];
     /** Whether drift is checked and repaired on every `pulumi up`. */
     readonly driftCheck: boolean;
+    /** The component's name, as given. */
+    readonly name: string;
 
     constructor(name: string, args: LvsDirectorPairArgs, opts?: pulumi.ComponentResourceOptions) {
         super("pulumi-lvs:index:LvsDirectorPair", name, {}, opts);
+        this.name = name;
         const component = "LvsDirectorPair";
         checked(component, name, componentNameSchema, { name }, this);
         const { authPass, authHmacKey, ...vrrp } = args.vrrp;
         const input = { interface: args.interface, vips: args.vips, vrrp, inside: args.inside, lvsSyncDaemon: args.lvsSyncDaemon, sysctls: args.sysctls };
-        const model: pulumi.Output<DirectorPairModel> = checked(component, name, directorPairSchema, input, this, (m) => claimRouterIds(name, routerIdClaims(m)));
+        const model: pulumi.Output<DirectorPairModel> = checked(component, name, directorPairSchema, input, this, (m) => [
+            ...claimRouterIds(name, routerIdClaims(m)),
+            ...claimVips(name, [...m.vips.map((vip, i) => ({ vip, path: `vips[${i}]` })), ...(m.inside?.vips ?? []).map((vip, i) => ({ vip, path: `inside.vips[${i}]` }))]),
+        ]);
         const hmac = model.apply((m) => m.vrrp.authType === "HMAC");
         const auth = checked(component, name, authSchema, { vrrp: { authType: args.vrrp.authType ?? "PASS", authPass, authHmacKey } }, this);
         const authText = pulumi.secret(auth.apply((a) => renderAuthDefinition(a.vrrp.authType === "HMAC" ? a.vrrp.authHmacKey! : a.vrrp.authPass!)));
@@ -183,9 +190,24 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         const connections = {} as Record<DirectorRole, pulumi.Output<command.types.input.remote.ConnectionArgs>>;
         const facts = {} as Record<DirectorRole, pulumi.Output<DirectorFacts>>;
         const factsCmds = {} as Record<DirectorRole, pulumi.Resource>;
+        const checkedConnections = {
+            primary: checkedConnection(component, name, "primary", args.primary, this),
+            secondary: checkedConnection(component, name, "secondary", args.secondary, this),
+        };
+        // Two pairs (or both directors of one) on one host would overwrite each other's keepalived.conf.
+        const hostsUnique = pulumi.all(checkedConnections).apply((conns) => {
+            for (const role of ROLES) {
+                const c = conns[role];
+                const holder = claimUnique("director host", `${String(c.host).toLowerCase()}:${c.port ?? 22}`, `LvsDirectorPair "${name}" (${role})`);
+                if (holder !== undefined) {
+                    throw new pulumi.RunError(`LvsDirectorPair "${name}": ${role}.host: ${c.host}:${c.port ?? 22} is already the director of ${holder}: one LvsDirectorPair per director host`);
+                }
+            }
+            return true;
+        });
         for (const role of ROLES) {
             // No command can start before every input is valid, Outputs included.
-            connections[role] = pulumi.all([checkedConnection(component, name, role, args[role], this), model, auth]).apply(([c]) => c);
+            connections[role] = pulumi.all([checkedConnections[role], hostsUnique, model, auth]).apply(([c]) => c);
             const packages = hostCommand(`${name}-${role}-packages`, {
                 connection: connections[role],
                 title: `ipvsadm and keepalived (${role} director)`,
@@ -250,7 +272,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
             this.directors.push({ role, connection, ready: keepalived });
             previous = keepalived;
             if (args.driftCheck) {
-                const vips = model.apply((m) => vrrpInstances(name, m).flatMap((i) => i.vips.map((v) => `${v.includes("/") ? v : hostCidr(v)}@${i.interface}`)));
+                const vips = model.apply((m) => vrrpInstances(m).flatMap((i) => i.vips.map((v) => `${v.includes("/") ? v : hostCidr(v)}@${i.interface}`)));
                 hostCommand(child("drift"), {
                     connection,
                     title: `drift check of keepalived.conf and the VIPs (${role} director)`,

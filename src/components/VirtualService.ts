@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ForwardingMode, Protocol, Scheduler } from "../model/primitives";
 import { virtualServiceSchema, type VirtualServiceModel } from "../model/virtualService";
 import { serviceFile, serviceKey } from "../render/keys";
+import { claimUnique } from "../model/uniqueness";
 import { renderVirtualService } from "../render/keepalivedService";
 import { ipvsServiceArgs, keepalivedApply, keepalivedDelete } from "../remote/keepalivedFile";
 import { fwmarkRuleSet, renderFwmarkRules } from "../render/firewall";
@@ -116,7 +117,11 @@ export class VirtualService extends pulumi.ComponentResource {
         const component = "VirtualService";
         checked(component, name, componentNameSchema, { name }, this);
         const { directors, ...rest } = args;
-        const model: pulumi.Output<VirtualServiceModel> = checked(component, name, virtualServiceSchema, rest, this);
+        const model: pulumi.Output<VirtualServiceModel> = checked(component, name, virtualServiceSchema, rest, this, (m) => {
+            // Two services on one key would write one include file: the delete of either removes both.
+            const holder = claimUnique("service", `${directors.name}\u0000${serviceKey(m)}`, name);
+            return holder === undefined ? [] : [{ path: m.fwmark ? "fwmark.mark" : "port", value: serviceKey(m), rule: `is already served by VirtualService "${holder}" on LvsDirectorPair "${directors.name}": one VirtualService per VIP, port and protocol (or fwmark) on a pair` }];
+        });
         this.key = model.apply(serviceKey);
         this.config = model.apply((m) => renderVirtualService(name, m));
         const file = model.apply((m) => ({ kind: "service" as const, target: serviceFile(m), verifyIpvs: ipvsServiceArgs(m.protocol, m.vip ?? m.fwmark!.vip, m.port ?? 0, m.fwmark?.mark), verifyScheduler: m.scheduler }));

@@ -2,7 +2,7 @@
 // scripts run as root. Its stdin carries both scripts, then the file content (a secret stays a secret).
 import * as pulumi from "@pulumi/pulumi";
 import * as command from "@pulumi/command";
-import { hostCommandText } from "../remote/shell";
+import { hostCommandText, ownerOf } from "../remote/shell";
 
 export interface HostCommandArgs {
     connection: pulumi.Input<command.types.input.remote.ConnectionArgs>;
@@ -15,15 +15,21 @@ export interface HostCommandArgs {
     replaceOn?: pulumi.Input<pulumi.Input<string>[]>;
 }
 
-export function hostCommand(name: string, args: HostCommandArgs, opts: pulumi.CustomResourceOptions): command.remote.Command {
+export function hostCommand(name: string, args: HostCommandArgs, opts: pulumi.CustomResourceOptions & { parent: pulumi.Resource }): command.remote.Command {
+    // The scripts record on the host which resource owns what they change (see scripts/claims.sh).
+    // The parent's URN without its dependency on the parent: depending on a component waits for all its
+    // children, this command included.
+    const parentUrn = pulumi.output(new Promise<string>((resolve) => opts.parent.urn.apply(resolve)));
+    const owner = pulumi.all([parentUrn, args.apply, args.remove, args.replaceOn ?? []]).apply(([p, a, r, t]) => ownerOf(p, name, a, r, t));
     // The commands are derived without the content, so a secret content never makes them secret.
-    const commands = pulumi.all([args.title, args.apply, args.remove]).apply(([t, a, r]) => hostCommandText(t, a, r, ""));
+    const commands = pulumi.all([args.title, args.apply, args.remove, owner]).apply(([t, a, r, o]) => hostCommandText(t, a, r, "", o));
     return new command.remote.Command(name, {
         connection: args.connection,
         create: commands.create,
-        delete: commands.delete,
+        // Undefined when there is nothing to undo: the provider then does not connect on delete.
+        delete: commands.delete as pulumi.Output<string>,
         // The scripts travel on stdin, ahead of the content (a secret content makes all of it secret).
-        stdin: pulumi.all([args.title, args.apply, args.remove, args.stdin ?? ""]).apply(([t, a, r, i]) => hostCommandText(t, a, r, i).stdin),
+        stdin: pulumi.all([args.title, args.apply, args.remove, args.stdin ?? "", owner]).apply(([t, a, r, i, o]) => hostCommandText(t, a, r, i, o).stdin),
         triggers: args.replaceOn,
         // The scripts print progress and errors on stderr; stdout holds the recorded prior state.
         logging: "stderr",

@@ -1,6 +1,7 @@
-// VRRP router ids must be unique per segment: two pairs in one program that use the same NIC name and
-// the same virtual_router_id would fight over the VIPs. Pairs register their (NIC, id) claims here.
+// What two LvsDirectorPairs of one program must not share: a VRRP router id on a segment (they would
+// fight over the VIPs) and a VIP (both would hold it; deleting one takes it from the other).
 import { type Problem } from "./errors";
+import { claimUnique } from "./uniqueness";
 
 export interface RouterIdClaim {
     interface: string;
@@ -9,24 +10,24 @@ export interface RouterIdClaim {
     path: string;
 }
 
-const claims = new Map<string, string>();
-
 /** Records the claims of `pairName`; returns one problem per claim already held by another pair. */
 export function claimRouterIds(pairName: string, wanted: ReadonlyArray<RouterIdClaim>): Problem[] {
     const problems: Problem[] = [];
     for (const c of wanted) {
-        const key = `${c.interface}/${c.virtualRouterId}`;
-        const holder = claims.get(key);
-        if (holder !== undefined && holder !== pairName) {
+        const holder = claimUnique("router id", `${c.interface}/${c.virtualRouterId}`, pairName);
+        if (holder !== undefined) {
             problems.push({ path: c.path, value: c.virtualRouterId, rule: `is already used on ${c.interface} by LvsDirectorPair "${holder}": router ids must be unique per segment` });
-        } else {
-            claims.set(key, pairName);
         }
     }
     return problems;
 }
 
-/** For tests: forget every claim. */
-export function resetRouterIdClaims(): void {
-    claims.clear();
+/** Records the VIPs ("addr" or "addr/prefix", by field) of `pairName`; one problem per VIP another pair holds. */
+export function claimVips(pairName: string, vips: ReadonlyArray<{ vip: string; path: string }>): Problem[] {
+    const problems: Problem[] = [];
+    for (const { vip, path } of vips) {
+        const holder = claimUnique("vip", vip.split("/")[0]!.toLowerCase(), pairName);
+        if (holder !== undefined) problems.push({ path, value: vip, rule: `is already a VIP of LvsDirectorPair "${holder}": a VIP belongs to one pair` });
+    }
+    return problems;
 }

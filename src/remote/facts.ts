@@ -2,7 +2,7 @@
 import { script } from "./scriptText";
 
 export function factsRead(minimum?: { version: string; reason: string }): string {
-    return script("facts", { MIN_KEEPALIVED: minimum?.version ?? "", MIN_REASON: minimum?.reason ?? "" });
+    return script("facts", { MIN_KEEPALIVED: minimum?.version ?? "", MIN_REASON: minimum?.reason ?? "" }, { claims: false });
 }
 
 /** Reading facts changes nothing, so there is nothing to undo. */

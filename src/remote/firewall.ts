@@ -11,7 +11,7 @@ function values(set: string) {
 export function fwApply(set: string): string {
     const v = values(set);
     // The boot loader is the same script, run with FW_ACTION=boot.
-    const boot = script("fw", { ...v, SELF: "", FW_ACTION: "boot" });
+    const boot = script("fw", { ...v, SELF: "", FW_ACTION: "boot" }, { claims: false });
     return script("fw", { ...v, SELF: boot, FW_ACTION: "apply" });
 }
 

@@ -1,5 +1,5 @@
 // The remote scripts live as real bash files in ./scripts; a script is its parameters (shell-quoted
-// assignments), the shared prelude, then its body. Pure: same inputs, same text.
+// assignments), the shared prelude and claims library, then its body. Pure: same inputs, same text.
 import * as fs from "fs";
 import * as path from "path";
 import { STATE_DIR } from "../render/paths";
@@ -17,16 +17,18 @@ function body(name: string): string {
 }
 
 export type ScriptName =
-    | "packages-create" | "packages-delete"
-    | "sysctl-apply" | "sysctl-delete"
+    | "packages"
+    | "sysctl"
     | "keepalived-apply" | "keepalived-delete"
-    | "unit-apply" | "unit-delete"
+    | "unit"
     | "fw"
     | "facts";
 
-export function script(name: ScriptName, values: Record<string, string | number | ReadonlyArray<string>>): string {
+/** `claims: false` for a script run outside pulumi-lvs (a boot-time loader), which has no owner. */
+export function script(name: ScriptName, values: Record<string, string | number | ReadonlyArray<string>>, opts: { claims?: boolean } = {}): string {
     // BODY_START lets a FAILED line name the line of the script file itself.
-    const head = (bodyStart: number) => `${params({ STATE_DIR, SCRIPT: name, BODY_START: bodyStart, ...values })}\n${body("prelude")}\n`;
+    const claims = opts.claims === false ? "" : `${body("claims")}\n`;
+    const head = (bodyStart: number) => `${params({ STATE_DIR, SCRIPT: name, BODY_START: bodyStart, ...values })}\n${body("prelude")}\n${claims}`;
     const bodyStart = head(0).split("\n").length;
     return `${head(bodyStart)}${body(name)}`;
 }

@@ -1,5 +1,6 @@
-// Building blocks for the scripts that remote.Command runs: quoting, parameters, and the short command
-// that runs a script as root (directly, or through `sudo -n` for a sudo-capable user).
+// Building blocks for the scripts that remote.Command runs: quoting, parameters, the owner, and the
+// short command that runs a script as root (directly, or through `sudo -n` for a sudo-capable user).
+import { createHash } from "crypto";
 
 /** Single-quotes a value for POSIX shells: nothing inside can expand or end the word. */
 export function shq(value: string): string {
@@ -19,16 +20,36 @@ export function params(values: Record<string, string | number | ReadonlyArray<st
 /** Bytes of a script as it travels on stdin. */
 export const byteLength = (text: string): number => Buffer.byteLength(text, "utf8");
 
+/** Which resource runs a script: its URN, and a token that tells its versions apart. */
+export interface Owner {
+    urn: string;
+    token: string;
+}
+
 /**
- * The command given to remote.Command: a few lines that read the script from stdin (`before` bytes
- * skipped, `length` bytes of script, `after` bytes skipped) and run it with bash as root. Whatever
- * follows on stdin is the script's own input (file contents, secrets). The command stays short, so a
- * failure reported by the provider ("running <command>: <output>") leads with the script's own FAILED
- * line, not with the script.
+ * The owner of one remote.Command. Its URN is the one Pulumi gives a `command:remote:Command` child of
+ * the component `parentUrn`. The token changes with the scripts and the triggers, so a replacement
+ * (same URN, created before the old one is deleted) has another token than the resource it replaces.
+ * Content (stdin, possibly secret) never enters the token.
+ */
+export function ownerOf(parentUrn: string, childName: string, apply: string, remove: string, triggers: ReadonlyArray<string>): Owner {
+    const cut = parentUrn.lastIndexOf("::");
+    const urn = `${parentUrn.slice(0, cut)}$command:remote:Command::${childName}`;
+    const token = createHash("sha256").update(JSON.stringify([urn, apply, remove, triggers])).digest("hex").slice(0, 16);
+    return { urn, token };
+}
+
+/**
+ * The command given to remote.Command: a few lines that read the owner (a line: token, URN), then the script
+ * from stdin (`before` bytes skipped, `length` bytes of script, `after` bytes skipped) and run it with
+ * bash as root. Whatever follows on stdin is the script's own input (file contents, secrets). The
+ * command stays short, so a failure reported by the provider ("running <command>: <output>") leads with
+ * the script's own FAILED line, not with the script.
  */
 export function bootstrap(title: string, before: number, length: number, after: number): string {
     const skip = (n: number) => (n > 0 ? `IFS= read -r -N ${n} _ && ` : "");
-    const inner = `export LC_ALL=C; ${skip(before)}IFS= read -r -N ${length} s && ${skip(after)}exec /bin/bash -c "$s" pulumi-lvs; ` +
+    const inner = `export LC_ALL=C; read -r PLVS_TOKEN PLVS_OWNER && export PLVS_TOKEN PLVS_OWNER && ` +
+        `${skip(before)}IFS= read -r -N ${length} s && ${skip(after)}exec /bin/bash -c "$s" pulumi-lvs; ` +
         `echo "pulumi-lvs: FAILED: the script did not arrive whole on stdin" >&2; exit 1`;
     return [
         `# pulumi-lvs: ${title.replace(/\n/g, " ")}`,
@@ -38,12 +59,13 @@ export function bootstrap(title: string, before: number, length: number, after: 
 }
 
 /** What remote.Command runs to create and delete one managed thing, and the stdin both read. */
-export function hostCommandText(title: string, apply: string, remove: string, input: string): { create: string; delete: string; stdin: string } {
-    // "true": nothing to undo (reading facts, checks).
+export function hostCommandText(title: string, apply: string, remove: string, input: string, owner: Owner): { create: string; delete?: string; stdin: string } {
+    // "true": nothing to undo (reading facts, checks), and no delete command: nothing connects to the host.
     const removeText = remove === "true" ? "" : remove;
+    if (!/^[0-9a-f]+$/.test(owner.token) || /[\n\r]/.test(owner.urn)) throw new Error(`bad owner ${JSON.stringify(owner)}`);
     return {
         create: bootstrap(`apply ${title}`, 0, byteLength(apply), byteLength(removeText)),
-        delete: remove === "true" ? "true" : bootstrap(`remove ${title}`, byteLength(apply), byteLength(removeText), 0),
-        stdin: apply + removeText + input,
+        delete: remove === "true" ? undefined : bootstrap(`remove ${title}`, byteLength(apply), byteLength(removeText), 0),
+        stdin: `${owner.token} ${owner.urn}\n${apply}${removeText}${input}`,
     };
 }

@@ -1,15 +1,11 @@
-// Managed sysctl.d files whose delete restores every value recorded before we changed it.
-import { STATE_DIR, sysctlFile } from "../render/paths";
+// Managed sysctl.d files whose keys are claimed per resource (see scripts/sysctl.sh).
+import { sysctlFile } from "../render/paths";
 import { script } from "./scriptText";
 
-function values(stem: string) {
-    return { FILE: sysctlFile(stem), RECORD: `${STATE_DIR}/sysctl-${stem}.prior` };
-}
-
 export function sysctlApply(stem: string): string {
-    return script("sysctl-apply", values(stem));
+    return script("sysctl", { ACTION: "apply", FILE: sysctlFile(stem) });
 }
 
 export function sysctlDelete(stem: string): string {
-    return script("sysctl-delete", values(stem));
+    return script("sysctl", { ACTION: "delete", FILE: sysctlFile(stem) });
 }

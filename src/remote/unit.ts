@@ -1,5 +1,5 @@
-// systemd units that pulumi-lvs installs on hosts (see scripts/unit-apply.sh).
-import { STATE_DIR, UNIT_DIR } from "../render/paths";
+// The systemd unit of a RealServer and what it puts on the host (see scripts/unit.sh).
+import { UNIT_DIR } from "../render/paths";
 import { script } from "./scriptText";
 
 export interface UnitExpectations {
@@ -7,16 +7,18 @@ export interface UnitExpectations {
     expect: ReadonlyArray<string>;
     /** The default route must go via this address (its previous routes are put back on delete). */
     routeVia?: string;
+    /** A device the unit brings up (tunl0); it goes down again when the last user goes. */
+    link?: string;
 }
 
-function values(unit: string, e: UnitExpectations) {
-    return { UNIT: unit, UNIT_DIR, EXPECT: e.expect, ROUTE_VIA: e.routeVia ?? "", ROUTE_RECORD: `${STATE_DIR}/routes-${unit}.prior` };
+function values(action: "apply" | "delete", unit: string, e: UnitExpectations) {
+    return { ACTION: action, UNIT: unit, UNIT_DIR, EXPECT: e.expect, ROUTE_VIA: e.routeVia ?? "", LINK: e.link ?? "" };
 }
 
 export function unitApply(unit: string, e: UnitExpectations): string {
-    return script("unit-apply", values(unit, e));
+    return script("unit", values("apply", unit, e));
 }
 
 export function unitDelete(unit: string, e: UnitExpectations): string {
-    return script("unit-delete", values(unit, e));
+    return script("unit", values("delete", unit, e));
 }

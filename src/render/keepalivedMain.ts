@@ -18,7 +18,7 @@ export type PairFacts = Record<DirectorRole, DirectorFacts>;
 
 export function renderKeepalivedMain(pairName: string, pair: DirectorPairModel, role: DirectorRole, facts?: PairFacts): string {
     const { vrrp } = pair;
-    const instances = vrrpInstances(pairName, pair);
+    const instances = vrrpInstances(pair);
     const grouped = instances.length > 1;
     const notify = renderNotify(vrrp.notify);
     const lines = [
@@ -44,7 +44,7 @@ export function renderKeepalivedMain(pairName: string, pair: DirectorPairModel, 
         ]),
         ...(grouped ? [
             "",
-            `vrrp_sync_group ${syncGroupName(pairName)} {`,
+            `vrrp_sync_group ${syncGroupName(pair)} {`,
             "    group {",
             ...instances.map((i) => `        ${i.name}`),
             "    }",

@@ -71,8 +71,8 @@ export function renderVipUnit(name: string, rs: RealServerModel, sysctlFile?: st
         ...vips.map((cidr) => `ExecStart=/sbin/ip addr replace ${cidr} dev ${dev}`),
         // tunl0 exists only once ipip is loaded, after systemd-sysctl ran: apply its keys again.
         ...(rs.mode === "TUN" && sysctlFile ? [`ExecStartPost=-/sbin/sysctl -q -p ${sysctlFile}`] : []),
-        ...vips.map((cidr) => `ExecStop=-/sbin/ip addr del ${cidr} dev ${dev}`),
-        ...(rs.mode === "TUN" ? ["ExecStop=-/sbin/ip link set tunl0 down"] : []),
+        // No ExecStop: another RealServer on this host may share these addresses. The delete script takes
+        // each one off when its last claim goes (scripts/unit.sh).
         ...tail,
     ].join("\n");
 }

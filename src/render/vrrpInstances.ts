@@ -2,7 +2,7 @@
 // NIC has its own, so a pair has one instance per (NIC, family), all in one sync group when several.
 import type { DirectorPairModel } from "../model/directorPair";
 import { family } from "../model/primitives";
-import type { RouterIdClaim } from "../model/routerIds";
+import type { RouterIdClaim } from "../model/pairClaims";
 
 export interface VrrpInstance {
     name: string;
@@ -16,23 +16,26 @@ export function instanceStem(pairName: string): string {
     return pairName.replace(/[^A-Za-z0-9_]/g, "_");
 }
 
-export function vrrpInstances(pairName: string, pair: DirectorPairModel): VrrpInstance[] {
-    const stem = instanceStem(pairName);
-    const groups: Array<{ suffix: string; interface: string; virtualRouterId: number; vips: string[] }> = [
-        { suffix: "", interface: pair.interface, virtualRouterId: pair.vrrp.virtualRouterId, vips: pair.vips },
+/**
+ * Instances are named after what identifies them on the wire (NIC, router id, family), not after the
+ * pair: renaming a pair then leaves keepalived's instances as they are, and the VIPs where they are.
+ */
+export function vrrpInstances(pair: DirectorPairModel): VrrpInstance[] {
+    const groups: Array<{ interface: string; virtualRouterId: number; vips: string[] }> = [
+        { interface: pair.interface, virtualRouterId: pair.vrrp.virtualRouterId, vips: pair.vips },
     ];
     if (pair.inside) {
-        groups.push({ suffix: "_inside", interface: pair.inside.interface, virtualRouterId: pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId, vips: pair.inside.vips });
+        groups.push({ interface: pair.inside.interface, virtualRouterId: pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId, vips: pair.inside.vips });
     }
     return groups.flatMap((g) => ([4, 6] as const).flatMap((fam) => {
         const vips = g.vips.filter((v) => family(v) === fam);
         if (vips.length === 0) return [];
-        return [{ name: `${stem}${g.suffix}${fam === 6 ? "_v6" : ""}`, interface: g.interface, virtualRouterId: g.virtualRouterId, family: fam, vips }];
+        return [{ name: `VI_${instanceStem(g.interface)}_${g.virtualRouterId}${fam === 6 ? "_v6" : ""}`, interface: g.interface, virtualRouterId: g.virtualRouterId, family: fam, vips }];
     }));
 }
 
-export function syncGroupName(pairName: string): string {
-    return `${instanceStem(pairName)}_group`;
+export function syncGroupName(pair: DirectorPairModel): string {
+    return `VG_${instanceStem(pair.interface)}_${pair.vrrp.virtualRouterId}`;
 }
 
 /** The (NIC, router id) pairs this pair uses, for the clash check across pairs. */

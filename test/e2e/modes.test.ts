@@ -106,10 +106,10 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         for (const vip of [NAT_VIP, TUN_VIP, V6_VIP, FWM_VIP]) assert.ok(onDev("dir1", "eth0", vip) && !onDev("dir2", "eth0", vip), `${vip} on dir1 only`);
         assert.ok(onDev("dir1", "eth1", INSIDE_VIP) && !onDev("dir2", "eth1", INSIDE_VIP), "inside VIP on dir1 only");
         const conf = sh("dir1", "cat /etc/keepalived/keepalived.conf");
-        assert.match(conf, /vrrp_sync_group edge_group/);
+        assert.match(conf, /vrrp_sync_group VG_eth0_61/);
         assert.match(conf, /unicast_peer \{\n\s+10\.201\.0\.12\n/);
-        assert.match(conf, new RegExp(`vrrp_instance edge_v6 \\{[^}]*unicast_src_ip ${ll.dir1}\\n\\s+unicast_peer \\{\\n\\s+${ll.dir2}\\n`));
-        assert.match(conf, /lvs_sync_daemon eth1 edge id 61/);
+        assert.match(conf, new RegExp(`vrrp_instance VI_eth0_61_v6 \\{[^}]*unicast_src_ip ${ll.dir1}\\n\\s+unicast_peer \\{\\n\\s+${ll.dir2}\\n`));
+        assert.match(conf, /lvs_sync_daemon eth1 VI_eth0_61 id 61/);
         const table = sh("dir1", "ipvsadm-save -n");
         for (const r of NAT_RS) assert.match(table, new RegExp(`-a -t ${NAT_VIP}:80 -r ${address(r, "back")}:80 -m`));
         for (const r of TUN_RS) assert.match(table, new RegExp(`-a -t ${TUN_VIP}:80 -r ${address(r, r === "rs6" ? "remote" : "front")}:80 -i`));
@@ -174,24 +174,29 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
 
     it("3+4+1. multicast VRRP blocked: unicast keeps one master; killing it moves both VIPs together, a long-lived connection survives (sync daemon), traffic resumes", async () => {
         for (const d of DIRECTORS) sh(d, BLOCK_VRRP.join(" && "));
-        await sleep(5000);
-        for (const vip of [NAT_VIP, V6_VIP]) assert.ok(!onDev("dir2", "eth0", vip), `with multicast blocked the backup still hears the master (no split brain): ${vip}`);
-        const held = holds(4, 20);
-        await sleep(4000);
-        const loop = startHttpLoop(`http://${NAT_VIP}/`, { timeout: 1 });
-        await sleep(1000);
-        const moved = await failover();
-        assert.ok(!onDev("dir1", "eth1", INSIDE_VIP) && !onDev("dir1", "eth0", NAT_VIP), "dir1 let both VIPs go");
-        await sleep(2000);
-        const during = await loop.stop();
-        const after = httpRequests(`http://${NAT_VIP}/`, 50);
-        const results = (await Promise.all(held)).map((r) => JSON.parse(r.stdout));
-        assert.ok(moved.outside <= 4 && moved.inside <= 4, `both VIPs moved within 4 s: ${JSON.stringify(moved)}`);
-        assert.equal(after.failures, 0, `traffic resumes through dir2: ${JSON.stringify(after)}`);
-        for (const h of results) assert.ok(h.alive, `long-lived connection survived the failover: ${JSON.stringify(h)}`);
-        console.log(`      failover: outside VIP ${moved.outside.toFixed(2)} s, inside VIP ${moved.inside.toFixed(2)} s; during it ${during.failures} of ${during.sent} requests failed (longest gap ${during.longest_gap} s); after it 0 of 50; ${results.length} of ${results.length} long-lived connections survived`);
-        await recover();
-        for (const d of DIRECTORS) sh(d, UNBLOCK_VRRP.join("; "));
+        try {
+            await sleep(5000);
+            for (const vip of [NAT_VIP, V6_VIP]) assert.ok(!onDev("dir2", "eth0", vip), `with multicast blocked the backup still hears the master (no split brain): ${vip}`);
+            const held = holds(4, 20);
+            // The failover comes once the backup knows the connections (the sync daemon sends them in batches).
+            const synced = () => sh("dir2", "ipvsadm -Lnc").split("\n").filter((l) => l.includes("ESTABLISHED") && l.includes(`${NAT_VIP}:9000`)).length;
+            assert.ok(await waitFor(() => synced() >= 4, 10_000), `the backup learnt the 4 connections from the sync daemon (it has ${synced()})`);
+            const loop = startHttpLoop(`http://${NAT_VIP}/`, { timeout: 1 });
+            await sleep(1000);
+            const moved = await failover();
+            assert.ok(!onDev("dir1", "eth1", INSIDE_VIP) && !onDev("dir1", "eth0", NAT_VIP), "dir1 let both VIPs go");
+            await sleep(2000);
+            const during = await loop.stop();
+            const after = httpRequests(`http://${NAT_VIP}/`, 50);
+            const results = (await Promise.all(held)).map((r) => JSON.parse(r.stdout));
+            assert.ok(moved.outside <= 4 && moved.inside <= 4, `both VIPs moved within 4 s: ${JSON.stringify(moved)}`);
+            assert.equal(after.failures, 0, `traffic resumes through dir2: ${JSON.stringify(after)}`);
+            for (const h of results) assert.ok(h.alive, `long-lived connection survived the failover: ${JSON.stringify(h)}`);
+            console.log(`      failover: outside VIP ${moved.outside.toFixed(2)} s, inside VIP ${moved.inside.toFixed(2)} s; during it ${during.failures} of ${during.sent} requests failed (longest gap ${during.longest_gap} s); after it 0 of 50; ${results.length} of ${results.length} long-lived connections survived`);
+        } finally {
+            for (const d of DIRECTORS) sh(d, UNBLOCK_VRRP.join("; "));
+            await recover();
+        }
     });
 
     it("4. without the sync daemon the same failover drops the long-lived connection (the test discriminates)", async () => {
@@ -213,7 +218,7 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         // chk_uplink: interval 2 s, fall 3, so FAULT comes 4-6 s after the first failed ping.
         const moved = await timeVipMove({ from: "dir1", to: "dir2", vip: NAT_VIP, iface: "eth0", action: BLOCK_UPLINK, timeoutSec: 20 });
         assert.ok(onDev("dir2", "eth1", INSIDE_VIP) || await waitFor(() => onDev("dir2", "eth1", INSIDE_VIP), 5000), "the inside VIP moved too");
-        const notified = (host: string, state: string) => sh(host, `journalctl -t pulumi-lvs-notify --since '${since}' -o cat`).includes(`GROUP edge_group ${state}`);
+        const notified = (host: string, state: string) => sh(host, `journalctl -t pulumi-lvs-notify --since '${since}' -o cat`).includes(`GROUP VG_eth0_61 ${state}`);
         assert.ok(await waitFor(() => notified("dir1", "FAULT") && notified("dir2", "MASTER"), 10_000), "notify logged FAULT on dir1 and MASTER on dir2");
         sh("dir1", UNBLOCK_UPLINK);
         const back = Date.now();

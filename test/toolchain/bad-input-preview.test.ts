@@ -14,6 +14,9 @@ const cases: Record<string, [string, string]> = {
     "vips-output": ['LvsDirectorPair "lb": vips[1]: "10.0.0.10/24" is the same address as vips[0]', "lb-"],
     "router-id-clash": ['LvsDirectorPair "lb2": vrrp.virtualRouterId: 51 is already used on eth0 by LvsDirectorPair "lb"', "lb2-"],
     "auth-too-long": ['LvsDirectorPair "lb": vrrp.authPass: [secret] must be at most 8 characters: keepalived silently uses only the first 8', "lb-"],
+    "service-clash": ['VirtualService "web2": port: "10.0.0.10:80/tcp" is already served by VirtualService "web" on LvsDirectorPair "lb"', "web2-"],
+    "vip-clash": ['LvsDirectorPair "lb2": vips[0]: "10.0.0.10/24" is already a VIP of LvsDirectorPair "lb"', "lb2-"],
+    "director-host-clash": ['LvsDirectorPair "lb2": secondary.host: 127.0.0.2:2 is already the director of LvsDirectorPair "lb" (secondary): one LvsDirectorPair per director host', "lb2-"],
     "rs-vip-output": ['RealServer "rs1": vips[0]: "10.0.0.300" must be an IPv4 or IPv6 address', "rs1-"],
 };
 

@@ -30,13 +30,15 @@ const settle = () => new Promise((r) => setTimeout(r, 50));
 const commands = (prefix: string) => registered.filter((r) => r.type === "command:remote:Command" && r.name.startsWith(prefix));
 
 let nextRouterId = 1;
+/** A pair on hosts and with a VIP of its own: two pairs never share a director host or a VIP. */
 function makePair(name: string, overrides: Partial<import("../../src").LvsDirectorPairArgs> = {}) {
+    const n = nextRouterId++;
     return new lvs.LvsDirectorPair(name, {
-        primary: conn("10.0.0.1"),
-        secondary: conn("10.0.0.2"),
+        primary: conn(`10.1.${n}.1`),
+        secondary: conn(`10.1.${n}.2`),
         interface: "eth0",
-        vips: ["10.0.0.10"],
-        vrrp: { virtualRouterId: nextRouterId++, authPass: pulumi.secret("pw12345") },
+        vips: [`10.9.${n}.10`],
+        vrrp: { virtualRouterId: n, authPass: pulumi.secret("pw12345") },
         ...overrides,
     });
 }
@@ -103,13 +105,25 @@ describe("components (Pulumi mocks)", () => {
         assert.equal(commands("lbB-").length, 0);
     });
 
+    it("rejects, at construction, a VIP held by another pair and a second VirtualService on one VIP:port:protocol of a pair", () => {
+        makePair("lbV1", { vips: ["10.8.0.1/24"] });
+        assert.throws(() => makePair("lbV2", { vips: ["10.8.0.2", "10.8.0.1"] }), /LvsDirectorPair "lbV2": vips\[1\]: "10\.8\.0\.1" is already a VIP of LvsDirectorPair "lbV1": a VIP belongs to one pair/);
+        assert.equal(commands("lbV2-").length, 0);
+        const pair = makePair("lbS");
+        const svc = { directors: pair, vip: "10.8.1.1", port: 80, realServers: [{ address: "10.8.1.21" }] };
+        new lvs.VirtualService("svcA", svc);
+        assert.throws(() => new lvs.VirtualService("svcB", svc), /VirtualService "svcB": port: "10\.8\.1\.1:80\/tcp" is already served by VirtualService "svcA" on LvsDirectorPair "lbS": one VirtualService per VIP, port and protocol \(or fwmark\) on a pair/);
+        new lvs.VirtualService("svcC", { ...svc, protocol: "UDP", healthCheck: { type: "UDP" } });
+        assert.equal(commands("svcB-").length, 0);
+    });
+
     it("NAT pair: inside instance, forwarding and masquerading rules; NAT and TUN real servers", async () => {
         const pair = makePair("nat1", { inside: { interface: "eth1", vips: ["10.202.0.100/24"], masquerade: ["10.202.0.0/24"] } });
         new lvs.RealServer("rsn", { connection: conn("10.202.0.31"), mode: "NAT", gateway: "10.202.0.100" });
         new lvs.RealServer("rst", { connection: conn("10.203.0.41"), mode: "TUN", vips: ["10.0.0.10"] });
         const configs = await resolve(pair.configs);
         await settle();
-        assert.match(configs.primary, /vrrp_sync_group nat1_group \{\n    group \{\n        nat1\n        nat1_inside/);
+        assert.match(configs.primary, /vrrp_sync_group VG_eth0_(\d+) \{\n    group \{\n        VI_eth0_\1\n        VI_eth1_\1\n/);
         const nat = commands("nat1-primary-nat")[0]!;
         assert.match(nat.inputs.stdin, /4 nat POSTROUTING -o eth0 -s 10\.202\.0\.0\/24 -j MASQUERADE/);
         assert.match(commands("nat1-primary-sysctls")[0]!.inputs.stdin, /net\.ipv4\.ip_forward = 1/);

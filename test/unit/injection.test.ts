@@ -13,7 +13,9 @@ import { directorPairSchema } from "../../src/model/directorPair";
 import { virtualServiceSchema } from "../../src/model/virtualService";
 import { renderKeepalivedMain } from "../../src/render/keepalivedMain";
 import { renderVirtualService } from "../../src/render/keepalivedService";
-import { hostCommandText, params } from "../../src/remote/shell";
+import { hostCommandText, type Owner, params } from "../../src/remote/shell";
+
+const OWNER: Owner = { urn: "urn:pulumi:test::unit::pulumi-lvs:index:RealServer$command:remote:Command::x", token: "0123456789abcdef" };
 
 const CASES = 10_000;
 const BATCH = 250;
@@ -70,7 +72,7 @@ describe("injection", function () {
                 const batch = values.slice(i, i + BATCH);
                 // Each value as a plain parameter, inside a list parameter, and in the title comment.
                 const commands = batch.map((v) => {
-                    const text = hostCommandText(`title ${v}`, `${params({ VALUE: v, LIST: [v, "x"] })}\nprintf '%s\\0%s\\0' "$VALUE" "$LIST"`, "true", "");
+                    const text = hostCommandText(`title ${v}`, `${params({ VALUE: v, LIST: [v, "x"] })}\nprintf '%s\\0%s\\0' "$VALUE" "$LIST"`, "true", "", OWNER);
                     return { command: text.create, stdin: text.stdin };
                 });
                 const out = runSandboxed(box, commands).split("\0");

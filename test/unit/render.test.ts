@@ -80,8 +80,8 @@ describe("renderers", () => {
             secondary: parseFacts("keepalived 2.2.7\naddr eth0 10.201.0.12/24\naddr eth0 10.201.0.32/24\naddr eth1 10.202.0.12/24\n"),
         };
         const unicast = (text: string) => [...text.matchAll(/vrrp_instance (\S+) \{[^]*?unicast_src_ip (\S+)\n\s+unicast_peer \{\n\s+(\S+)/g)].map((m) => `${m[1]} ${m[2]} -> ${m[3]}`);
-        assert.deepEqual(unicast(renderKeepalivedMain("lb", pair, "primary", facts)), ["lb 10.201.0.31 -> 10.201.0.32", "lb_v6 fe80::11 -> fe80::12", "lb_inside 10.202.0.11 -> 10.202.0.12"]);
-        assert.deepEqual(unicast(renderKeepalivedMain("lb", pair, "secondary", facts)), ["lb 10.201.0.32 -> 10.201.0.31", "lb_v6 fe80::12 -> fe80::11", "lb_inside 10.202.0.12 -> 10.202.0.11"]);
+        assert.deepEqual(unicast(renderKeepalivedMain("lb", pair, "primary", facts)), ["VI_eth0_51 10.201.0.31 -> 10.201.0.32", "VI_eth0_51_v6 fe80::11 -> fe80::12", "VI_eth1_52 10.202.0.11 -> 10.202.0.12"]);
+        assert.deepEqual(unicast(renderKeepalivedMain("lb", pair, "secondary", facts)), ["VI_eth0_51 10.201.0.32 -> 10.201.0.31", "VI_eth0_51_v6 fe80::12 -> fe80::11", "VI_eth1_52 10.202.0.12 -> 10.202.0.11"]);
         const withoutV6 = directorPairSchema.parse({ ...pair, vrrp: { ...pair.vrrp, unicastAddresses: undefined } });
         assert.throws(() => renderKeepalivedMain("lb", withoutV6, "primary", facts), /needs the primary director's IPv6 address on eth0: the host has no global one; give it in vrrp\.unicastAddresses\.primary\.eth0/);
     });

@@ -6,11 +6,13 @@ import * as os from "os";
 import * as path from "path";
 import { keepalivedApply, keepalivedDelete } from "../../src/remote/keepalivedFile";
 import { DIRECTOR_PACKAGES, packagesCreate, packagesDelete } from "../../src/remote/packages";
-import { hostCommandText, params, shq } from "../../src/remote/shell";
+import { hostCommandText, type Owner, params, shq } from "../../src/remote/shell";
 import { sysctlApply, sysctlDelete } from "../../src/remote/sysctl";
 import { unitApply, unitDelete } from "../../src/remote/unit";
 import { fwApply, fwDelete } from "../../src/remote/firewall";
 import { factsRead } from "../../src/remote/facts";
+
+const OWNER: Owner = { urn: "urn:pulumi:test::unit::pulumi-lvs:index:RealServer$command:remote:Command::x", token: "0123456789abcdef" };
 
 const bash = (script: string, input = "") => spawnSync("bash", ["-c", script], { encoding: "utf8", input });
 
@@ -34,7 +36,7 @@ const scripts: Record<string, string> = {
 describe("remote scripts", () => {
     for (const [what, script] of Object.entries(scripts)) {
         it(`${what}: the script and its root wrapper parse`, () => {
-            for (const text of [script, hostCommandText(what, script, script, "").create, hostCommandText(what, script, script, "").delete]) {
+            for (const text of [script, hostCommandText(what, script, script, "", OWNER).create, hostCommandText(what, script, script, "", OWNER).delete!]) {
                 const res = spawnSync("bash", ["-n"], { input: text, encoding: "utf8" });
                 assert.equal(res.status, 0, res.stderr);
             }
@@ -49,9 +51,9 @@ describe("remote scripts", () => {
     });
 
     it("runs the script as root, passing the rest of stdin through untouched; delete runs its own script", () => {
-        const text = hostCommandText("echo", `cat; echo " as $(id -u)"`, `echo "removed, stdin: $(cat)"`, "file content\nwith 'quotes' and ünïcode\n");
+        const text = hostCommandText("echo", `cat; echo " as $(id -u)"`, `echo "removed, stdin: $(cat)"`, "file content\nwith 'quotes' and ünïcode\n", OWNER);
         assert.equal(bash(text.create, text.stdin).stdout, `file content\nwith 'quotes' and ünïcode\n as ${process.getuid!()}\n`);
-        assert.equal(bash(text.delete, text.stdin).stdout, "removed, stdin: file content\nwith 'quotes' and ünïcode\n");
+        assert.equal(bash(text.delete!, text.stdin).stdout, "removed, stdin: file content\nwith 'quotes' and ünïcode\n");
         assert.ok(text.create.length < 400, `the command stays short (${text.create.length} characters)`);
     });
 
@@ -64,17 +66,17 @@ describe("remote scripts", () => {
         };
         try {
             // A command's own complaint on stderr comes after the FAILED line, then the progress notes.
-            const failing = hostCommandText("x", withBody('say "progress before"\nls /no/such/path || fail "the reason" "a detail"'), "true", "");
+            const failing = hostCommandText("x", withBody('say "progress before"\nls /no/such/path || fail "the reason" "a detail"'), "true", "", OWNER);
             let res = bash(failing.create, failing.stdin);
             assert.equal(res.status, 1);
             assert.match(res.stderr, /^pulumi-lvs\[[^\]]+\]: FAILED: the reason\na detail\nls: cannot access '\/no\/such\/path': No such file or directory\npulumi-lvs\[[^\]]+\]: progress before\n$/);
-            const unexpected = hostCommandText("x", withBody("true\nno_such_command_here --flag\necho not reached"), "true", "");
+            const unexpected = hostCommandText("x", withBody("true\nno_such_command_here --flag\necho not reached"), "true", "", OWNER);
             res = bash(unexpected.create, unexpected.stdin);
             assert.equal(res.status, 127);
             assert.match(res.stderr, /pulumi-lvs\[[^\]]+\]: FAILED: `no_such_command_here --flag` exited with status 127 \(line 2 of facts\.sh\); nothing after it ran\n/);
             assert.doesNotMatch(res.stdout, /not reached/);
             // A failure inside a function whose stderr is thrown away still reports (fd 8).
-            const hidden = hostCommandText("x", withBody('f() { fail "said anyway"; }\nf 2>/dev/null || true'), "true", "");
+            const hidden = hostCommandText("x", withBody('f() { fail "said anyway"; }\nf 2>/dev/null || true'), "true", "", OWNER);
             res = bash(hidden.create, hidden.stdin);
             assert.equal(res.status, 1);
             assert.match(res.stderr, /FAILED: said anyway/);

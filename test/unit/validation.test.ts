@@ -5,7 +5,8 @@ import { z } from "zod";
 import { connectionSchema } from "../../src/model/connection";
 import { authHmacKeySchema, authPassSchema, directorPairSchema } from "../../src/model/directorPair";
 import { formatProblem, LvsValidationError } from "../../src/model/errors";
-import { claimRouterIds, resetRouterIdClaims } from "../../src/model/routerIds";
+import { claimRouterIds } from "../../src/model/pairClaims";
+import { resetUniqueClaims } from "../../src/model/uniqueness";
 import { realServerSchema } from "../../src/model/realServer";
 import { validate } from "../../src/model/validate";
 import { virtualServiceSchema } from "../../src/model/virtualService";
@@ -162,13 +163,13 @@ describe("validation", () => {
     });
 
     it("rejects a router id that another pair already uses on the same NIC", () => {
-        resetRouterIdClaims();
+        resetUniqueClaims();
         assert.deepEqual(claimRouterIds("a", [{ interface: "eth0", virtualRouterId: 51, path: "vrrp.virtualRouterId" }]), []);
         assert.deepEqual(claimRouterIds("a", [{ interface: "eth0", virtualRouterId: 51, path: "vrrp.virtualRouterId" }]), [], "a pair may claim its own id again");
         assert.deepEqual(claimRouterIds("c", [{ interface: "eth1", virtualRouterId: 51, path: "vrrp.virtualRouterId" }]), [], "another NIC is another segment");
         const [p] = claimRouterIds("b", [{ interface: "eth0", virtualRouterId: 51, path: "vrrp.virtualRouterId" }]);
         assert.equal(formatProblem("LvsDirectorPair", "b", p!), 'LvsDirectorPair "b": vrrp.virtualRouterId: 51 is already used on eth0 by LvsDirectorPair "a": router ids must be unique per segment');
-        resetRouterIdClaims();
+        resetUniqueClaims();
     });
 
     it("never shows a secret value", () => {

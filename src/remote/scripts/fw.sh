@@ -4,7 +4,8 @@
 #   apply   load the rules on stdin (the previous ones come back on failure), keep them in $FILE, and
 #           install $UNIT, which loads them again at boot with a copy of this script ($SELF)
 #   boot    load $FILE
-#   delete  remove the chains, the jumps, $FILE and $UNIT
+#   delete  remove the chains, the jumps, $FILE and $UNIT, unless another resource took them over
+# The set is one owned object, "fw $SET" (see claims.sh).
 work=$(mktemp -d)
 at_exit 'rm -rf "$work"'
 ipt() { # ipt FAMILY args...: the first iptables of that family whose backend this kernel supports
@@ -48,6 +49,7 @@ case $FW_ACTION in
     load "$FILE"
     ;;
   delete)
+    if [ "$(claim_state "fw $SET")" = replaced ]; then say "the firewall rules $SET now belong to another resource: left in place"; exit 0; fi
     [ -f "$FILE" ] && unload "$FILE"
     if [ -f "$UNIT_DIR/$UNIT" ]; then
       systemctl disable -q "$UNIT" 2>/dev/null || true
@@ -56,9 +58,11 @@ case $FW_ACTION in
     fi
     rm -f "$FILE" "$loader"
     rmdir "$(dirname "$FILE")" "$(dirname "$(dirname "$FILE")")" 2>/dev/null || true
+    claim_forget "fw $SET"
     rmdir "$STATE_DIR" 2>/dev/null || true
     ;;
   apply)
+    claim_check "fw $SET" own ""
     cat > "$work/new"
     mkdir -p "$(dirname "$FILE")"
     [ -f "$FILE" ] && cp -p "$FILE" "$work/backup" && unload "$FILE"
@@ -74,6 +78,7 @@ case $FW_ACTION in
       "ExecStart=/bin/bash $loader" "" "[Install]" "WantedBy=multi-user.target" > "$work/unit"
     cmp -s "$work/unit" "$UNIT_DIR/$UNIT" 2>/dev/null || { install -m 0644 "$work/unit" "$UNIT_DIR/$UNIT"; systemctl daemon-reload; }
     systemctl enable -q "$UNIT"
+    claim_commit "fw $SET" own ""
     say "firewall rules $SET loaded"
     echo "ok $SET"
     ;;

@@ -10,11 +10,23 @@ at_exit 'rm -rf "$work"'
 cat > "$work/new" || staging_failed "write"
 [ -s "$work/new" ] || fail "refusing to write an empty $TARGET"
 
-if [ "$KIND" = main ] && [ ! -e "$STATE_DIR/prior-keepalived.conf" ] && [ ! -e "$STATE_DIR/prior-keepalived.conf.absent" ]; then
-  if [ -f "$TARGET" ] && ! grep -q '^# Managed by pulumi-lvs' "$TARGET"; then
-    cp -p "$TARGET" "$STATE_DIR/prior-keepalived.conf"
-  else
-    : > "$STATE_DIR/prior-keepalived.conf.absent"
+# Ownership (see claims.sh): the file is owned; keepalived.conf also claims the keepalived service, whose
+# state before pulumi-lvs (running? enabled?) comes back when the last claim goes. A drift check acts for
+# the owner and claims nothing.
+file_key="file $TARGET" service_key="service keepalived"
+if [ "$DRIFT" != 1 ]; then
+  claim_check "$file_key" own ""
+  [ "$KIND" != main ] || claim_check "$service_key" share ""
+  if [ "$KIND" = main ] && claim_fresh "$file_key"; then
+    if [ -f "$TARGET" ] && ! grep -q '^# Managed by pulumi-lvs' "$TARGET"; then
+      mkdir -p "$(claim_dir "$file_key")" && cp -p "$TARGET" "$(claim_dir "$file_key")/.content"
+      claim_prior "$file_key" present
+    else
+      claim_prior "$file_key" absent
+    fi
+  fi
+  if [ "$KIND" = main ] && claim_fresh "$service_key"; then
+    claim_prior "$service_key" "active=$(systemctl is-active -q keepalived && echo yes || echo no) enabled=$(systemctl is-enabled -q keepalived 2>/dev/null && echo yes || echo no)"
   fi
 fi
 
@@ -125,6 +137,10 @@ if [ "$KIND" = main ] && ! grep -q '^[[:space:]]*lvs_sync_daemon' "$TARGET" && i
   ipvsadm --stop-daemon master 2>/dev/null || true
   ipvsadm --stop-daemon backup 2>/dev/null || true
   say "stopped the IPVS sync daemons (lvs_sync_daemon is no longer configured)"
+fi
+if [ "$DRIFT" != 1 ]; then
+  claim_commit "$file_key" own ""
+  [ "$KIND" != main ] || claim_commit "$service_key" share ""
 fi
 [ $changed = 1 ] && say "$TARGET updated" || true
 [ $drift = 1 ] && echo "repaired drift on $HOST" || true

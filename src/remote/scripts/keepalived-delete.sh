@@ -1,40 +1,72 @@
-# Removes one keepalived file ($KIND main, auth or service), reverting what apply did: a service
-# disappears from IPVS after a reload; removing main stops keepalived and puts back the keepalived.conf
-# that was there before pulumi-lvs (or none).
+# Removes one keepalived file ($KIND main, auth or service) if this resource still owns it (a rename or
+# a replacement may have taken it over: then it stays). A service disappears from IPVS after a reload.
+# keepalived.conf goes back to what was there before pulumi-lvs (or none), and when the last claim on
+# the keepalived service goes, keepalived goes back to its state from before: running with its old
+# configuration, or stopped.
+file_key="file $TARGET" service_key="service keepalived"
+stop_sync_daemons() {
+  ipvsadm --stop-daemon master 2>/dev/null || true
+  ipvsadm --stop-daemon backup 2>/dev/null || true
+}
+if [ "$(claim_state "$file_key")" = replaced ]; then
+  say "$TARGET now belongs to another resource: left in place"
+  [ "$KIND" != main ] || [ "$(claim_release "$service_key")" != last ] || claim_forget "$service_key"
+  exit 0
+fi
 case $KIND in
   service)
-    [ -f "$TARGET" ] || { say "$TARGET is already gone"; exit 0; }
-    backup=$(mktemp)
-    at_exit 'rm -f "$backup"'
-    cp -p "$TARGET" "$backup"
-    rm -f "$TARGET"
-    if systemctl is-active -q keepalived; then
-      systemctl reload keepalived || { cp -p "$backup" "$TARGET"; fail "reloading keepalived failed; $TARGET was restored"; }
-      if [ -n "$VERIFY_IPVS" ]; then
-        gone=0
-        for _ in $(seq 1 40); do
-          # shellcheck disable=SC2086
-          if ! ipvsadm -Ln $VERIFY_IPVS >/dev/null 2>&1; then gone=1; break; fi
-          sleep 0.25
-        done
-        [ $gone = 1 ] || { cp -p "$backup" "$TARGET"; systemctl reload keepalived || true; fail "the IPVS service ($VERIFY_IPVS) is still there after the reload; $TARGET was restored"; }
+    if [ -f "$TARGET" ]; then
+      backup=$(mktemp)
+      at_exit 'rm -f "$backup"'
+      cp -p "$TARGET" "$backup"
+      rm -f "$TARGET"
+      if systemctl is-active -q keepalived; then
+        systemctl reload keepalived || { cp -p "$backup" "$TARGET"; fail "reloading keepalived failed; $TARGET was restored"; }
+        if [ -n "$VERIFY_IPVS" ]; then
+          gone=0
+          for _ in $(seq 1 40); do
+            # shellcheck disable=SC2086
+            if ! ipvsadm -Ln $VERIFY_IPVS >/dev/null 2>&1; then gone=1; break; fi
+            sleep 0.25
+          done
+          [ $gone = 1 ] || { cp -p "$backup" "$TARGET"; systemctl reload keepalived || true; fail "the IPVS service ($VERIFY_IPVS) is still there after the reload; $TARGET was restored"; }
+        fi
       fi
+    else
+      say "$TARGET is already gone"
     fi
     ;;
   main)
-    systemctl disable -q --now keepalived 2>/dev/null || systemctl stop keepalived 2>/dev/null || true
-    # The sync daemons keepalived started outlive it.
-    if [ -f "$TARGET" ] && grep -q '^[[:space:]]*lvs_sync_daemon' "$TARGET"; then
-      ipvsadm --stop-daemon master 2>/dev/null || true
-      ipvsadm --stop-daemon backup 2>/dev/null || true
-    fi
-    if [ -f "$STATE_DIR/prior-keepalived.conf" ]; then
-      cp -p "$STATE_DIR/prior-keepalived.conf" "$TARGET"
-      say "restored the keepalived.conf that was there before pulumi-lvs"
+    had_sync=0
+    [ -f "$TARGET" ] && grep -q '^[[:space:]]*lvs_sync_daemon' "$TARGET" && had_sync=1
+    restore_file() {
+      if [ "$(claim_prior_of "$file_key")" = present ] && [ -f "$(claim_dir "$file_key")/.content" ]; then
+        cp -p "$(claim_dir "$file_key")/.content" "$TARGET"
+        say "restored the keepalived.conf that was there before pulumi-lvs"
+      else
+        rm -f "$TARGET"
+      fi
+    }
+    if [ "$(claim_release "$service_key")" = last ]; then
+      before=$(claim_prior_of "$service_key")
+      if has "$before" "active=yes"; then
+        restore_file
+        # The sync daemons of our configuration outlive keepalived's restart.
+        [ $had_sync = 0 ] || stop_sync_daemons
+        systemctl restart keepalived || fail "keepalived, running before pulumi-lvs, did not start again with its old configuration" "$(journalctl -u keepalived -n 20 --no-pager 2>/dev/null || true)"
+        say "keepalived runs again with the configuration from before pulumi-lvs"
+      else
+        systemctl stop keepalived 2>/dev/null || true
+        [ $had_sync = 0 ] || stop_sync_daemons
+        restore_file
+      fi
+      if has "$before" "enabled=yes"; then systemctl enable -q keepalived 2>/dev/null || true
+      else systemctl disable -q keepalived 2>/dev/null || true; fi
+      claim_forget "$service_key"
     else
-      rm -f "$TARGET"
+      restore_file
+      if systemctl is-active -q keepalived; then systemctl reload keepalived || true; fi
     fi
-    rm -f "$STATE_DIR/prior-keepalived.conf" "$STATE_DIR/prior-keepalived.conf.absent"
     rmdir "$LVS_DIR/services" "$LVS_DIR" 2>/dev/null || true
     ;;
   auth)
@@ -43,5 +75,6 @@ case $KIND in
     ;;
   *) fail "unknown kind $KIND" ;;
 esac
+claim_forget "$file_key"
 # Leave no empty state folder behind.
 rmdir "$STATE_DIR" 2>/dev/null || true

@@ -1,0 +1,138 @@
+# The systemd unit $UNIT of one RealServer, which puts its VIPs on a device or its default route via the
+# directors, and keeps them there across reboots. ACTION=apply installs it (content on stdin), starts it
+# and verifies $EXPECT ("dev=addr/prefix" list), the default route via $ROUTE_VIA and device $LINK up;
+# ACTION=delete removes it. The unit file is owned; each address ("addr DEV CIDR"), the default route
+# ("route default4|6", wanting its gateway) and the device ("link DEV") are shared, so two RealServers on
+# one host (a rename, two stacks) never take away what the other still needs. The last claim puts back
+# what was there before: no address, the old default routes, the device down.
+path="$UNIT_DIR/$UNIT"
+fam_of() { case $1 in *:*) echo 6 ;; *) echo 4 ;; esac; }
+routes_of() { ip -"$1" route show default 2>/dev/null || true; }
+link_state() { if ! ip link show "$1" >/dev/null 2>&1; then echo absent; elif has "$(ip -o link show "$1")" ",UP"; then echo up; else echo down; fi; }
+addr_on() { has "$(ip -o addr show dev "$1" 2>/dev/null)" " $2 "; }
+release_addr() { # "addr DEV CIDR" [any]
+  local k=$1 dev cidr
+  [ "$(claim_release "$k" "${2:-}")" = last ] || return 0
+  read -r _ dev cidr <<< "$k"
+  if [ "$(claim_prior_of "$k")" != present ] && addr_on "$dev" "$cidr"; then
+    ip addr del "$cidr" dev "$dev" || fail "could not remove $cidr from $dev"
+    say "$cidr taken off $dev"
+  fi
+  claim_forget "$k"
+}
+release_route() { # "route defaultN" [any]
+  local k=$1 fam gw route
+  fam=${k#route default}
+  gw=$(claimants "$k" | awk -F'\t' -v me="$PLVS_OWNER" '$2 == me { print $3; exit }')
+  [ "$(claim_release "$k" "${2:-}")" = last ] || return 0
+  if [ -n "$gw" ]; then
+    while has "$(routes_of "$fam")" "via $gw "; do ip -"$fam" route del default via "$gw" || break; done
+  fi
+  while read -r route; do
+    [ -n "$route" ] || continue
+    # shellcheck disable=SC2086
+    ip -"$fam" route replace $route || say "could not restore the route: $route"
+  done <<< "$(claim_prior_of "$k")"
+  claim_forget "$k"
+  say "restored the IPv$fam default routes from before pulumi-lvs"
+}
+release_link() { # "link DEV" [any]
+  local k=$1
+  [ "$(claim_release "$k" "${2:-}")" = last ] || return 0
+  [ "$(claim_prior_of "$k")" = up ] || ip link set "${k#link }" down 2>/dev/null || true
+  claim_forget "$k"
+}
+
+case $ACTION in
+  apply)
+    work=$(mktemp -d)
+    at_exit 'rm -rf "$work"'
+    cat > "$work/new"
+    route_key="" link_key=""
+    claim_check "file $path" own ""
+    wanted=""
+    for e in $EXPECT; do
+      k="addr ${e%%=*} ${e#*=}"
+      wanted+="$k"$'\n'
+      claim_check "$k" share ""
+      if addr_on "${e%%=*}" "${e#*=}"; then claim_prior "$k" present; else claim_prior "$k" absent; fi
+    done
+    if [ -n "$ROUTE_VIA" ]; then
+      fam=$(fam_of "$ROUTE_VIA")
+      route_key="route default$fam"
+      claim_check "$route_key" share "$ROUTE_VIA"
+      routes_of "$fam" > "$work/routes"
+      claim_prior "$route_key" "$(cat "$work/routes")"
+    fi
+    if [ -n "$LINK" ]; then
+      link_key="link $LINK"
+      claim_check "$link_key" share up
+      claim_prior "$link_key" "$(link_state "$LINK")"
+    fi
+
+    changed=1
+    if [ -f "$path" ] && cmp -s "$work/new" "$path"; then changed=0; fi
+    [ -f "$path" ] && cp -p "$path" "$work/backup"
+    restore() {
+      local e
+      systemctl stop "$UNIT" 2>/dev/null || true
+      if [ -f "$work/backup" ]; then cp -p "$work/backup" "$path"; else rm -f "$path"; fi
+      systemctl daemon-reload
+      # What the new unit added and nobody had before goes.
+      for e in $EXPECT; do
+        [ "$(claim_prior_of "addr ${e%%=*} ${e#*=}")" = absent ] && [ -z "$(claimants "addr ${e%%=*} ${e#*=}")" ] &&
+          ip addr del "${e#*=}" dev "${e%%=*}" 2>/dev/null || true
+      done
+      if [ -n "$route_key" ] && [ "$(routes_of "$fam")" != "$(cat "$work/routes")" ]; then
+        while read -r route; do [ -z "$route" ] || ip -"$fam" route replace $route 2>/dev/null || true; done < "$work/routes"
+      fi
+      if [ -f "$path" ]; then systemctl start "$UNIT" || true; fi
+    }
+    if [ $changed = 1 ]; then
+      install -m 0644 "$work/new" "$path.pulumi-lvs-new"
+      mv -f "$path.pulumi-lvs-new" "$path"
+      systemctl daemon-reload
+      systemctl enable -q "$UNIT"
+      systemctl restart "$UNIT" || { restore; fail "$UNIT failed to start; the previous unit was restored"; }
+    else
+      systemctl enable -q "$UNIT"
+      systemctl start "$UNIT" || fail "$UNIT failed to start"
+    fi
+    for e in $EXPECT; do
+      addr_on "${e%%=*}" "${e#*=}" || { restore; fail "${e#*=} is not on ${e%%=*} after starting $UNIT; the previous unit was restored"; }
+    done
+    if [ -n "$ROUTE_VIA" ]; then
+      has "$(routes_of "$fam")" "via $ROUTE_VIA " || { restore; fail "the default route does not go via $ROUTE_VIA after starting $UNIT; the previous unit was restored"; }
+    fi
+    # What this resource held before and no longer wants (fewer VIPs, another mode) is released.
+    for k in $(claimed_by_me "addr " any | tr ' ' '|'); do
+      k=${k//|/ }
+      grep -qxF -- "$k" <<< "$wanted" || release_addr "$k" any
+    done
+    for k in $(claimed_by_me "route " any | tr ' ' '|'); do k=${k//|/ }; [ "$k" = "$route_key" ] || release_route "$k" any; done
+    for k in $(claimed_by_me "link " any | tr ' ' '|'); do k=${k//|/ }; [ "$k" = "$link_key" ] || release_link "$k" any; done
+    claim_commit "file $path" own ""
+    for e in $EXPECT; do claim_commit "addr ${e%%=*} ${e#*=}" share ""; done
+    [ -z "$route_key" ] || claim_commit "$route_key" share "$ROUTE_VIA"
+    [ -z "$link_key" ] || claim_commit "$link_key" share up
+    [ $changed = 1 ] && say "$UNIT installed and started" || true
+    echo "ok $UNIT"
+    ;;
+  delete)
+    if [ "$(claim_state "file $path")" = replaced ]; then
+      say "$path now belongs to another resource: left in place"
+    else
+      if [ -f "$path" ]; then
+        systemctl disable -q --now "$UNIT" || systemctl stop "$UNIT" || true
+        rm -f "$path"
+        systemctl daemon-reload
+      fi
+      claim_forget "file $path"
+    fi
+    for k in $(claimed_by_me "addr " | tr ' ' '|'); do release_addr "${k//|/ }"; done
+    for k in $(claimed_by_me "route " | tr ' ' '|'); do release_route "${k//|/ }"; done
+    for k in $(claimed_by_me "link " | tr ' ' '|'); do release_link "${k//|/ }"; done
+    rmdir "$STATE_DIR" 2>/dev/null || true
+    ;;
+  *) fail "unknown ACTION $ACTION" ;;
+esac
