@@ -20,7 +20,7 @@ export function hostCommand(name: string, args: HostCommandArgs, opts: pulumi.Cu
     // The parent's URN without its dependency on the parent: depending on a component waits for all its
     // children, this command included.
     const parentUrn = pulumi.output(new Promise<string>((resolve) => opts.parent.urn.apply(resolve)));
-    const owner = pulumi.all([parentUrn, args.apply, args.remove, args.replaceOn ?? []]).apply(([p, a, r, t]) => ownerOf(p, name, a, r, t));
+    const owner = pulumi.all([parentUrn, args.replaceOn ?? []]).apply(([p, t]) => ownerOf(p, name, t));
     // The commands are derived without the content, so a secret content never makes them secret.
     const commands = pulumi.all([args.title, args.apply, args.remove, owner]).apply(([t, a, r, o]) => hostCommandText(t, a, r, "", o));
     return new command.remote.Command(name, {

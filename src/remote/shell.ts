@@ -28,14 +28,15 @@ export interface Owner {
 
 /**
  * The owner of one remote.Command. Its URN is the one Pulumi gives a `command:remote:Command` child of
- * the component `parentUrn`. The token changes with the scripts and the triggers, so a replacement
- * (same URN, created before the old one is deleted) has another token than the resource it replaces.
- * Content (stdin, possibly secret) never enters the token.
+ * the component `parentUrn`. The token changes with the triggers only: an update keeps it (its delete,
+ * saved in the state, then still matches what it claimed), and a replacement by a trigger (same URN,
+ * created before the old one is deleted) gets another one. Content (stdin, possibly secret) never
+ * enters the token.
  */
-export function ownerOf(parentUrn: string, childName: string, apply: string, remove: string, triggers: ReadonlyArray<string>): Owner {
+export function ownerOf(parentUrn: string, childName: string, triggers: ReadonlyArray<string>): Owner {
     const cut = parentUrn.lastIndexOf("::");
     const urn = `${parentUrn.slice(0, cut)}$command:remote:Command::${childName}`;
-    const token = createHash("sha256").update(JSON.stringify([urn, apply, remove, triggers])).digest("hex").slice(0, 16);
+    const token = createHash("sha256").update(JSON.stringify([urn, triggers])).digest("hex").slice(0, 16);
     return { urn, token };
 }
 

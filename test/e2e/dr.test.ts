@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { address, firewallRules, httpRequests, labHost, onHost, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
 import { fwApply, fwDelete } from "../../src/remote/firewall";
+import { hostCommandText } from "../../src/remote/shell";
 import { LabStack } from "../helpers/labStack";
 import { repoRoot, stateFile } from "../helpers/pulumi-cli";
 
@@ -110,11 +111,14 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         const before = snapshot();
         for (const rules of files.filter((f) => f.startsWith("fw-"))) {
             const set = rules.includes("nat") ? "PLVS_test" : "PLVS_FWM_5";
+            // Run as pulumi-lvs runs it: the bootstrap reads the owner, then the scripts, from stdin.
+            const owner = { urn: `urn:pulumi:e2e::dr::pulumi-lvs:index:LvsDirectorPair$command:remote:Command::${set}`, token: "0e2e" };
+            const text = hostCommandText(set, fwApply(set), fwDelete(set), fs.readFileSync(path.join(golden, rules), "utf8"), owner);
             try {
-                onHostOk("dir2", fwApply(set), fs.readFileSync(path.join(golden, rules), "utf8"));
+                onHostOk("dir2", text.create, text.stdin);
                 assert.match(firewallRules("dir2"), new RegExp(`-A (POSTROUTING|PREROUTING) -j ${set}_`), `${rules}: our chain is jumped to`);
             } finally {
-                onHostOk("dir2", fwDelete(set));
+                onHostOk("dir2", text.delete!, text.stdin);
             }
         }
         assert.equal(snapshot(), before, "the firewall is exactly as before");

@@ -5,7 +5,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { params, type Owner } from "../../src/remote/shell";
+import { ownerOf, params, type Owner } from "../../src/remote/shell";
 
 const lib = (name: string) => fs.readFileSync(path.join(__dirname, "../../src/remote/scripts", `${name}.sh`), "utf8");
 const urn = (stack: string, name: string) => `urn:pulumi:${stack}::infra::pulumi-lvs:index:RealServer$command:remote:Command::${name}`;
@@ -86,6 +86,15 @@ describe("ownership records on the host (claims.sh)", () => {
         assert.equal(ok(A2, `claimed_by_me "addr " any`), "addr lo 10.0.0.1/32");
         assert.equal(ok(A2, `claim_release "addr lo 10.0.0.1/32" any`), "last");
         assert.equal(ok(A, `claim_forget "addr lo 10.0.0.1/32"; claimed_by_me "addr " any`), "");
+    });
+
+    it("the owner is the command's own URN; its token survives updates and changes with a replacement's triggers", () => {
+        const parent = "urn:pulumi:prod::infra::acme:index:Edge$pulumi-lvs:index:VirtualService::web";
+        const o = ownerOf(parent, "web-primary", ["/etc/keepalived/pulumi-lvs/services/tcp_10-0-0-1_80.conf"]);
+        assert.equal(o.urn, "urn:pulumi:prod::infra::acme:index:Edge$pulumi-lvs:index:VirtualService$command:remote:Command::web-primary");
+        assert.equal(ownerOf(parent, "web-primary", ["/etc/keepalived/pulumi-lvs/services/tcp_10-0-0-1_80.conf"]).token, o.token);
+        assert.notEqual(ownerOf(parent, "web-primary", ["/etc/keepalived/pulumi-lvs/services/tcp_10-0-0-1_81.conf"]).token, o.token);
+        assert.match(o.token, /^[0-9a-f]{16}$/);
     });
 
     it("a script run without an owner stops before it touches anything", () => {

@@ -23,7 +23,7 @@ release_addr() { # "addr DEV CIDR" [any]
 release_route() { # "route defaultN" [any]
   local k=$1 fam gw route
   fam=${k#route default}
-  gw=$(claimants "$k" | awk -F'\t' -v me="$PLVS_OWNER" '$2 == me { print $3; exit }')
+  gw=$(claimants "$k" | awk -F'\t' -v me="$PLVS_OWNER" '$2 == me && g == "" { g = $3 } END { print g }')
   [ "$(claim_release "$k" "${2:-}")" = last ] || return 0
   if [ -n "$gw" ]; then
     while has "$(routes_of "$fam")" "via $gw "; do ip -"$fam" route del default via "$gw" || break; done
