@@ -49,9 +49,10 @@ export function ownerOf(parentUrn: string, childName: string, triggers: Readonly
  */
 export function bootstrap(title: string, before: number, length: number, after: number): string {
     const skip = (n: number) => (n > 0 ? `IFS= read -r -N ${n} _ && ` : "");
-    const inner = `export LC_ALL=C; read -r PLVS_TOKEN PLVS_OWNER && export PLVS_TOKEN PLVS_OWNER && ` +
+    // LC_ALL=C: read -N counts bytes. The owner's names are exported before read assigns them.
+    const inner = `export LC_ALL=C PLVS_TOKEN PLVS_OWNER; read -r PLVS_TOKEN PLVS_OWNER && ` +
         `${skip(before)}IFS= read -r -N ${length} s && ${skip(after)}exec /bin/bash -c "$s" pulumi-lvs; ` +
-        `echo "pulumi-lvs: FAILED: the script did not arrive whole on stdin" >&2; exit 1`;
+        `echo "pulumi-lvs: FAILED: stdin ended before the script did" >&2; exit 1`;
     return [
         `# pulumi-lvs: ${title.replace(/\n/g, " ")}`,
         `S=; [ "$(id -u)" -eq 0 ] || S="sudo -n"`,
