@@ -37,6 +37,8 @@ describe("ownership records on the host (claims.sh)", () => {
         take(A2, "file /etc/x.conf", "own");
         assert.equal(ok(A, `claim_state "file /etc/x.conf"`), "replaced");
         assert.equal(ok(A, `claim_release "file /etc/x.conf"`), "none");
+        assert.equal(ok(A, `claim_taken "file /etc/x.conf" && echo left`), "left");
+        assert.equal(ok(A2, `claim_taken "file /etc/x.conf" || echo mine`), "mine");
         assert.equal(ok(A2, `claim_state "file /etc/x.conf"`), "mine");
     });
 

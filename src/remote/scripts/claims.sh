@@ -8,8 +8,8 @@
 #   share  any number of claimants wanting the same value (a sysctl, a VIP on lo); the prior state comes
 #          back only when the last one goes. Another value is refused from another stack, and taken over
 #          from the same stack.
-# $PLVS_OWNER is the URN of the resource running this script; $PLVS_TOKEN tells its versions apart
-# (a replacement has the old one's URN and another token).
+# $PLVS_OWNER is the URN of the resource running this script; $PLVS_TOKEN tells a replacement (same
+# URN, created before the old one is deleted) from the resource it replaces.
 CLAIMS="$STATE_DIR/claims"
 [ -n "${PLVS_OWNER:-}" ] && [ -n "${PLVS_TOKEN:-}" ] || fail "no owner given (PLVS_OWNER, PLVS_TOKEN): run this script through pulumi-lvs"
 claim_dir() { printf '%s/%s' "$CLAIMS" "$(printf '%s' "$1" | sed 's/%/%25/g; s#/#%2F#g; s/ /%20/g')"; }
@@ -46,7 +46,6 @@ claim_prior() {
 # claim_fresh KEY: nobody claims KEY and no prior state is recorded (the first claim is about to be made).
 claim_fresh() { [ -z "$(claimants "$1")" ] && [ ! -f "$(claim_dir "$1")/.prior" ]; }
 claim_prior_of() { cat "$(claim_dir "$1")/.prior" 2>/dev/null || true; }
-claim_has_prior() { [ -f "$(claim_dir "$1")/.prior" ]; }
 # claim_commit KEY own|share VALUE: after the change worked, the claim becomes this resource's.
 claim_commit() {
   local d token urn value
@@ -70,6 +69,12 @@ claim_state() {
   if [ -f "$d/$PLVS_TOKEN" ]; then echo mine
   elif [ -n "$(claimants "$1")" ]; then echo replaced
   else echo unclaimed; fi
+}
+# claim_taken KEY: true (and says so) when another resource or a replacement now holds KEY, so a delete
+# leaves it in place.
+claim_taken() {
+  [ "$(claim_state "$1")" = replaced ] || return 1
+  say "$1 now belongs to another resource: left in place"
 }
 # claim_release KEY [any]: drops this version's claim (with "any": every claim of this resource) and
 # prints last (nobody claims KEY any more: put .prior back, then claim_forget), kept (others still claim

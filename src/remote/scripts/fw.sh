@@ -49,7 +49,7 @@ case $FW_ACTION in
     load "$FILE"
     ;;
   delete)
-    if [ "$(claim_state "fw $SET")" = replaced ]; then say "the firewall rules $SET now belong to another resource: left in place"; exit 0; fi
+    if claim_taken "fw $SET"; then exit 0; fi
     [ -f "$FILE" ] && unload "$FILE"
     if [ -f "$UNIT_DIR/$UNIT" ]; then
       systemctl disable -q "$UNIT" 2>/dev/null || true

@@ -8,8 +8,7 @@ stop_sync_daemons() {
   ipvsadm --stop-daemon master 2>/dev/null || true
   ipvsadm --stop-daemon backup 2>/dev/null || true
 }
-if [ "$(claim_state "$file_key")" = replaced ]; then
-  say "$TARGET now belongs to another resource: left in place"
+if claim_taken "$file_key"; then
   [ "$KIND" != main ] || [ "$(claim_release "$service_key")" != last ] || claim_forget "$service_key"
   exit 0
 fi

@@ -56,9 +56,7 @@ case $ACTION in
     for k in $(keys_of "$FILE"); do claim_commit "sysctl $k" share "$(want "$k")"; echo "$k=$(want "$k")"; done
     ;;
   delete)
-    if [ "$(claim_state "file $FILE")" = replaced ]; then
-      say "$FILE now belongs to another resource: left in place"
-    else
+    if ! claim_taken "file $FILE"; then
       rm -f "$FILE"
       claim_forget "file $FILE"
     fi

@@ -119,9 +119,7 @@ case $ACTION in
     echo "ok $UNIT"
     ;;
   delete)
-    if [ "$(claim_state "file $path")" = replaced ]; then
-      say "$path now belongs to another resource: left in place"
-    else
+    if ! claim_taken "file $path"; then
       if [ -f "$path" ]; then
         systemctl disable -q --now "$UNIT" || systemctl stop "$UNIT" || true
         rm -f "$path"
