@@ -26,6 +26,8 @@ export function hostCommand(name: string, args: HostCommandArgs, opts: pulumi.Cu
     return new command.remote.Command(name, {
         connection: args.connection,
         create: commands.create,
+        // Its own command, so the scripts tell an update from a second instance (`pulumi up --replace`).
+        update: commands.update,
         // Undefined when there is nothing to undo: the provider then does not connect on delete.
         delete: commands.delete as pulumi.Output<string>,
         // The scripts travel on stdin, ahead of the content (a secret content makes all of it secret).

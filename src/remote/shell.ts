@@ -43,15 +43,15 @@ export function ownerOf(parentUrn: string, childName: string, triggers: Readonly
 /**
  * The command given to remote.Command: a few lines that read the owner (a line: token, URN), then the script
  * from stdin (`before` bytes skipped, `length` bytes of script, `after` bytes skipped) and run it with
- * bash as root. Whatever follows on stdin is the script's own input (file contents, secrets). The
+ * bash as root, named plvs-<phase> (claims.sh counts the instances of a resource by it). Whatever follows on stdin is the script's own input (file contents, secrets). The
  * command stays short, so a failure reported by the provider ("running <command>: <output>") leads with
  * the script's own FAILED line, not with the script.
  */
-export function bootstrap(title: string, before: number, length: number, after: number): string {
+export function bootstrap(title: string, phase: Phase, before: number, length: number, after: number): string {
     const skip = (n: number) => (n > 0 ? `IFS= read -r -N ${n} _ && ` : "");
     // LC_ALL=C: read -N counts bytes. The owner's names are exported before read assigns them.
     const inner = `export LC_ALL=C PLVS_TOKEN PLVS_OWNER; read -r PLVS_TOKEN PLVS_OWNER && ` +
-        `${skip(before)}IFS= read -r -N ${length} s && ${skip(after)}exec /bin/bash -c "$s" pulumi-lvs; ` +
+        `${skip(before)}IFS= read -r -N ${length} s && ${skip(after)}exec /bin/bash -c "$s" plvs-${phase}; ` +
         `echo "pulumi-lvs: FAILED: stdin ended before the script did" >&2; exit 1`;
     return [
         `# pulumi-lvs: ${title.replace(/\n/g, " ")}`,
@@ -60,14 +60,18 @@ export function bootstrap(title: string, before: number, length: number, after: 
     ].join("\n");
 }
 
-/** What remote.Command runs to create and delete one managed thing, and the stdin both read. */
-export function hostCommandText(title: string, apply: string, remove: string, input: string, owner: Owner): { create: string; delete?: string; stdin: string } {
+/** Which of remote.Command's commands runs a script. */
+export type Phase = "create" | "update" | "delete";
+
+/** What remote.Command runs to create, update and delete one managed thing, and the stdin all read. */
+export function hostCommandText(title: string, apply: string, remove: string, input: string, owner: Owner): { create: string; update: string; delete?: string; stdin: string } {
     // "true": nothing to undo (reading facts, checks), and no delete command: nothing connects to the host.
     const removeText = remove === "true" ? "" : remove;
     if (!/^[0-9a-f]+$/.test(owner.token) || /[\n\r]/.test(owner.urn)) throw new Error(`bad owner ${JSON.stringify(owner)}`);
     return {
-        create: bootstrap(`apply ${title}`, 0, byteLength(apply), byteLength(removeText)),
-        delete: remove === "true" ? undefined : bootstrap(`remove ${title}`, byteLength(apply), byteLength(removeText), 0),
+        create: bootstrap(`apply ${title}`, "create", 0, byteLength(apply), byteLength(removeText)),
+        update: bootstrap(`apply ${title}`, "update", 0, byteLength(apply), byteLength(removeText)),
+        delete: remove === "true" ? undefined : bootstrap(`remove ${title}`, "delete", byteLength(apply), byteLength(removeText), 0),
         stdin: `${owner.token} ${owner.urn}\n${apply}${removeText}${input}`,
     };
 }

@@ -94,6 +94,24 @@ describe("one owner per host object: renames, swaps, mode changes, two stacks, a
         noFailures("after the swap", httpRequests(URL, 40));
     });
 
+    it("3b. `pulumi up --replace` of every host command (a second instance, then the first one's delete) undoes nothing: 0 failed requests", async () => {
+        const state = JSON.parse(a.ok(["stack", "export"]).stdout) as { deployment: { resources: { urn: string; type: string }[] } };
+        const urns = state.deployment.resources.filter((r) => r.type === "command:remote:Command").map((r) => r.urn);
+        assert.ok(urns.length >= 10, `the stack has its host commands (${urns.length})`);
+        const loop = startHttpLoop(URL);
+        const up = a.ok(["up", "--yes", "--skip-preview", ...urns.flatMap((u) => ["--replace", u])]);
+        noFailures("during the replacements", await loop.stop());
+        assert.match(up.stdout, new RegExp(`${urns.length} replaced`));
+        for (const d of DIRECTORS) {
+            assert.equal(active(d), "active", `${d}: keepalived runs`);
+            for (const port of [80, 9000]) assert.equal(realServersOf(d, port), 2, `${d}: 2 real servers on :${port}`);
+        }
+        assert.ok(onLo("rs1"), "rs1 keeps the VIP on lo");
+        assert.match(sysctls("rs1"), /net\.ipv4\.conf\.all\.arp_ignore = 1/);
+        a.ok(["preview", "--expect-no-changes"]);
+        noFailures("after the replacements", httpRequests(URL, 40));
+    });
+
     it("4. a RealServer changed from NAT to DR, then removed: the default routes from before come back, nothing stale is left", () => {
         const rs4 = (mode?: "NAT" | "DR") => a.config("realServers", JSON.stringify({
             rs1b: { host: "rs1", mode: "DR" }, rs2: { host: "rs2", mode: "DR" }, ...(mode ? { rs4: { host: "rs4", mode } } : {}),

@@ -5,7 +5,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { ownerOf, params, type Owner } from "../../src/remote/shell";
+import { hostCommandText, ownerOf, params, type Owner } from "../../src/remote/shell";
 
 const lib = (name: string) => fs.readFileSync(path.join(__dirname, "../../src/remote/scripts", `${name}.sh`), "utf8");
 const urn = (stack: string, name: string) => `urn:pulumi:${stack}::infra::pulumi-lvs:index:RealServer$command:remote:Command::${name}`;
@@ -49,6 +49,23 @@ describe("ownership records on the host (claims.sh)", () => {
         assert.match(r.stderr, /took over file \/etc\/x\.conf from urn:pulumi:prod::infra::.*::rs4-vips/);
         assert.equal(ok(A, `claim_state "file /etc/x.conf"`), "replaced");
         assert.equal(ok(B, `claim_state "file /etc/x.conf"`), "mine");
+    });
+
+    it("a rename that is reverted before the old resource was deleted: the object goes back to the old one, and its own delete then removes it", () => {
+        take(A, "file /etc/x.conf", "own");
+        take(B, "file /etc/x.conf", "own");
+        const back = as(B, `claim_taken "file /etc/x.conf" && echo left`);
+        assert.equal(back.stdout.trim(), "left", back.stderr);
+        assert.match(back.stderr, /file \/etc\/x\.conf goes back to urn:pulumi:prod::\S+::rs4-vips, which this resource took it over from: left in place/);
+        assert.equal(ok(A, `claim_state "file /etc/x.conf"`), "mine");
+        assert.equal(ok(A, `claim_taken "file /etc/x.conf" || echo remove`), "remove");
+    });
+
+    it("a rename that completes: the old resource's delete drops the claim kept aside, so the new one's delete removes the object", () => {
+        take(A, "file /etc/x.conf", "own");
+        take(B, "file /etc/x.conf", "own");
+        assert.equal(ok(A, `claim_taken "file /etc/x.conf" && echo left`), "left");
+        assert.equal(ok(B, `claim_taken "file /etc/x.conf" || echo remove`), "remove");
     });
 
     it("another stack is refused an owned object, with a message naming both resources; nothing is recorded", () => {
@@ -97,6 +114,30 @@ describe("ownership records on the host (claims.sh)", () => {
         assert.equal(ownerOf(parent, "web-primary", ["/etc/keepalived/pulumi-lvs/services/tcp_10-0-0-1_80.conf"]).token, o.token);
         assert.notEqual(ownerOf(parent, "web-primary", ["/etc/keepalived/pulumi-lvs/services/tcp_10-0-0-1_81.conf"]).token, o.token);
         assert.match(o.token, /^[0-9a-f]{16}$/);
+    });
+
+    it("`pulumi up --replace` (a second instance, same URN and token): the first one's delete leaves everything to it; updates add no instance", () => {
+        const marker = path.join(state, "marker");
+        const withLib = (body: string) => `${params({ STATE_DIR: state, SCRIPT: "test", BODY_START: 1 })}\n${lib("prelude")}\n${lib("claims")}\n${body}\n`;
+        const text = hostCommandText("marker", withLib(`claim_check "file ${marker}" own ""; touch ${marker}; claim_commit "file ${marker}" own ""`),
+            withLib(`claim_taken "file ${marker}" || rm -f ${marker}; claim_forget "file ${marker}"`), "", A);
+        const run = (phase: "create" | "update" | "delete") => {
+            const r = spawnSync("bash", ["-c", text[phase]!], { input: text.stdin, encoding: "utf8", env: { ...process.env, TMPDIR: state } });
+            assert.equal(r.status, 0, r.stderr);
+            return r.stderr;
+        };
+        run("create");
+        run("create"); // the --replace instance
+        assert.match(run("delete"), /another instance of \S+::rs4-vips \(pulumi up --replace\) now holds what this one set up: left in place/);
+        assert.ok(fs.existsSync(marker), "the first instance's delete left the object to the second");
+        run("update");
+        run("delete");
+        assert.ok(!fs.existsSync(marker), "the last instance's delete removes it");
+        assert.deepEqual(fs.readdirSync(state).filter((f) => !f.startsWith("pulumi-lvs-stderr")), [], "no record is left behind");
+        run("create");
+        run("update");
+        run("delete");
+        assert.ok(!fs.existsSync(marker), "an update is not a second instance");
     });
 
     it("a script run without an owner stops before it touches anything", () => {

@@ -12,6 +12,29 @@
 # URN, created before the old one is deleted) from the resource it replaces.
 CLAIMS="$STATE_DIR/claims"
 [ -n "${PLVS_OWNER:-}" ] && [ -n "${PLVS_TOKEN:-}" ] || fail "no owner given (PLVS_OWNER, PLVS_TOKEN): run this script through pulumi-lvs"
+# `pulumi up --replace` creates a second instance of a resource with the same URN and token, then deletes
+# the first. $CLAIMS/.instances/<token> counts the live instances (created, not yet deleted), so the
+# first one's delete leaves everything to the second. $0 is plvs-<phase>, set by the bootstrap.
+PLVS_PHASE=${0#plvs-}
+instances_file="$CLAIMS/.instances/$PLVS_TOKEN"
+instances() { cat "$instances_file" 2>/dev/null || echo 0; }
+count_instance() { # after a create (one more) or an update (at least one: records made before counting)
+  [ "$PLVS_STATUS" = 0 ] || return 0
+  local n
+  n=$(instances)
+  if [ "$PLVS_PHASE" = create ]; then n=$((n + 1)); elif [ "$n" -lt 1 ]; then n=1; fi
+  mkdir -p "${instances_file%/*}" && printf '%s\n' "$n" > "$instances_file"
+}
+case $PLVS_PHASE in
+  create|update) at_exit count_instance ;;
+  delete)
+    if [ "$(instances)" -gt 1 ]; then
+      printf '%s\n' "$(($(instances) - 1))" > "$instances_file"
+      say "another instance of $PLVS_OWNER (pulumi up --replace) now holds what this one set up: left in place"
+      exit 0
+    fi
+    at_exit '[ "$PLVS_STATUS" != 0 ] || { rm -f "$instances_file"; rmdir "${instances_file%/*}" "$CLAIMS" 2>/dev/null; }' ;;
+esac
 claim_dir() { printf '%s/%s' "$CLAIMS" "$(printf '%s' "$1" | sed 's/%/%25/g; s#/#%2F#g; s/ /%20/g')"; }
 stack_of() { local rest=${1#*::}; printf '%s::%s' "${1%%::*}" "${rest%%::*}"; }
 # claimants KEY: "token<TAB>urn<TAB>value" per claim
@@ -54,7 +77,12 @@ claim_commit() {
   printf '%s\n' "$1" > "$d/.key"
   while IFS=$'\t' read -r token urn value; do
     if [ "$urn" = "$PLVS_OWNER" ]; then rm -f "$d/$token"; continue; fi
-    if [ "$2" = own ] || [ "$value" != "$3" ]; then
+    if [ "$2" = own ]; then
+      # Kept aside: if this resource is deleted while the one it took over lives on (a failed rename,
+      # then reverted), the object goes back to that one (claim_taken).
+      mv "$d/$token" "$d/.displaced.$token"
+      say "took over $1 from $urn"
+    elif [ "$value" != "$3" ]; then
       rm -f "$d/$token"
       say "took over $1 from $urn"
     fi
@@ -70,11 +98,23 @@ claim_state() {
   elif [ -n "$(claimants "$1")" ]; then echo replaced
   else echo unclaimed; fi
 }
-# claim_taken KEY: true (and says so) when another resource or a replacement now holds KEY, so a delete
-# leaves it in place.
+# claim_taken KEY (an owned object, at delete): true (and says so) when the delete must leave KEY in
+# place: another resource or a replacement now holds it, or this resource took it over from one that is
+# still there (its claim, kept aside, becomes the owner again).
 claim_taken() {
-  [ "$(claim_state "$1")" = replaced ] || return 1
-  say "$1 now belongs to another resource: left in place"
+  local d back
+  d=$(claim_dir "$1")
+  rm -f "$d/.displaced.$PLVS_TOKEN"
+  case $(claim_state "$1") in
+    replaced) say "$1 now belongs to another resource: left in place" ;;
+    mine)
+      back=$(ls -t "$d"/.displaced.* 2>/dev/null | head -n1)
+      [ -n "$back" ] || return 1
+      mv "$back" "$d/${back##*/.displaced.}"
+      rm -f "$d/$PLVS_TOKEN"
+      say "$1 goes back to $(sed -n 1p "$d/${back##*/.displaced.}"), which this resource took it over from: left in place" ;;
+    *) return 1 ;;
+  esac
 }
 # claim_release KEY [any]: drops this version's claim (with "any": every claim of this resource) and
 # prints last (nobody claims KEY any more: put .prior back, then claim_forget), kept (others still claim
