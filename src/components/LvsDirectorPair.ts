@@ -7,7 +7,7 @@ import { claimRouterIds, claimVips } from "../model/pairClaims";
 import { claimUnique } from "../model/uniqueness";
 import { directorSysctls } from "../render/directorSysctls";
 import { routerIdClaims, vrrpInstances } from "../render/vrrpInstances";
-import { hostCidr } from "../model/primitives";
+import { hostCidr, hostIdentity, hostPort } from "../model/primitives";
 import { parseFacts, type DirectorFacts } from "../render/facts";
 import { natRuleSet, renderNatRules } from "../render/firewall";
 import { renderAuthDefinition, renderKeepalivedMain, ROLES, type DirectorRole, type PairFacts } from "../render/keepalivedMain";
@@ -198,9 +198,9 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         const hostsUnique = pulumi.all(checkedConnections).apply((conns) => {
             for (const role of ROLES) {
                 const c = conns[role];
-                const holder = claimUnique("director host", `${String(c.host).toLowerCase()}:${c.port ?? 22}`, `LvsDirectorPair "${name}" (${role})`);
+                const holder = claimUnique("director host", hostPort(hostIdentity(String(c.host)), c.port ?? 22), `LvsDirectorPair "${name}" (${role})`);
                 if (holder !== undefined) {
-                    throw new pulumi.RunError(`LvsDirectorPair "${name}": ${role}.host: ${c.host}:${c.port ?? 22} is already the director of ${holder}: one LvsDirectorPair per director host`);
+                    throw new pulumi.RunError(`LvsDirectorPair "${name}": ${role}.host: ${hostPort(String(c.host), c.port ?? 22)} is already the director of ${holder}: one LvsDirectorPair per director host`);
                 }
             }
             return true;

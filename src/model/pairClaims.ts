@@ -22,11 +22,11 @@ export function claimRouterIds(pairName: string, wanted: ReadonlyArray<RouterIdC
     return problems;
 }
 
-/** Records the VIPs ("addr" or "addr/prefix", by field) of `pairName`; one problem per VIP another pair holds. */
+/** Records the VIPs ("addr" or "addr/prefix", canonical, by field) of `pairName`; one problem per VIP another pair holds. */
 export function claimVips(pairName: string, vips: ReadonlyArray<{ vip: string; path: string }>): Problem[] {
     const problems: Problem[] = [];
     for (const { vip, path } of vips) {
-        const holder = claimUnique("vip", vip.split("/")[0]!.toLowerCase(), pairName);
+        const holder = claimUnique("vip", vip.split("/")[0]!, pairName);
         if (holder !== undefined) problems.push({ path, value: vip, rule: `is already a VIP of LvsDirectorPair "${holder}": a VIP belongs to one pair` });
     }
     return problems;

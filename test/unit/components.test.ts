@@ -117,6 +117,12 @@ describe("components (Pulumi mocks)", () => {
         assert.equal(commands("svcB-").length, 0);
     });
 
+    it("one director host in two pairs is caught whatever the spelling of its IPv6 address", async () => {
+        makePair("lbH1", { primary: conn("FD00:77::1") });
+        const second = makePair("lbH2", { primary: conn("fd00:77:0::1") });
+        await assert.rejects((second.directors.find((d) => d.role === "primary")!.connection as any).promise(), /LvsDirectorPair "lbH2": primary\.host: \[fd00:77:0::1\]:22 is already the director of LvsDirectorPair "lbH1" \(primary\)/);
+    }).timeout(5000);
+
     it("NAT pair: inside instance, forwarding and masquerading rules; NAT and TUN real servers", async () => {
         const pair = makePair("nat1", { inside: { interface: "eth1", vips: ["10.202.0.100/24"], masquerade: ["10.202.0.0/24"] } });
         new lvs.RealServer("rsn", { connection: conn("10.202.0.31"), mode: "NAT", gateway: "10.202.0.100" });
