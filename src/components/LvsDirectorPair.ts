@@ -1,7 +1,7 @@
 // LvsDirectorPair: two directors with ipvsadm + keepalived, sharing VIPs through VRRP.
 import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
-import { authHmacKeySchema, authPassSchema, directorPairSchema, type DirectorPairModel } from "../model/directorPair";
+import { authHmacKeySchema, authPassSchema, directorPairSchema, pairVipAddresses, type DirectorPairModel } from "../model/directorPair";
 import { z } from "zod";
 import { claimRouterIds, claimVips } from "../model/pairClaims";
 import { claimUnique } from "../model/uniqueness";
@@ -221,7 +221,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 remove: FACTS_DELETE,
             }, { parent: this, dependsOn: [packages] });
             factsCmds[role] = factsCmd;
-            facts[role] = factsCmd.stdout.apply(parseFacts);
+            facts[role] = pulumi.all([factsCmd.stdout, model]).apply(([out, m]) => parseFacts(out, pairVipAddresses(m)));
         }
         const pairFacts: pulumi.Output<PairFacts> = pulumi.all([facts.primary, facts.secondary]).apply(([primary, secondary]) => ({ primary, secondary }));
         const configs = {

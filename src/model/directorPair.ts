@@ -140,8 +140,12 @@ export const directorPairSchema = z.object({
     });
     const nics = [pair.interface, ...(pair.inside ? [pair.inside.interface] : [])];
     for (const role of ["primary", "secondary"] as const) {
-        for (const nic of Object.keys(pair.vrrp.unicastAddresses?.[role] ?? {})) {
+        for (const [nic, addrs] of Object.entries(pair.vrrp.unicastAddresses?.[role] ?? {})) {
             if (!nics.includes(nic)) ctx.addIssue({ code: "custom", path: ["vrrp", "unicastAddresses", role, nic], message: `is not a VRRP NIC of this pair (${nics.join(", ")})` });
+            addrs.forEach((a, i) => {
+                const vip = seen.get(a);
+                if (vip !== undefined) ctx.addIssue({ code: "custom", path: ["vrrp", "unicastAddresses", role, nic, i], message: `is a VIP of this pair (${vip}): adverts from a VIP come from whichever director holds it; give the director's own address` });
+            });
         }
     }
     if (pair.inside && pair.inside.interface === pair.interface && (pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId) === pair.vrrp.virtualRouterId) {
@@ -161,3 +165,8 @@ export const authHmacKeySchema = z.string()
     .min(16, { message: "must be at least 16 characters" })
     .max(64)
     .regex(/^[A-Za-z0-9._~+=:@%^*,\/-]*$/, { message: "may contain only letters, digits and ._~+=:@%^*,/-" });
+
+/** Every VIP address of the pair (outside and inside), without prefix: never a director's own address. */
+export function pairVipAddresses(pair: Pick<DirectorPairModel, "vips" | "inside">): string[] {
+    return [...pair.vips, ...(pair.inside?.vips ?? [])].map((v) => v.split("/")[0]!);
+}

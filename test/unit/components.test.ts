@@ -9,11 +9,13 @@ interface Registered {
     inputs: Record<string, any>;
 }
 const registered: Registered[] = [];
+/** What a command prints, by resource name (e.g. a director's facts); "" when not listed. */
+const stdoutOf: Record<string, string> = {};
 
 pulumi.runtime.setMocks({
     newResource(args) {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: { ...args.inputs, stdout: "", stderr: "" } };
+        return { id: `${args.name}-id`, state: { ...args.inputs, stdout: stdoutOf[args.name] ?? "", stderr: "" } };
     },
     call(args) {
         return args.inputs;
@@ -121,6 +123,17 @@ describe("components (Pulumi mocks)", () => {
         makePair("lbH1", { primary: conn("FD00:77::1") });
         const second = makePair("lbH2", { primary: conn("fd00:77:0::1") });
         await assert.rejects((second.directors.find((d) => d.role === "primary")!.connection as any).promise(), /LvsDirectorPair "lbH2": primary\.host: \[fd00:77:0::1\]:22 is already the director of LvsDirectorPair "lbH1" \(primary\)/);
+    }).timeout(5000);
+
+    it("unicast: the facts read while keepalived holds the VIPs never make a VIP the advert address", async () => {
+        // Linux lists IPv6 addresses newest first, so the VIP (given with a prefix) comes before the host's own.
+        for (const [role, n] of [["primary", 11], ["secondary", 12]] as const) {
+            stdoutOf[`lbU-${role}-facts`] = `keepalived 2.2.7\naddr eth0 fd00:88::100/64\naddr eth0 fd00:88::${n}/64\n`;
+        }
+        const pair = makePair("lbU", { vips: ["FD00:88::100/64"], vrrp: { virtualRouterId: 88, authPass: "pw", unicast: true } });
+        const configs = await resolve(pair.configs);
+        assert.match(configs.primary, /unicast_src_ip fd00:88::11\n\s+unicast_peer \{\n\s+fd00:88::12\n/);
+        assert.match(configs.secondary, /unicast_src_ip fd00:88::12\n\s+unicast_peer \{\n\s+fd00:88::11\n/);
     }).timeout(5000);
 
     it("NAT pair: inside instance, forwarding and masquerading rules; NAT and TUN real servers", async () => {
