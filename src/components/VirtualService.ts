@@ -93,7 +93,10 @@ export interface VirtualServiceArgs {
     ops?: pulumi.Input<boolean>;
     /** delay_loop, seconds between health checks. Defaults to 6. */
     delayLoop?: pulumi.Input<number>;
-    /** The health check of every real server. Defaults to a TCP_CHECK on the real server's port. */
+    /**
+     * The health check of every real server. Defaults by protocol: TCP gets a TCP_CHECK on the real server's
+     * port, UDP a UDP_CHECK (fails only on an ICMP port unreachable). Required for SCTP: keepalived has no SCTP check.
+     */
     healthCheck?: pulumi.Input<HealthCheckArgs>;
     /** sorry_server: serves when no real server is up or the quorum is lost. */
     sorryServer?: pulumi.Input<{ address: pulumi.Input<string>; port?: pulumi.Input<number> }>;

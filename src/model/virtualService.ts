@@ -1,9 +1,19 @@
 // VirtualService: one IPVS service (VIP:port or fwmark) and its real servers, as keepalived config.
 import { z } from "zod";
-import { healthCheckSchema } from "./healthCheck";
-import { family, FORWARDING_MODES, ipAddress, isIp, isIpv4, port, PROTOCOLS, scheduler, seconds, weight } from "./primitives";
+import { healthCheckSchema, tcpCheckSchema, udpCheckSchema, type HealthCheck } from "./healthCheck";
+import { family, FORWARDING_MODES, ipAddress, isIp, isIpv4, port, PROTOCOLS, scheduler, seconds, weight, type Protocol } from "./primitives";
 
 export { healthCheckSchema, type HealthCheck } from "./healthCheck";
+
+/**
+ * The check of a service that names none, per protocol: a TCP connect for TCP; for UDP a UDP_CHECK, which
+ * fails only on an ICMP port unreachable (a TCP check would fail against a UDP-only server and take every
+ * server out). keepalived has no SCTP check, so an SCTP service must name one (see the rule below).
+ */
+export const DEFAULT_CHECKS = {
+    TCP: tcpCheckSchema.parse({ type: "TCP" }),
+    UDP: udpCheckSchema.parse({ type: "UDP" }),
+} as const satisfies Partial<Record<Protocol, HealthCheck>>;
 
 const count = z.number().int({ message: "must be a whole number" }).min(0).max(65535);
 
@@ -62,7 +72,8 @@ export const virtualServiceSchema = z.object({
     ops: z.boolean().default(false),
     /** delay_loop, seconds between health checks. */
     delayLoop: seconds.max(3600).default(6),
-    healthCheck: healthCheckSchema.default({ type: "TCP", connectTimeout: 3, retry: 3, delayBeforeRetry: 1 }),
+    /** Defaults by protocol (see DEFAULT_CHECKS); SCTP has none. */
+    healthCheck: healthCheckSchema.optional(),
     /** sorry_server: takes the traffic when no real server is up (or quorum is lost). */
     sorryServer: z.object({ address: ipAddress, port: port.optional() }).strict().optional(),
     /** quorum: minimum sum of the weights of healthy servers; below it, the sorry server serves. */
@@ -82,6 +93,9 @@ export const virtualServiceSchema = z.object({
     }
     const vip = svc.vip ?? svc.fwmark?.vip;
     const servicePort = svc.port ?? svc.fwmark?.ports[0];
+    if (svc.healthCheck === undefined && svc.protocol === "SCTP") {
+        issue(["healthCheck"], 'is required with protocol SCTP: keepalived has no SCTP check, and a TCP check fails against SCTP-only servers; give "PING", "MISC" (an SCTP probe of your own) or "TCP" (when the servers also listen on TCP)');
+    }
 
     for (const flag of svc.schedulerFlags) {
         if (!flag.startsWith(`${svc.scheduler}-`)) issue(["schedulerFlags"], `has ${flag}, which applies only to scheduler ${flag.split("-")[0]}, not ${svc.scheduler}`);
@@ -116,6 +130,7 @@ export const virtualServiceSchema = z.object({
         if (seen.has(key)) issue(["realServers", i], `duplicates realServers[${seen.get(key)}] (${key})`);
         else seen.set(key, i);
     });
-});
+    // An SCTP service without a check is rejected above, so the transform never meets one.
+}).transform((svc) => ({ ...svc, healthCheck: svc.healthCheck ?? DEFAULT_CHECKS[svc.protocol as "TCP" | "UDP"] }));
 export type VirtualServiceModel = z.output<typeof virtualServiceSchema>;
 export type RealServerEntry = VirtualServiceModel["realServers"][number];

@@ -153,6 +153,9 @@ describe("renderers", () => {
     it("UDP with one-packet scheduling, and an fwmark service with its mark rule", () => {
         const udp = virtualServiceSchema.parse({ vip: "10.201.0.100", port: 9001, protocol: "UDP", ops: true, scheduler: "rr", healthCheck: { type: "UDP" }, realServers: [{ address: "10.201.0.21" }] });
         assertGolden("service-udp-ops.conf", renderVirtualService("dns", udp));
+        // Without a healthCheck a UDP service gets UDP_CHECK (accepted by keepalived 2.2.7 -t): a TCP check would fail.
+        const udpDefault = virtualServiceSchema.parse({ vip: "10.201.0.100", port: 9001, protocol: "UDP", realServers: [{ address: "10.201.0.21" }] });
+        assertGolden("service-udp-default.conf", renderVirtualService("dns", udpDefault));
         const fwm = virtualServiceSchema.parse({ fwmark: { mark: 5, vip: "10.201.0.100", ports: [443, 80] }, scheduler: "mh", schedulerFlags: ["mh-port"], persistenceTimeout: 60, realServers: [{ address: "10.201.0.21" }, { address: "10.201.0.22" }] });
         assertGolden("service-fwmark.conf", renderVirtualService("webs", fwm));
         assertGolden("fw-fwmark-5.rules", renderFwmarkRules("webs", fwm)!);
