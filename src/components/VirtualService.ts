@@ -105,7 +105,10 @@ export interface VirtualServiceArgs {
     hysteresis?: pulumi.Input<number>;
     /** inhibit_on_failure: a failing server gets weight 0 instead of being removed. Defaults to false. */
     inhibitOnFailure?: pulumi.Input<boolean>;
-    /** The real servers. May be empty (a sorry server then serves). */
+    /**
+     * The real servers. Empty only with a sorryServer, which then takes every new connection; to stop new
+     * connections without one, drain the servers (drain: true), or remove the VirtualService.
+     */
     realServers: pulumi.Input<pulumi.Input<RealServerEntryArgs>[]>;
 }
 

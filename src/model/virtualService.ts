@@ -106,6 +106,9 @@ export const virtualServiceSchema = z.object({
         if (vip && isIp(vip) && isIpv4(vip) && svc.persistenceGranularity > 32) issue(["persistenceGranularity"], "must be at most 32 for an IPv4 service");
     }
     if (svc.hysteresis !== undefined && svc.quorum === undefined) issue(["hysteresis"], "needs quorum");
+    if (svc.realServers.length === 0 && svc.quorum === undefined && !svc.sorryServer) {
+        issue(["realServers"], "must not be empty without a sorryServer: keepalived ignores a virtual_server that has no real servers (and rejects its file). To stop new connections and keep the open ones, drain the servers (drain: true, or weight 0); to send new connections elsewhere, give a sorryServer; to stop the service, remove the VirtualService");
+    }
     if (svc.quorum !== undefined) {
         const total = svc.realServers.reduce((sum, rs) => sum + (rs.drain ? 0 : rs.weight), 0);
         if (svc.realServers.length === 0) issue(["realServers"], `must not be empty when quorum ${svc.quorum} is set: the quorum could never be reached`);

@@ -164,6 +164,13 @@ describe("renderers", () => {
         assert.equal(ipvsServiceArgs("TCP", "10.201.0.100", 0, 5), "-f 5");
     });
 
+    it("an empty pool with a sorry server: the sorry server is the only real server (keepalived 2.2.7 -t rejects a virtual_server without any)", () => {
+        const empty = virtualServiceSchema.parse({ vip: "10.201.0.100", port: 80, sorryServer: { address: "10.201.0.99", port: 8080 }, mode: "NAT", realServers: [] });
+        assertGolden("service-empty-sorry.conf", renderVirtualService("web", empty));
+        const fwm = virtualServiceSchema.parse({ fwmark: { mark: 5, vip: "10.201.0.100", ports: [80] }, sorryServer: { address: "10.201.0.99" }, realServers: [] });
+        assert.match(renderVirtualService("webs", fwm), /\n    real_server 10\.201\.0\.99 \{\n        weight 1\n    \}\n\}\n$/);
+    });
+
     it("sysctl.d files, sorted, each key with its reason", () => {
         assertGolden("sysctl-director.conf", renderSysctlFile('LvsDirectorPair "lb"', mergeSysctls(DIRECTOR_SYSCTLS, { "net.ipv4.ip_forward": 1 })));
         assertGolden("sysctl-rs-dr.conf", renderSysctlFile('RealServer "rs1" (DR)', DR_SYSCTLS));
