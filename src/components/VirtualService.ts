@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ForwardingMode, Protocol, Scheduler } from "../model/primitives";
 import { virtualServiceSchema, type VirtualServiceModel } from "../model/virtualService";
 import { serviceFile, serviceKey } from "../render/keys";
+import { SECRET_MARK } from "../model/secrets";
 import { claimUnique } from "../model/uniqueness";
 import { renderVirtualService } from "../render/keepalivedService";
 import { ipvsServiceArgs, keepalivedApply, keepalivedDelete } from "../remote/keepalivedFile";
@@ -123,10 +124,12 @@ export class VirtualService extends pulumi.ComponentResource {
         const component = "VirtualService";
         checked(component, name, componentNameSchema, { name }, this);
         const { directors, ...rest } = args;
-        const model: pulumi.Output<VirtualServiceModel> = checked(component, name, virtualServiceSchema, rest, this, (m) => {
+        const model: pulumi.Output<VirtualServiceModel> = checked(component, name, virtualServiceSchema, rest, this, (m, secrets) => {
             // Two services on one key would write one include file: the delete of either removes both.
             const holder = claimUnique("service", `${directors.name}\u0000${serviceKey(m)}`, name);
-            return holder === undefined ? [] : [{ path: m.fwmark ? "fwmark.mark" : "port", value: serviceKey(m), rule: `is already served by VirtualService "${holder}" on LvsDirectorPair "${directors.name}": one VirtualService per VIP, port and protocol (or fwmark) on a pair` }];
+            const keyFrom = m.fwmark ? [["fwmark", "mark"]] : [["vip"], ["port"], ["protocol"]];
+            const key = keyFrom.some((p) => secrets.has(p)) ? SECRET_MARK : serviceKey(m);
+            return holder === undefined ? [] : [{ path: m.fwmark ? "fwmark.mark" : "port", value: key, rule: `is already served by VirtualService "${holder}" on LvsDirectorPair "${directors.name}": one VirtualService per VIP, port and protocol (or fwmark) on a pair` }];
         });
         this.key = model.apply(serviceKey);
         this.config = model.apply((m) => renderVirtualService(name, m));
