@@ -53,12 +53,10 @@ describe("secret values in validation messages", () => {
     for (const c of cases) {
         it(`${c.component}: ${c.what}, with the offending value secret`, async () => {
             const { issues, err } = plainRun(c);
-            let tried = 0;
             for (const [i, issue] of issues.entries()) {
                 const at = valuePath(issue);
                 const value = valueAt(c.input, at);
                 if (value === undefined) continue; // "(missing)": nothing to hide
-                tried++;
                 const problem = err.problems[i]!;
                 const message = await messageOf(c, setAt(c.input, at, pulumi.secret(value)));
                 // A rule that also shows the offending value (e.g. "has sh-port, ...") shows [secret] there too.
@@ -70,8 +68,6 @@ describe("secret values in validation messages", () => {
                     assert.ok(!message.split("\n").some((l) => l.replace(rule, "").includes(`: ${shown} `)), `${shown} shown in\n${message}`);
                 }
             }
-            if (issues.every((issue) => valueAt(c.input, valuePath(issue)) === undefined)) return;
-            assert.ok(tried > 0);
         });
     }
 
