@@ -1,13 +1,16 @@
 // LvsDirectorPair: two directors with ipvsadm + keepalived, sharing VIPs through VRRP.
 import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
-import { authHmacKeySchema, authPassSchema, directorPairSchema, type DirectorPairModel } from "../model/directorPair";
+import { authHmacKeySchema, authPassSchema, directorPairSchema, pairVipAddresses, type DirectorPairModel } from "../model/directorPair";
 import { z } from "zod";
 import { claimRouterIds, claimVips } from "../model/pairClaims";
+import type { Connection } from "../model/connection";
+import type { Problem } from "../model/errors";
+import { SECRET_MARK, type Secrets } from "../model/secrets";
 import { claimUnique } from "../model/uniqueness";
 import { directorSysctls } from "../render/directorSysctls";
 import { routerIdClaims, vrrpInstances } from "../render/vrrpInstances";
-import { hostCidr } from "../model/primitives";
+import { hostCidr, hostIdentity, hostPort } from "../model/primitives";
 import { parseFacts, type DirectorFacts } from "../render/facts";
 import { natRuleSet, renderNatRules } from "../render/firewall";
 import { renderAuthDefinition, renderKeepalivedMain, ROLES, type DirectorRole, type PairFacts } from "../render/keepalivedMain";
@@ -176,9 +179,9 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         checked(component, name, componentNameSchema, { name }, this);
         const { authPass, authHmacKey, ...vrrp } = args.vrrp;
         const input = { interface: args.interface, vips: args.vips, vrrp, inside: args.inside, lvsSyncDaemon: args.lvsSyncDaemon, sysctls: args.sysctls };
-        const model: pulumi.Output<DirectorPairModel> = checked(component, name, directorPairSchema, input, this, (m) => [
-            ...claimRouterIds(name, routerIdClaims(m)),
-            ...claimVips(name, [...m.vips.map((vip, i) => ({ vip, path: `vips[${i}]` })), ...(m.inside?.vips ?? []).map((vip, i) => ({ vip, path: `inside.vips[${i}]` }))]),
+        const model: pulumi.Output<DirectorPairModel> = checked(component, name, directorPairSchema, input, this, (m, secrets) => [
+            ...claimRouterIds(name, routerIdClaims(m), secrets),
+            ...claimVips(name, [...m.vips.map((vip, i) => ({ vip, path: ["vips", i] })), ...(m.inside?.vips ?? []).map((vip, i) => ({ vip, path: ["inside", "vips", i] }))], secrets),
         ]);
         const hmac = model.apply((m) => m.vrrp.authType === "HMAC");
         const auth = checked(component, name, authSchema, { vrrp: { authType: args.vrrp.authType ?? "PASS", authPass, authHmacKey } }, this);
@@ -190,24 +193,20 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         const connections = {} as Record<DirectorRole, pulumi.Output<command.types.input.remote.ConnectionArgs>>;
         const facts = {} as Record<DirectorRole, pulumi.Output<DirectorFacts>>;
         const factsCmds = {} as Record<DirectorRole, pulumi.Resource>;
-        const checkedConnections = {
-            primary: checkedConnection(component, name, "primary", args.primary, this),
-            secondary: checkedConnection(component, name, "secondary", args.secondary, this),
-        };
         // Two pairs (or both directors of one) on one host would overwrite each other's keepalived.conf.
-        const hostsUnique = pulumi.all(checkedConnections).apply((conns) => {
-            for (const role of ROLES) {
-                const c = conns[role];
-                const holder = claimUnique("director host", `${String(c.host).toLowerCase()}:${c.port ?? 22}`, `LvsDirectorPair "${name}" (${role})`);
-                if (holder !== undefined) {
-                    throw new pulumi.RunError(`LvsDirectorPair "${name}": ${role}.host: ${c.host}:${c.port ?? 22} is already the director of ${holder}: one LvsDirectorPair per director host`);
-                }
-            }
-            return true;
-        });
+        const hostClaim = (role: DirectorRole) => (c: Connection, secrets: Secrets): Problem[] => {
+            const holder = claimUnique("director host", hostPort(hostIdentity(c.host), c.port), `LvsDirectorPair "${name}" (${role})`);
+            if (holder === undefined) return [];
+            const value = secrets.has([role, "host"]) || secrets.has([role, "port"]) ? SECRET_MARK : hostPort(c.host, c.port);
+            return [{ path: `${role}.host`, value, rule: `is already the director of ${holder}: one LvsDirectorPair per director host` }];
+        };
+        const checkedConnections = {
+            primary: checkedConnection(component, name, "primary", args.primary, this, hostClaim("primary")),
+            secondary: checkedConnection(component, name, "secondary", args.secondary, this, hostClaim("secondary")),
+        };
         for (const role of ROLES) {
             // No command can start before every input is valid, Outputs included.
-            connections[role] = pulumi.all([checkedConnections[role], hostsUnique, model, auth]).apply(([c]) => c);
+            connections[role] = pulumi.all([checkedConnections[role], model, auth]).apply(([c]) => c);
             const packages = hostCommand(`${name}-${role}-packages`, {
                 connection: connections[role],
                 title: `ipvsadm and keepalived (${role} director)`,
@@ -221,7 +220,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 remove: FACTS_DELETE,
             }, { parent: this, dependsOn: [packages] });
             factsCmds[role] = factsCmd;
-            facts[role] = factsCmd.stdout.apply(parseFacts);
+            facts[role] = pulumi.all([factsCmd.stdout, model]).apply(([out, m]) => parseFacts(out, pairVipAddresses(m)));
         }
         const pairFacts: pulumi.Output<PairFacts> = pulumi.all([facts.primary, facts.secondary]).apply(([primary, secondary]) => ({ primary, secondary }));
         const configs = {

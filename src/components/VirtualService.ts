@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { ForwardingMode, Protocol, Scheduler } from "../model/primitives";
 import { virtualServiceSchema, type VirtualServiceModel } from "../model/virtualService";
 import { serviceFile, serviceKey } from "../render/keys";
+import { SECRET_MARK } from "../model/secrets";
 import { claimUnique } from "../model/uniqueness";
 import { renderVirtualService } from "../render/keepalivedService";
 import { ipvsServiceArgs, keepalivedApply, keepalivedDelete } from "../remote/keepalivedFile";
@@ -93,7 +94,10 @@ export interface VirtualServiceArgs {
     ops?: pulumi.Input<boolean>;
     /** delay_loop, seconds between health checks. Defaults to 6. */
     delayLoop?: pulumi.Input<number>;
-    /** The health check of every real server. Defaults to a TCP_CHECK on the real server's port. */
+    /**
+     * The health check of every real server. Defaults by protocol: TCP gets a TCP_CHECK on the real server's
+     * port, UDP a UDP_CHECK (fails only on an ICMP port unreachable). Required for SCTP: keepalived has no SCTP check.
+     */
     healthCheck?: pulumi.Input<HealthCheckArgs>;
     /** sorry_server: serves when no real server is up or the quorum is lost. */
     sorryServer?: pulumi.Input<{ address: pulumi.Input<string>; port?: pulumi.Input<number> }>;
@@ -102,7 +106,10 @@ export interface VirtualServiceArgs {
     hysteresis?: pulumi.Input<number>;
     /** inhibit_on_failure: a failing server gets weight 0 instead of being removed. Defaults to false. */
     inhibitOnFailure?: pulumi.Input<boolean>;
-    /** The real servers. May be empty (a sorry server then serves). */
+    /**
+     * The real servers. Empty only with a sorryServer, which then takes every new connection; to stop new
+     * connections without one, drain the servers (drain: true), or remove the VirtualService.
+     */
     realServers: pulumi.Input<pulumi.Input<RealServerEntryArgs>[]>;
 }
 
@@ -117,10 +124,12 @@ export class VirtualService extends pulumi.ComponentResource {
         const component = "VirtualService";
         checked(component, name, componentNameSchema, { name }, this);
         const { directors, ...rest } = args;
-        const model: pulumi.Output<VirtualServiceModel> = checked(component, name, virtualServiceSchema, rest, this, (m) => {
+        const model: pulumi.Output<VirtualServiceModel> = checked(component, name, virtualServiceSchema, rest, this, (m, secrets) => {
             // Two services on one key would write one include file: the delete of either removes both.
             const holder = claimUnique("service", `${directors.name}\u0000${serviceKey(m)}`, name);
-            return holder === undefined ? [] : [{ path: m.fwmark ? "fwmark.mark" : "port", value: serviceKey(m), rule: `is already served by VirtualService "${holder}" on LvsDirectorPair "${directors.name}": one VirtualService per VIP, port and protocol (or fwmark) on a pair` }];
+            const keyFrom = m.fwmark ? [["fwmark", "mark"]] : [["vip"], ["port"], ["protocol"]];
+            const key = keyFrom.some((p) => secrets.has(p)) ? SECRET_MARK : serviceKey(m);
+            return holder === undefined ? [] : [{ path: m.fwmark ? "fwmark.mark" : "port", value: key, rule: `is already served by VirtualService "${holder}" on LvsDirectorPair "${directors.name}": one VirtualService per VIP, port and protocol (or fwmark) on a pair` }];
         });
         this.key = model.apply(serviceKey);
         this.config = model.apply((m) => renderVirtualService(name, m));

@@ -3,7 +3,10 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
 import { z } from "zod";
 import { connectionSchema, type Connection } from "../model/connection";
+import type { Problem } from "../model/errors";
+import { Secrets, type Path } from "../model/secrets";
 import { checked } from "./checked";
+import { containsOutputs, resolveTracked } from "./resolveTracked";
 import { checkPinnedHostKeys } from "./hostKeyCheck";
 
 export interface JumpHostArgs {
@@ -48,17 +51,36 @@ export function checkedConnection(
     field: string,
     connection: pulumi.Input<ConnectionArgs>,
     parent: pulumi.Resource,
+    /** A check against other components (paths in its problems start with `field`). */
+    cross?: (conn: Connection, secrets: Secrets) => Problem[],
 ): pulumi.Output<command.types.input.remote.ConnectionArgs> {
     const schema = z.object({ [field]: connectionSchema });
-    return checked(component, name, schema, { [field]: connection }, parent).apply(async (c) => {
+    const input = { [field]: connection };
+    const model = checked(component, name, schema, input, parent, cross && ((c, secrets) => cross(c[field] as Connection, secrets)));
+    const secretPaths = containsOutputs(input) ? resolveTracked(input).apply((t) => t.secrets) : pulumi.output([] as Path[]);
+    return pulumi.all([model, secretPaths]).apply(async ([c, paths]) => {
         const conn = c[field] as Connection;
         if (!pulumi.runtime.isDryRun()) {
             try {
                 await checkPinnedHostKeys(conn);
             } catch (err) {
-                throw new pulumi.RunError(`${component} "${name}": ${field}: ${(err as Error).message}`);
+                const why = withoutSecrets((err as Error).message, conn, new Secrets(paths as Path[]).at([field]));
+                throw new pulumi.RunError(`${component} "${name}": ${field}: ${why}`);
             }
         }
         return conn as command.types.input.remote.ConnectionArgs;
     });
+}
+
+/** A message about reaching a host, with [secret] for the parts of the connection given as secrets. */
+function withoutSecrets(message: string, conn: Connection, secrets: Secrets): string {
+    let text = message;
+    for (const [at, hop] of [[[], conn], [["proxy"], conn.proxy]] as const) {
+        if (!hop) continue;
+        for (const key of ["host", "user"] as const) {
+            if (secrets.has([...at, key])) text = text.split(String(hop[key])).join("[secret]");
+        }
+        if (secrets.has([...at, "port"])) text = text.replace(new RegExp(`(:|-p )${hop.port}\\b`, "g"), "$1[secret]");
+    }
+    return text;
 }

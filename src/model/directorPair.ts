@@ -2,6 +2,7 @@
 // address family, in one sync group when there are several).
 import { z } from "zod";
 import { scriptCommand } from "./healthCheck";
+import { addRule, type Path, type Secrets } from "./secrets";
 import { family, interfaceName, ipAddress, ipWithPrefix, isIp, seconds } from "./primitives";
 
 export const DEFAULT_PRIORITIES = { primary: 150, secondary: 100 } as const;
@@ -66,26 +67,28 @@ export const vrrpSchema = z.object({
     /** notify_master / notify_backup / notify_fault / notify_stop / notify. */
     notify: notifySchema.default({}),
 }).strict().superRefine((v, ctx) => {
-    if (v.nopreempt && v.preemptDelay !== undefined) ctx.addIssue({ code: "custom", path: ["preemptDelay"], message: "cannot be combined with nopreempt: a node that never preempts has no delay" });
+    if (v.nopreempt && v.preemptDelay !== undefined) addRule(ctx, ["preemptDelay"], "cannot be combined with nopreempt: a node that never preempts has no delay");
     if (v.unicastAddresses) {
-        if (!v.unicast) ctx.addIssue({ code: "custom", path: ["unicastAddresses"], message: "needs unicast: true (the addresses are only used for unicast adverts)" });
+        if (!v.unicast) addRule(ctx, ["unicastAddresses"], "needs unicast: true (the addresses are only used for unicast adverts)");
         const { primary, secondary } = v.unicastAddresses;
         for (const [role, byNic] of [["primary", primary], ["secondary", secondary]] as const) {
             for (const [nic, addrs] of Object.entries(byNic)) {
                 const seen = new Set<number>();
                 addrs.forEach((a, i) => {
                     if (!isIp(a)) return;
-                    if (seen.has(family(a))) ctx.addIssue({ code: "custom", path: ["unicastAddresses", role, nic, i], message: `is a second IPv${family(a)} address for ${nic}: give at most one per address family` });
+                    if (seen.has(family(a))) addRule(ctx, ["unicastAddresses", role, nic, i], `is a second IPv${family(a)} address for ${nic}: give at most one per address family`);
                     seen.add(family(a));
-                    if (role === "secondary" && primary[nic]?.includes(a)) ctx.addIssue({ code: "custom", path: ["unicastAddresses", role, nic, i], message: "is also the primary's address: the directors need addresses of their own" });
+                    const same = role === "secondary" ? (primary[nic] ?? []).indexOf(a) : -1;
+                    if (same >= 0) addRule(ctx, ["unicastAddresses", role, nic, i], "is also the primary's address: the directors need addresses of their own", [["unicastAddresses", "primary", nic, same]]);
                 });
             }
         }
     }
     const names = new Map<string, number>();
     v.trackScripts.forEach((s, i) => {
-        if (names.has(s.name)) ctx.addIssue({ code: "custom", path: ["trackScripts", i, "name"], message: `duplicates trackScripts[${names.get(s.name)}]` });
-        names.set(s.name, i);
+        const first = names.get(s.name);
+        if (first !== undefined) addRule(ctx, ["trackScripts", i, "name"], `duplicates trackScripts[${first}]`, [["trackScripts", first, "name"]]);
+        else names.set(s.name, i);
     });
 });
 
@@ -122,12 +125,14 @@ export const directorPairSchema = z.object({
     /** Extra sysctls on both directors (and overrides of the defaults). */
     sysctls: z.record(sysctlKey, sysctlValue).default({}),
 }).strict().superRefine((pair, ctx) => {
-    const seen = new Map<string, string>();
+    /** Each VIP address: where it is first given, as text and as a path. */
+    const seen = new Map<string, { where: string; path: Path }>();
     const check = (list: string[], field: string) => list.forEach((vip, i) => {
         const addr = vip.split("/")[0]!;
-        const where = `${field}[${i}]`;
-        if (seen.has(addr)) ctx.addIssue({ code: "custom", path: [...field.split("."), i], message: `is the same address as ${seen.get(addr)}` });
-        else seen.set(addr, where);
+        const path = [...field.split("."), i];
+        const first = seen.get(addr);
+        if (first) addRule(ctx, path, `is the same address as ${first.where}`, [first.path]);
+        else seen.set(addr, { where: `${field}[${i}]`, path });
     });
     check(pair.vips, "vips");
     if (pair.inside) check(pair.inside.vips, "inside.vips");
@@ -135,17 +140,22 @@ export const directorPairSchema = z.object({
     const grouped = pair.inside !== undefined || families.size > 1;
     pair.vrrp.trackScripts.forEach((t, i) => {
         if (grouped && t.weight !== 0) {
-            ctx.addIssue({ code: "custom", path: ["vrrp", "trackScripts", i, "weight"], message: "must be 0 when the pair has several VRRP instances (inside NIC or IPv4 + IPv6): keepalived ignores script weights in a sync group; a failing script then puts the whole group in FAULT" });
+            addRule(ctx, ["vrrp", "trackScripts", i, "weight"], "must be 0 when the pair has several VRRP instances (inside NIC or IPv4 + IPv6): keepalived ignores script weights in a sync group; a failing script then puts the whole group in FAULT");
         }
     });
     const nics = [pair.interface, ...(pair.inside ? [pair.inside.interface] : [])];
+    const showNics = (s: Secrets) => [s.show(["interface"], pair.interface), ...(pair.inside ? [s.show(["inside", "interface"], pair.inside.interface)] : [])].join(", ");
     for (const role of ["primary", "secondary"] as const) {
-        for (const nic of Object.keys(pair.vrrp.unicastAddresses?.[role] ?? {})) {
-            if (!nics.includes(nic)) ctx.addIssue({ code: "custom", path: ["vrrp", "unicastAddresses", role, nic], message: `is not a VRRP NIC of this pair (${nics.join(", ")})` });
+        for (const [nic, addrs] of Object.entries(pair.vrrp.unicastAddresses?.[role] ?? {})) {
+            if (!nics.includes(nic)) addRule(ctx, ["vrrp", "unicastAddresses", role, nic], (s) => `is not a VRRP NIC of this pair (${showNics(s)})`);
+            addrs.forEach((a, i) => {
+                const vip = seen.get(a);
+                if (vip) addRule(ctx, ["vrrp", "unicastAddresses", role, nic, i], `is a VIP of this pair (${vip.where}): adverts from a VIP come from whichever director holds it; give the director's own address`, [vip.path]);
+            });
         }
     }
     if (pair.inside && pair.inside.interface === pair.interface && (pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId) === pair.vrrp.virtualRouterId) {
-        ctx.addIssue({ code: "custom", path: ["inside", "virtualRouterId"], message: `must differ from vrrp.virtualRouterId ${pair.vrrp.virtualRouterId} when the inside NIC is the same NIC (${pair.interface})` });
+        addRule(ctx, ["inside", "virtualRouterId"], (s) => `must differ from vrrp.virtualRouterId ${s.show(["vrrp", "virtualRouterId"], pair.vrrp.virtualRouterId)} when the inside NIC is the same NIC (${s.show([["interface"], ["inside", "interface"]], pair.interface)})`);
     }
 });
 export type DirectorPairModel = z.output<typeof directorPairSchema>;
@@ -161,3 +171,8 @@ export const authHmacKeySchema = z.string()
     .min(16, { message: "must be at least 16 characters" })
     .max(64)
     .regex(/^[A-Za-z0-9._~+=:@%^*,\/-]*$/, { message: "may contain only letters, digits and ._~+=:@%^*,/-" });
+
+/** Every VIP address of the pair (outside and inside), without prefix: never a director's own address. */
+export function pairVipAddresses(pair: Pick<DirectorPairModel, "vips" | "inside">): string[] {
+    return [...pair.vips, ...(pair.inside?.vips ?? [])].map((v) => v.split("/")[0]!);
+}

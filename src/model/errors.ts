@@ -1,6 +1,9 @@
 // Validation errors for humans: every problem at once, each as
 // `<Component> "<name>": <dotted.path>: <value> <rule>`.
 import type { z } from "zod";
+import { ruleOfIssue, SECRET_FIELD, SECRET_MARK, Secrets, type Path } from "./secrets";
+
+export { SECRET_MARK } from "./secrets";
 
 export interface Problem {
     path: string;
@@ -24,9 +27,6 @@ export function formatProblem(component: string, name: string, p: Problem): stri
     return `${component} "${name}": ${where}${showValue(p.value)} ${p.rule}`;
 }
 
-/** Fields whose values never appear in messages. */
-const SECRET_FIELD = /^(privateKey|privateKeyPassword|password|authPass|authHmacKey)$/;
-
 export function showValue(v: unknown): string {
     if (v === undefined) return "(missing)";
     if (v === SECRET_MARK) return "[secret]";
@@ -40,11 +40,11 @@ export function showValue(v: unknown): string {
 }
 
 /** `realServers[1].port` from ["realServers", 1, "port"]. */
-export function dottedPath(path: ReadonlyArray<PropertyKey>): string {
+export function dottedPath(path: Path): string {
     return path.reduce<string>((acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)), "");
 }
 
-export function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+export function valueAt(root: unknown, path: Path): unknown {
     let v: any = root;
     for (const key of path) {
         if (v === null || v === undefined) return undefined;
@@ -53,25 +53,27 @@ export function valueAt(root: unknown, path: ReadonlyArray<PropertyKey>): unknow
     return v;
 }
 
-/** Turns zod issues into problems, with the offending value read from the input. */
-export function problemsFromZod(input: unknown, issues: ReadonlyArray<z.core.$ZodIssue>): Problem[] {
+/**
+ * Turns zod issues into problems, with the offending value read from the input. A value that `secrets`
+ * holds is shown as [secret], and so is any secret value a rule shows.
+ */
+export function problemsFromZod(input: unknown, issues: ReadonlyArray<z.core.$ZodIssue>, secrets: Secrets = Secrets.NONE): Problem[] {
     return issues.map((issue) => {
         if (issue.code === "invalid_key") {
             // A bad key of a record: name the key itself, and the rule it breaks.
+            const record = issue.path.slice(0, -1);
             const key = issue.path[issue.path.length - 1];
             const nested = issue.issues[0];
             const why = nested && OWN_RULE.test(nested.message) ? `: it ${nested.message}` : "";
-            return { path: dottedPath(issue.path.slice(0, -1)), value: key, rule: `is not a valid key${why}` };
+            return { path: dottedPath(record), value: secrets.value(record, key), rule: `is not a valid key${why}` };
         }
-        const last = issue.path[issue.path.length - 1];
-        const secret = typeof last === "string" && SECRET_FIELD.test(last);
         const value = valueAt(input, issue.path);
-        return { path: dottedPath(issue.path), value: secret ? SECRET_MARK : value, rule: ruleOf(issue, value) };
+        const own = ruleOfIssue(issue);
+        const hidden = secrets.has(issue.path) || (own?.params.reveals ?? []).some((p) => secrets.has([...own!.at, ...p]));
+        const rule = own ? own.params.rule(secrets.at(own.at)) : ruleOf(issue, value);
+        return { path: dottedPath(issue.path), value: hidden ? SECRET_MARK : value, rule };
     });
 }
-
-/** Shown in place of a secret value. */
-export const SECRET_MARK = Symbol("secret");
 
 /** Messages this package writes are already rules ("must ...", "needs ..."); zod's own are reworded. */
 const OWN_RULE = /^(must|is|needs|may|has|matches) /;

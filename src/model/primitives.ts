@@ -1,30 +1,52 @@
 // The value rules that the kernel, ipvsadm and keepalived enforce, as zod schemas with human rules.
+import { isIPv4, isIPv6, SocketAddress } from "net";
 import { z } from "zod";
 
+/** Dotted decimal only: no leading zeros, no hex or octal parts, no shortened forms. */
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
 export function isIpv4(s: string): boolean {
-    return IPV4.test(s);
+    return IPV4.test(s) && isIPv4(s);
 }
 
+/** Any IPv6 spelling, without a zone ("%eth0"): an address here is global, and `ip` prints no zone. */
 export function isIpv6(s: string): boolean {
-    return z.ipv6().safeParse(s).success;
+    return !s.includes("%") && isIPv6(s);
 }
 
 export function isIp(s: unknown): s is string {
     return typeof s === "string" && (isIpv4(s) || isIpv6(s));
 }
 
-export const ipAddress = z.string().refine(isIp, { message: "must be an IPv4 or IPv6 address" });
+/**
+ * The one spelling of an address, the one `ip` prints: IPv4 as given (dotted decimal is already
+ * unique), IPv6 lowercase and compressed by inet_ntop (RFC 5952, "::ffff:1.2.3.4" for IPv4-mapped).
+ * Scripts compare addresses with `ip` output as strings, so every address is canonical from validation on.
+ */
+export function canonicalIp(s: string): string {
+    if (isIpv4(s)) return s;
+    if (!isIpv6(s)) throw new Error(`not an IP address: ${JSON.stringify(s)}`);
+    return new SocketAddress({ address: s, family: "ipv6" }).address;
+}
 
-/** An address with an optional prefix length: 10.0.0.10, 10.0.0.10/24, fd00::10/64. */
+/** What tells two spellings of one host apart from two hosts: an address canonical, a name lowercase. */
+export function hostIdentity(host: string): string {
+    return isIpv4(host) || isIpv6(host) ? canonicalIp(host) : host.toLowerCase();
+}
+
+export const ipAddress = z.string().refine(isIp, { message: "must be an IPv4 or IPv6 address" }).transform(canonicalIp);
+
+/** An address with an optional prefix length: 10.0.0.10, 10.0.0.10/24, fd00::10/64; canonical after parsing. */
 export const ipWithPrefix = z.string().refine((s) => {
     const [addr, prefix, extra] = s.split("/");
     if (extra !== undefined || !addr) return false;
     const max = isIpv4(addr) ? 32 : isIpv6(addr) ? 128 : -1;
     if (max < 0) return false;
     return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= max);
-}, { message: "must be an IPv4 or IPv6 address with an optional /prefix" });
+}, { message: "must be an IPv4 or IPv6 address with an optional /prefix" }).transform((s) => {
+    const [addr, prefix] = s.split("/");
+    return prefix === undefined ? canonicalIp(addr!) : `${canonicalIp(addr!)}/${Number(prefix)}`;
+});
 
 export const port = z.number().int({ message: "must be a whole number" }).min(1).max(65535);
 /** IPVS real-server weight: 0 quiesces the server. */

@@ -1,12 +1,14 @@
 // RealServer: a backend host prepared for its forwarding mode.
 import { z } from "zod";
 import { ipAddress } from "./primitives";
+import { addRule } from "./secrets";
 
 const vips = z.array(ipAddress).min(1).superRefine((list, ctx) => {
     const seen = new Map<string, number>();
     list.forEach((vip, i) => {
-        if (seen.has(vip)) ctx.addIssue({ code: "custom", path: [i], message: `duplicates vips[${seen.get(vip)}]` });
-        seen.set(vip, i);
+        const first = seen.get(vip);
+        if (first !== undefined) addRule(ctx, [i], `duplicates vips[${first}]`, [[first]]);
+        else seen.set(vip, i);
     });
 });
 

@@ -1,9 +1,20 @@
 // VirtualService: one IPVS service (VIP:port or fwmark) and its real servers, as keepalived config.
 import { z } from "zod";
-import { healthCheckSchema } from "./healthCheck";
-import { family, FORWARDING_MODES, ipAddress, isIp, isIpv4, port, PROTOCOLS, scheduler, seconds, weight } from "./primitives";
+import { healthCheckSchema, tcpCheckSchema, udpCheckSchema, type HealthCheck } from "./healthCheck";
+import { addRule, type Path, type RuleText, type Secrets } from "./secrets";
+import { family, FORWARDING_MODES, ipAddress, isIp, isIpv4, port, PROTOCOLS, scheduler, seconds, weight, type Protocol } from "./primitives";
 
 export { healthCheckSchema, type HealthCheck } from "./healthCheck";
+
+/**
+ * The check of a service that names none, per protocol: a TCP connect for TCP; for UDP a UDP_CHECK, which
+ * fails only on an ICMP port unreachable (a TCP check would fail against a UDP-only server and take every
+ * server out). keepalived has no SCTP check, so an SCTP service must name one (see the rule below).
+ */
+export const DEFAULT_CHECKS = {
+    TCP: tcpCheckSchema.parse({ type: "TCP" }),
+    UDP: udpCheckSchema.parse({ type: "UDP" }),
+} as const satisfies Partial<Record<Protocol, HealthCheck>>;
 
 const count = z.number().int({ message: "must be a whole number" }).min(0).max(65535);
 
@@ -25,10 +36,11 @@ export const realServerEntrySchema = z.object({
     lowerThreshold: count.optional(),
 }).strict().superRefine((rs, ctx) => {
     if (rs.lowerThreshold !== undefined && rs.upperThreshold === undefined) {
-        ctx.addIssue({ code: "custom", path: ["lowerThreshold"], message: "needs upperThreshold: a lower threshold only applies below an upper one" });
+        addRule(ctx, ["lowerThreshold"], "needs upperThreshold: a lower threshold only applies below an upper one");
     }
     if (rs.lowerThreshold !== undefined && rs.upperThreshold !== undefined && rs.lowerThreshold >= rs.upperThreshold) {
-        ctx.addIssue({ code: "custom", path: ["lowerThreshold"], message: `must be below upperThreshold ${rs.upperThreshold}` });
+        const upper = rs.upperThreshold;
+        addRule(ctx, ["lowerThreshold"], (s) => `must be below upperThreshold ${s.show(["upperThreshold"], upper)}`);
     }
 });
 
@@ -62,7 +74,8 @@ export const virtualServiceSchema = z.object({
     ops: z.boolean().default(false),
     /** delay_loop, seconds between health checks. */
     delayLoop: seconds.max(3600).default(6),
-    healthCheck: healthCheckSchema.default({ type: "TCP", connectTimeout: 3, retry: 3, delayBeforeRetry: 1 }),
+    /** Defaults by protocol (see DEFAULT_CHECKS); SCTP has none. */
+    healthCheck: healthCheckSchema.optional(),
     /** sorry_server: takes the traffic when no real server is up (or quorum is lost). */
     sorryServer: z.object({ address: ipAddress, port: port.optional() }).strict().optional(),
     /** quorum: minimum sum of the weights of healthy servers; below it, the sorry server serves. */
@@ -73,7 +86,7 @@ export const virtualServiceSchema = z.object({
     inhibitOnFailure: z.boolean().default(false),
     realServers: z.array(realServerEntrySchema),
 }).strict().superRefine((svc, ctx) => {
-    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: "custom", path, message });
+    const issue = (path: (string | number)[], rule: string | RuleText, reveals?: Path[]) => addRule(ctx, path, rule, reveals);
     const hasVipPort = svc.vip !== undefined || svc.port !== undefined;
     if (svc.fwmark && hasVipPort) issue(["fwmark"], "must not be combined with vip/port: a service is either VIP:port or fwmark");
     if (!svc.fwmark) {
@@ -81,41 +94,53 @@ export const virtualServiceSchema = z.object({
         if (svc.port === undefined) issue(["port"], "is required (or give fwmark)");
     }
     const vip = svc.vip ?? svc.fwmark?.vip;
+    const vipPath = svc.vip !== undefined ? ["vip"] : ["fwmark", "vip"];
+    /** "must be IPv4 like the VIP 10.0.0.10", without the VIP's family either when the VIP is secret. */
+    const likeTheVip = (s: Secrets) => (s.has(vipPath) ? "must be the same address family as the VIP [secret]" : `must be IPv${family(vip!)} like the VIP ${vip}`);
     const servicePort = svc.port ?? svc.fwmark?.ports[0];
+    if (svc.healthCheck === undefined && svc.protocol === "SCTP") {
+        issue(["healthCheck"], 'is required with protocol SCTP: keepalived has no SCTP check, and a TCP check fails against SCTP-only servers; give "PING", "MISC" (an SCTP probe of your own) or "TCP" (when the servers also listen on TCP)');
+    }
 
     for (const flag of svc.schedulerFlags) {
-        if (!flag.startsWith(`${svc.scheduler}-`)) issue(["schedulerFlags"], `has ${flag}, which applies only to scheduler ${flag.split("-")[0]}, not ${svc.scheduler}`);
+        if (!flag.startsWith(`${svc.scheduler}-`)) issue(["schedulerFlags"], (s) => `has ${s.show(["schedulerFlags"], flag)}, which applies only to scheduler ${s.show(["schedulerFlags"], flag.split("-")[0])}, not ${s.show(["scheduler"], svc.scheduler)}`);
     }
-    if (svc.ops && svc.protocol !== "UDP") issue(["ops"], `needs protocol UDP (one-packet scheduling), not ${svc.protocol}`);
+    if (svc.ops && svc.protocol !== "UDP") issue(["ops"], (s) => `needs protocol UDP (one-packet scheduling), not ${s.show(["protocol"], svc.protocol)}`);
     if (svc.persistenceGranularity !== undefined) {
         if (svc.persistenceTimeout === undefined) issue(["persistenceGranularity"], "needs persistenceTimeout: granularity only applies to persistent services");
         if (vip && isIp(vip) && isIpv4(vip) && svc.persistenceGranularity > 32) issue(["persistenceGranularity"], "must be at most 32 for an IPv4 service");
     }
     if (svc.hysteresis !== undefined && svc.quorum === undefined) issue(["hysteresis"], "needs quorum");
+    if (svc.realServers.length === 0 && svc.quorum === undefined && !svc.sorryServer) {
+        issue(["realServers"], "must not be empty without a sorryServer: keepalived ignores a virtual_server that has no real servers (and rejects its file). To stop new connections and keep the open ones, drain the servers (drain: true, or weight 0); to send new connections elsewhere, give a sorryServer; to stop the service, remove the VirtualService");
+    }
     if (svc.quorum !== undefined) {
         const total = svc.realServers.reduce((sum, rs) => sum + (rs.drain ? 0 : rs.weight), 0);
-        if (svc.realServers.length === 0) issue(["realServers"], `must not be empty when quorum ${svc.quorum} is set: the quorum could never be reached`);
-        else if (total < svc.quorum) issue(["quorum"], `can never be reached: the real servers' weights add up to ${total}`);
-        if (svc.hysteresis !== undefined && svc.hysteresis >= svc.quorum) issue(["hysteresis"], `must be below quorum ${svc.quorum}`);
+        const quorum = svc.quorum;
+        if (svc.realServers.length === 0) issue(["realServers"], (s) => `must not be empty when quorum ${s.show(["quorum"], quorum)} is set: the quorum could never be reached`);
+        else if (total < quorum) issue(["quorum"], (s) => `can never be reached: the real servers' weights add up to ${s.show(["realServers"], total)}`);
+        if (svc.hysteresis !== undefined && svc.hysteresis >= quorum) issue(["hysteresis"], (s) => `must be below quorum ${s.show(["quorum"], quorum)}`);
     }
     if (svc.sorryServer && vip && isIp(vip) && isIp(svc.sorryServer.address) && family(vip) !== family(svc.sorryServer.address)) {
-        issue(["sorryServer", "address"], `must be IPv${family(vip)} like the VIP ${vip}`);
+        issue(["sorryServer", "address"], likeTheVip);
     }
 
     const seen = new Map<string, number>();
     svc.realServers.forEach((rs, i) => {
         const rsPort = rs.port ?? servicePort;
         if ((svc.mode === "DR" || svc.mode === "TUN") && rs.port !== undefined && !svc.fwmark && rs.port !== svc.port) {
-            issue(["realServers", i, "port"], `must equal the VIP port ${svc.port} in ${svc.mode} mode`);
+            issue(["realServers", i, "port"], (s) => `must equal the VIP port ${s.show(["port"], svc.port)} in ${s.show(["mode"], svc.mode)} mode`);
         }
         if (isIp(rs.address) && vip && isIp(vip) && family(rs.address) !== family(vip)) {
-            issue(["realServers", i, "address"], `must be IPv${family(vip)} like the VIP ${vip}`);
+            issue(["realServers", i, "address"], likeTheVip);
         }
-        if (rs.address === vip) issue(["realServers", i, "address"], "must not be the VIP itself");
+        if (rs.address === vip) issue(["realServers", i, "address"], "must not be the VIP itself", [vipPath]);
         const key = `${rs.address}:${rsPort}`;
-        if (seen.has(key)) issue(["realServers", i], `duplicates realServers[${seen.get(key)}] (${key})`);
+        const first = seen.get(key);
+        if (first !== undefined) issue(["realServers", i], (s) => `duplicates realServers[${first}] (${s.show([["realServers", i], ["realServers", first], ["port"], ["fwmark"]], key)})`, [["realServers", first]]);
         else seen.set(key, i);
     });
-});
+    // An SCTP service without a check is rejected above, so the transform never meets one.
+}).transform((svc) => ({ ...svc, healthCheck: svc.healthCheck ?? DEFAULT_CHECKS[svc.protocol as "TCP" | "UDP"] }));
 export type VirtualServiceModel = z.output<typeof virtualServiceSchema>;
 export type RealServerEntry = VirtualServiceModel["realServers"][number];

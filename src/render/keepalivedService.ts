@@ -20,11 +20,34 @@ export function renderVirtualService(name: string, svc: VirtualServiceModel): st
         ...(svc.persistenceGranularity !== undefined ? [`    persistence_granularity ${granularity(svc.persistenceGranularity, svc.fwmark?.vip ?? svc.vip!)}`] : []),
         ...(svc.quorum !== undefined ? [`    quorum ${svc.quorum}`] : []),
         ...(svc.hysteresis !== undefined ? [`    hysteresis ${svc.hysteresis}`] : []),
-        ...(svc.sorryServer ? [`    sorry_server ${svc.sorryServer.address}${svc.fwmark ? "" : ` ${svc.sorryServer.port ?? servicePort}`}`] : []),
-        ...servers.flatMap((rs) => renderRealServer(rs, svc, servicePort)),
+        ...(servers.length === 0 ? renderSorryAsRealServer(svc, servicePort) : [
+            ...(svc.sorryServer ? [`    sorry_server ${sorryTarget(svc, servicePort)}`] : []),
+            ...servers.flatMap((rs) => renderRealServer(rs, svc, servicePort)),
+        ]),
         "}",
     ];
     return `${lines.join("\n")}\n`;
+}
+
+/** "10.0.0.99 8080", or just the address for a mark (whose real servers have no port). */
+function sorryTarget(svc: VirtualServiceModel, servicePort: number): string {
+    return `${svc.sorryServer!.address}${svc.fwmark ? "" : ` ${svc.sorryServer!.port ?? servicePort}`}`;
+}
+
+/**
+ * keepalived ignores a virtual_server without real servers (and `-t` rejects it), sorry_server or not. An
+ * emptied pool therefore gets its sorry server as the one real server, without a check, which is what
+ * IPVS holds when keepalived falls back to a sorry server. The schema allows an empty pool only with one.
+ */
+function renderSorryAsRealServer(svc: VirtualServiceModel, servicePort: number): string[] {
+    if (!svc.sorryServer) throw new Error("a VirtualService without real servers needs a sorry server");
+    return [
+        "",
+        "    # No real servers: the sorry server takes every new connection.",
+        `    real_server ${sorryTarget(svc, servicePort)} {`,
+        "        weight 1",
+        "    }",
+    ];
 }
 
 /** The weight the hosts get: a drained server keeps its configured weight in the program, 0 on the hosts. */

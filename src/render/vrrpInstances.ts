@@ -40,10 +40,10 @@ export function syncGroupName(pair: DirectorPairModel): string {
 
 /** The (NIC, router id) pairs this pair uses, for the clash check across pairs. */
 export function routerIdClaims(pair: DirectorPairModel): RouterIdClaim[] {
-    const claims: RouterIdClaim[] = [{ interface: pair.interface, virtualRouterId: pair.vrrp.virtualRouterId, path: "vrrp.virtualRouterId" }];
+    const claims: RouterIdClaim[] = [{ interface: pair.interface, virtualRouterId: pair.vrrp.virtualRouterId, path: ["vrrp", "virtualRouterId"], interfacePath: ["interface"] }];
     if (pair.inside) {
         const id = pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId;
-        claims.push({ interface: pair.inside.interface, virtualRouterId: id, path: pair.inside.virtualRouterId !== undefined ? "inside.virtualRouterId" : "vrrp.virtualRouterId" });
+        claims.push({ interface: pair.inside.interface, virtualRouterId: id, path: pair.inside.virtualRouterId !== undefined ? ["inside", "virtualRouterId"] : ["vrrp", "virtualRouterId"], interfacePath: ["inside", "interface"] });
     }
     return claims;
 }

@@ -6,6 +6,8 @@ import { pulumi, pulumiOk, repoRoot } from "../helpers/pulumi-cli";
 
 const program = path.join(repoRoot, "test", "fixtures", "bad-input");
 const LONG_PASS = "waytoolongpassword";
+/** A VIP from secret config: invalid, and never printed. */
+const BAD_VIP = "10.0.0.256";
 
 // case -> [the message, the name prefix of the failing component's commands]
 const cases: Record<string, [string, string]> = {
@@ -16,7 +18,8 @@ const cases: Record<string, [string, string]> = {
     "auth-too-long": ['LvsDirectorPair "lb": vrrp.authPass: [secret] must be at most 8 characters: keepalived silently uses only the first 8', "lb-"],
     "service-clash": ['VirtualService "web2": port: "10.0.0.10:80/tcp" is already served by VirtualService "web" on LvsDirectorPair "lb"', "web2-"],
     "vip-clash": ['LvsDirectorPair "lb2": vips[0]: "10.0.0.10/24" is already a VIP of LvsDirectorPair "lb"', "lb2-"],
-    "director-host-clash": ['LvsDirectorPair "lb2": secondary.host: 127.0.0.2:2 is already the director of LvsDirectorPair "lb" (secondary): one LvsDirectorPair per director host', "lb2-"],
+    "director-host-clash": ['LvsDirectorPair "lb2": secondary.host: "127.0.0.2:2" is already the director of LvsDirectorPair "lb" (secondary): one LvsDirectorPair per director host', "lb2-"],
+    "vip-secret": ['LvsDirectorPair "lb": vips[0]: [secret] must be an IPv4 or IPv6 address with an optional /prefix', "lb-"],
     "rs-vip-output": ['RealServer "rs1": vips[0]: "10.0.0.300" must be an IPv4 or IPv6 address', "rs1-"],
 };
 
@@ -28,6 +31,7 @@ describe("bad input, through a real pulumi preview", function () {
         pulumiOk(program, ["stack", "init", stack]);
         pulumiOk(program, ["config", "set", "--stack", stack, "--secret", "authPass"], { input: "goodpw" });
         pulumiOk(program, ["config", "set", "--stack", stack, "--secret", "longPass"], { input: LONG_PASS });
+        pulumiOk(program, ["config", "set", "--stack", stack, "--secret", "badVip"], { input: BAD_VIP });
     });
 
     after(() => pulumi(program, ["stack", "rm", "--yes", "--force", stack]));
@@ -39,6 +43,7 @@ describe("bad input, through a real pulumi preview", function () {
             assert.notEqual(res.code, 0, res.output);
             assert.ok(res.output.includes(message), `expected in the CLI output:\n${message}\n---\n${res.output}`);
             assert.ok(!res.output.includes(LONG_PASS), "the secret value is not printed");
+            assert.ok(!res.output.includes(BAD_VIP), "a secret VIP is not printed");
             assert.doesNotMatch(res.output, new RegExp(`\\+\\s+command:remote:Command\\s+${commands}`), "no remote command of the failing component is planned");
         });
     }

@@ -9,11 +9,13 @@ interface Registered {
     inputs: Record<string, any>;
 }
 const registered: Registered[] = [];
+/** What a command prints, by resource name (e.g. a director's facts); "" when not listed. */
+const stdoutOf: Record<string, string> = {};
 
 pulumi.runtime.setMocks({
     newResource(args) {
         registered.push({ type: args.type, name: args.name, inputs: args.inputs });
-        return { id: `${args.name}-id`, state: { ...args.inputs, stdout: "", stderr: "" } };
+        return { id: `${args.name}-id`, state: { ...args.inputs, stdout: stdoutOf[args.name] ?? "", stderr: "" } };
     },
     call(args) {
         return args.inputs;
@@ -117,6 +119,23 @@ describe("components (Pulumi mocks)", () => {
         assert.equal(commands("svcB-").length, 0);
     });
 
+    it("one director host in two pairs is caught whatever the spelling of its IPv6 address", async () => {
+        makePair("lbH1", { primary: conn("FD00:77::1") });
+        const second = makePair("lbH2", { primary: conn("fd00:77:0::1") });
+        await assert.rejects((second.directors.find((d) => d.role === "primary")!.connection as any).promise(), /LvsDirectorPair "lbH2": primary\.host: "\[fd00:77:0::1\]:22" is already the director of LvsDirectorPair "lbH1" \(primary\)/);
+    }).timeout(5000);
+
+    it("unicast: the facts read while keepalived holds the VIPs never make a VIP the advert address", async () => {
+        // Linux lists IPv6 addresses newest first, so the VIP (given with a prefix) comes before the host's own.
+        for (const [role, n] of [["primary", 11], ["secondary", 12]] as const) {
+            stdoutOf[`lbU-${role}-facts`] = `keepalived 2.2.7\naddr eth0 fd00:88::100/64\naddr eth0 fd00:88::${n}/64\n`;
+        }
+        const pair = makePair("lbU", { vips: ["FD00:88::100/64"], vrrp: { virtualRouterId: 88, authPass: "pw", unicast: true } });
+        const configs = await resolve(pair.configs);
+        assert.match(configs.primary, /unicast_src_ip fd00:88::11\n\s+unicast_peer \{\n\s+fd00:88::12\n/);
+        assert.match(configs.secondary, /unicast_src_ip fd00:88::12\n\s+unicast_peer \{\n\s+fd00:88::11\n/);
+    }).timeout(5000);
+
     it("NAT pair: inside instance, forwarding and masquerading rules; NAT and TUN real servers", async () => {
         const pair = makePair("nat1", { inside: { interface: "eth1", vips: ["10.202.0.100/24"], masquerade: ["10.202.0.0/24"] } });
         new lvs.RealServer("rsn", { connection: conn("10.202.0.31"), mode: "NAT", gateway: "10.202.0.100" });
@@ -130,6 +149,41 @@ describe("components (Pulumi mocks)", () => {
         assert.match(commands("rsn-vips")[0]!.inputs.stdin, /ExecStart=\/sbin\/ip route replace default via 10\.202\.0\.100/);
         assert.match(commands("rst-vips")[0]!.inputs.stdin, /ExecStart=\/sbin\/ip addr replace 10\.0\.0\.10\/32 dev tunl0/);
     });
+
+    it("never prints a value passed as a secret, whatever its field, in the checks across components too", async () => {
+        const rejects = async (o: pulumi.Output<unknown>, line: string, hidden: string) => {
+            await assert.rejects((o as any).promise(), (err: Error) => {
+                assert.ok(err.message.includes(line), `expected\n${line}\nin\n${err.message}`);
+                assert.ok(!err.message.includes(hidden), `${hidden} shown in\n${err.message}`);
+                return true;
+            });
+        };
+        await rejects(makePair("lbX1", { vips: [pulumi.secret("10.66.0.256")] }).configs, 'LvsDirectorPair "lbX1": vips[0]: [secret] must be an IPv4 or IPv6 address with an optional /prefix', "10.66.0.256");
+        makePair("lbX2", { vips: ["10.66.0.1"] });
+        await rejects(makePair("lbX3", { vips: [pulumi.secret("10.66.0.1/24")] }).configs, 'LvsDirectorPair "lbX3": vips[0]: [secret] is already a VIP of LvsDirectorPair "lbX2": a VIP belongs to one pair', "10.66.0.1");
+        makePair("lbX4", { interface: "eth66", vrrp: { virtualRouterId: 166, authPass: "pw" } });
+        await rejects(makePair("lbX5", { interface: pulumi.secret("eth66"), vrrp: { virtualRouterId: 166, authPass: "pw" } }).configs, 'LvsDirectorPair "lbX5": vrrp.virtualRouterId: 166 is already used on [secret] by LvsDirectorPair "lbX4": router ids must be unique per segment', "eth66");
+        makePair("lbX6", { interface: "eth67", vrrp: { virtualRouterId: 167, authPass: "pw" } });
+        await rejects(makePair("lbX7", { interface: "eth67", vrrp: { virtualRouterId: pulumi.secret(167), authPass: "pw" } }).configs, 'LvsDirectorPair "lbX7": vrrp.virtualRouterId: [secret] is already used on eth67 by LvsDirectorPair "lbX6": router ids must be unique per segment', "167");
+        const pair = makePair("lbX8");
+        new lvs.VirtualService("svcX1", { directors: pair, vip: "10.66.1.1", port: 80, realServers: [{ address: "10.66.1.21" }] });
+        const clash = new lvs.VirtualService("svcX2", { directors: pair, vip: pulumi.secret("10.66.1.1"), port: 80, realServers: [{ address: "10.66.1.22" }] });
+        await rejects(clash.key, 'VirtualService "svcX2": port: [secret] is already served by VirtualService "svcX1" on LvsDirectorPair "lbX8": one VirtualService per VIP, port and protocol (or fwmark) on a pair', "10.66.1.1");
+        makePair("lbX9", { primary: conn("10.66.2.1") });
+        const hostClash = makePair("lbX10", { primary: { ...conn("x"), host: pulumi.secret("10.66.2.1") } });
+        await rejects(hostClash.directors.find((d) => d.role === "primary")!.connection, 'LvsDirectorPair "lbX10": primary.host: [secret] is already the director of LvsDirectorPair "lbX9" (primary): one LvsDirectorPair per director host', "10.66.2.1");
+    }).timeout(10000);
+
+    it("a host-key check that fails does not print a secret host either", async () => {
+        // Port 1 of the loopback: nothing listens, so the check gives up after one refused dial.
+        const primary = { ...conn("x"), host: pulumi.secret("127.0.0.1"), port: 1, dialErrorLimit: 1, hostKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAINs0/+txg5qgtazWlUfnFWdj6rj6tpmbuf6xLM80pOKg" };
+        const pair = makePair("lbK", { primary });
+        await assert.rejects((pair.directors.find((d) => d.role === "primary")!.connection as any).promise(), (err: Error) => {
+            assert.match(err.message, /^LvsDirectorPair "lbK": primary: cannot check the host key of root@\[secret\]:1: no SSH handshake after 1 attempt\(s\)/);
+            assert.ok(!err.message.includes("127.0.0.1"), err.message);
+            return true;
+        });
+    }).timeout(10000);
 
     it("checks Output values when they resolve", async () => {
         const pair = makePair("lb6", { vrrp: { virtualRouterId: pulumi.output(300), authPass: "pw" } });

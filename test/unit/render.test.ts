@@ -1,6 +1,6 @@
 // Every renderer against its golden file, plus the properties the goldens rely on.
 import { strict as assert } from "assert";
-import { directorPairSchema } from "../../src/model/directorPair";
+import { directorPairSchema, pairVipAddresses } from "../../src/model/directorPair";
 import { realServerSchema } from "../../src/model/realServer";
 import { virtualServiceSchema } from "../../src/model/virtualService";
 import { DIRECTOR_SYSCTLS } from "../../src/render/directorSysctls";
@@ -57,8 +57,8 @@ describe("renderers", () => {
             },
         });
         const facts = {
-            primary: parseFacts("keepalived 2.2.7\naddr eth0 10.201.0.11/24\naddr eth0 10.201.0.100/32\naddr eth0 fd00:201::11/64\naddr eth1 10.202.0.11/24\n"),
-            secondary: parseFacts("keepalived 2.2.7\naddr eth0 10.201.0.12/24\naddr eth0 fd00:201::12/64\naddr eth1 10.202.0.12/24\n"),
+            primary: parseFacts("keepalived 2.2.7\naddr eth0 10.201.0.11/24\naddr eth0 10.201.0.100/32\naddr eth0 fd00:201::11/64\naddr eth1 10.202.0.11/24\n", pairVipAddresses(full)),
+            secondary: parseFacts("keepalived 2.2.7\naddr eth0 10.201.0.12/24\naddr eth0 fd00:201::12/64\naddr eth1 10.202.0.12/24\n", pairVipAddresses(full)),
         };
         assertGolden("keepalived-nat-full-primary.conf", renderKeepalivedMain("lb", full, "primary", facts));
         assertGolden("keepalived-nat-full-secondary.conf", renderKeepalivedMain("lb", full, "secondary", facts));
@@ -76,14 +76,30 @@ describe("renderers", () => {
         });
         // eth0 has two IPv4 addresses and only a link-local IPv6 one (which facts leave out).
         const facts = {
-            primary: parseFacts("keepalived 2.2.7\naddr eth0 10.201.0.11/24\naddr eth0 10.201.0.31/24\naddr eth1 10.202.0.11/24\n"),
-            secondary: parseFacts("keepalived 2.2.7\naddr eth0 10.201.0.12/24\naddr eth0 10.201.0.32/24\naddr eth1 10.202.0.12/24\n"),
+            primary: parseFacts("keepalived 2.2.7\naddr eth0 10.201.0.11/24\naddr eth0 10.201.0.31/24\naddr eth1 10.202.0.11/24\n", pairVipAddresses(pair)),
+            secondary: parseFacts("keepalived 2.2.7\naddr eth0 10.201.0.12/24\naddr eth0 10.201.0.32/24\naddr eth1 10.202.0.12/24\n", pairVipAddresses(pair)),
         };
         const unicast = (text: string) => [...text.matchAll(/vrrp_instance (\S+) \{[^]*?unicast_src_ip (\S+)\n\s+unicast_peer \{\n\s+(\S+)/g)].map((m) => `${m[1]} ${m[2]} -> ${m[3]}`);
         assert.deepEqual(unicast(renderKeepalivedMain("lb", pair, "primary", facts)), ["VI_eth0_51 10.201.0.31 -> 10.201.0.32", "VI_eth0_51_v6 fe80::11 -> fe80::12", "VI_eth1_52 10.202.0.11 -> 10.202.0.12"]);
         assert.deepEqual(unicast(renderKeepalivedMain("lb", pair, "secondary", facts)), ["VI_eth0_51 10.201.0.32 -> 10.201.0.31", "VI_eth0_51_v6 fe80::12 -> fe80::11", "VI_eth1_52 10.202.0.12 -> 10.202.0.11"]);
         const withoutV6 = directorPairSchema.parse({ ...pair, vrrp: { ...pair.vrrp, unicastAddresses: undefined } });
         assert.throws(() => renderKeepalivedMain("lb", withoutV6, "primary", facts), /needs the primary director's IPv6 address on eth0: the host has no global one; give it in vrrp\.unicastAddresses\.primary\.eth0/);
+    });
+
+    it("unicast adverts never come from a VIP of the pair, whatever its prefix, even when the host lists it first", () => {
+        const pair = directorPairSchema.parse({
+            interface: "eth0",
+            vips: ["10.201.0.100/24", "FD00:201::100/64"],
+            inside: { interface: "eth1", vips: ["10.202.0.100/24"], virtualRouterId: 52 },
+            vrrp: { virtualRouterId: 51, unicast: true },
+        });
+        // Linux lists IPv6 addresses newest first: the VIPs keepalived holds come before the host's own.
+        // fd00:201::200/64 is a VIP of the keepalived.conf in force (an earlier VIP list), named by a "vip" line.
+        const host = (n: number) => `keepalived 2.2.7\nvip 10.201.0.100/24\nvip fd00:201::200/64\naddr eth0 fd00:201::200/64\naddr eth0 fd00:201::100/64\naddr eth0 fd00:201::${n}/64\naddr eth0 10.201.0.100/24\naddr eth0 10.201.0.${n}/24\naddr eth1 10.202.0.100/24\naddr eth1 10.202.0.${n}/24\n`;
+        const facts = { primary: parseFacts(host(11), pairVipAddresses(pair)), secondary: parseFacts(host(12), pairVipAddresses(pair)) };
+        assert.deepEqual(facts.primary.addresses, { eth0: ["fd00:201::11", "10.201.0.11"], eth1: ["10.202.0.11"] });
+        const unicast = (text: string) => [...text.matchAll(/vrrp_instance (\S+) \{[^]*?unicast_src_ip (\S+)\n\s+unicast_peer \{\n\s+(\S+)/g)].map((m) => `${m[1]} ${m[2]} -> ${m[3]}`);
+        assert.deepEqual(unicast(renderKeepalivedMain("lb", pair, "primary", facts)), ["VI_eth0_51 10.201.0.11 -> 10.201.0.12", "VI_eth0_51_v6 fd00:201::11 -> fd00:201::12", "VI_eth1_52 10.202.0.11 -> 10.202.0.12"]);
     });
 
     it("auth_hmac renders the key's definition name, never the key", () => {
@@ -96,7 +112,7 @@ describe("renderers", () => {
         assert.ok(versionAtLeast("2.4.0", "2.4"));
         assert.ok(versionAtLeast("2.10.1", "2.4"));
         assert.ok(!versionAtLeast("2.2.7", "2.4"));
-        assert.deepEqual(parseFacts("keepalived 2.2.7\naddr eth0 10.0.0.1/24\naddr eth0 10.0.0.100/32\naddr lo0 fd00::1/128\n"), { keepalivedVersion: "2.2.7", addresses: { eth0: ["10.0.0.1"] } });
+        assert.deepEqual(parseFacts("keepalived 2.2.7\naddr eth0 10.0.0.1/24\naddr eth0 10.0.0.100/32\naddr lo0 fd00::1/128\n", []), { keepalivedVersion: "2.2.7", addresses: { eth0: ["10.0.0.1"] } });
     });
 
     it("the main config never holds the password, only its definition's name", () => {
@@ -137,12 +153,22 @@ describe("renderers", () => {
     it("UDP with one-packet scheduling, and an fwmark service with its mark rule", () => {
         const udp = virtualServiceSchema.parse({ vip: "10.201.0.100", port: 9001, protocol: "UDP", ops: true, scheduler: "rr", healthCheck: { type: "UDP" }, realServers: [{ address: "10.201.0.21" }] });
         assertGolden("service-udp-ops.conf", renderVirtualService("dns", udp));
+        // Without a healthCheck a UDP service gets UDP_CHECK (accepted by keepalived 2.2.7 -t): a TCP check would fail.
+        const udpDefault = virtualServiceSchema.parse({ vip: "10.201.0.100", port: 9001, protocol: "UDP", realServers: [{ address: "10.201.0.21" }] });
+        assertGolden("service-udp-default.conf", renderVirtualService("dns", udpDefault));
         const fwm = virtualServiceSchema.parse({ fwmark: { mark: 5, vip: "10.201.0.100", ports: [443, 80] }, scheduler: "mh", schedulerFlags: ["mh-port"], persistenceTimeout: 60, realServers: [{ address: "10.201.0.21" }, { address: "10.201.0.22" }] });
         assertGolden("service-fwmark.conf", renderVirtualService("webs", fwm));
         assertGolden("fw-fwmark-5.rules", renderFwmarkRules("webs", fwm)!);
         assert.equal(serviceKey(fwm), "fwmark 5");
         assert.equal(serviceFile(fwm), "/etc/keepalived/pulumi-lvs/services/fwm_5.conf");
         assert.equal(ipvsServiceArgs("TCP", "10.201.0.100", 0, 5), "-f 5");
+    });
+
+    it("an empty pool with a sorry server: the sorry server is the only real server (keepalived 2.2.7 -t rejects a virtual_server without any)", () => {
+        const empty = virtualServiceSchema.parse({ vip: "10.201.0.100", port: 80, sorryServer: { address: "10.201.0.99", port: 8080 }, mode: "NAT", realServers: [] });
+        assertGolden("service-empty-sorry.conf", renderVirtualService("web", empty));
+        const fwm = virtualServiceSchema.parse({ fwmark: { mark: 5, vip: "10.201.0.100", ports: [80] }, sorryServer: { address: "10.201.0.99" }, realServers: [] });
+        assert.match(renderVirtualService("webs", fwm), /\n    real_server 10\.201\.0\.99 \{\n        weight 1\n    \}\n\}\n$/);
     });
 
     it("sysctl.d files, sorted, each key with its reason", () => {

@@ -85,6 +85,27 @@ describe("remote scripts", () => {
         }
     });
 
+    it("facts: names the VIPs of the keepalived.conf in force, which keepalived may hold while the facts are read", () => {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plvs-facts-"));
+        try {
+            // A keepalived that only tells its version (the prelude puts the system folders first: a real one also works).
+            fs.writeFileSync(path.join(dir, "keepalived"), "#!/bin/sh\necho 'Keepalived v2.2.7 (01/16,2022)'\n", { mode: 0o755 });
+            fs.copyFileSync(path.join(__dirname, "golden", "keepalived-nat-full-primary.conf"), path.join(dir, "keepalived.conf"));
+            const text = factsRead()
+                .replace(/^STATE_DIR='[^']*'$/m, `STATE_DIR=${shq(path.join(dir, "state"))}`)
+                .replace(/^KEEPALIVED_CONF='[^']*'$/m, `KEEPALIVED_CONF=${shq(path.join(dir, "keepalived.conf"))}`);
+            const res = spawnSync("bash", ["-c", text], { encoding: "utf8", env: { ...process.env, PATH: `${process.env.PATH}:${dir}` } });
+            assert.equal(res.status, 0, res.stderr);
+            assert.deepEqual(res.stdout.split("\n").filter((l) => !l.startsWith("addr ")), ["keepalived 2.2.7", "vip 10.201.0.100/32", "vip fd00:201::100/128", "vip 10.202.0.100/24", ""]);
+            fs.rmSync(path.join(dir, "keepalived.conf"));
+            const without = spawnSync("bash", ["-c", text], { encoding: "utf8", env: { ...process.env, PATH: `${process.env.PATH}:${dir}` } });
+            assert.equal(without.status, 0, without.stderr);
+            assert.doesNotMatch(without.stdout, /^vip /m, "no keepalived.conf yet: no VIPs");
+        } finally {
+            fs.rmSync(dir, { recursive: true, force: true });
+        }
+    });
+
     it("rejects parameter names that are not shell variables", () => {
         assert.throws(() => params({ "X; rm": "v" }), /bad parameter name/);
     });
