@@ -205,8 +205,8 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
             secondary: checkedConnection(component, name, "secondary", args.secondary, this, hostClaim("secondary")),
         };
         for (const role of ROLES) {
-            // No command can start before every input is valid, Outputs included.
-            connections[role] = pulumi.all([checkedConnections[role], model, auth]).apply(([c]) => c);
+            // No command can start before every input is valid, Outputs included, the other director's too.
+            connections[role] = pulumi.all([checkedConnections.primary, checkedConnections.secondary, model, auth]).apply(([p, s]) => (role === "primary" ? p : s));
             const packages = hostCommand(`${name}-${role}-packages`, {
                 connection: connections[role],
                 title: `ipvsadm and keepalived (${role} director)`,
