@@ -9,7 +9,8 @@ import { directorSysctls } from "../render/directorSysctls";
 import { routerIdClaims, vrrpInstances } from "../render/vrrpInstances";
 import { hostCidr } from "../model/primitives";
 import { parseFacts, type DirectorFacts } from "../render/facts";
-import { natRuleSet, renderNatRules } from "../render/firewall";
+import { renderNatRules } from "../render/firewall";
+import { natRuleSet } from "../render/ruleSets";
 import { renderAuthDefinition, renderKeepalivedMain, ROLES, type DirectorRole, type PairFacts } from "../render/keepalivedMain";
 import { AUTH_CONF, KEEPALIVED_CONF } from "../render/paths";
 import { mergeSysctls, renderSysctlFile } from "../render/sysctl";
@@ -251,6 +252,9 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                     apply: fwApply(natRuleSet(name)),
                     remove: fwDelete(natRuleSet(name)),
                     stdin: natRules.apply((t) => t ?? ""),
+                    // The set's name is what it is on the hosts: another name (an older naming) is a new
+                    // set, created before the old one is deleted.
+                    replaceOn: [natRuleSet(name)],
                 }, { parent: this, dependsOn: [sysctls] });
             }
             const authFile = { kind: "auth" as const, target: AUTH_CONF };

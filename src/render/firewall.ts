@@ -1,20 +1,10 @@
 // Firewall rules of our own on the directors: NAT masquerading and forwarding for the real servers,
 // and the marks of fwmark services. Rendered as one rule per line ("<family> <table> <hook> <match>")
-// that scripts/fw.sh loads into chains of our own with iptables (nf_tables or legacy backend,
+// that scripts/fw.sh loads into chains of our own (named in ruleSets.ts) with iptables (nf_tables or legacy backend,
 // whichever the host's kernel supports), jumped to from the built-in chain: no other rule is touched.
 import type { DirectorPairModel } from "../model/directorPair";
 import { family } from "../model/primitives";
 import type { VirtualServiceModel } from "../model/virtualService";
-import { instanceStem } from "./vrrpInstances";
-
-/** Our chains are "<set>_<hook>"; iptables chain names have at most 28 characters. */
-export function natRuleSet(pairName: string): string {
-    return `PLVS_${instanceStem(pairName).slice(0, 16)}`;
-}
-
-export function fwmarkRuleSet(mark: number): string {
-    return `PLVS_FWM_${mark}`;
-}
 
 function header(title: string): string {
     return `# Managed by pulumi-lvs: ${title}. One rule per line: family table hook match. Local edits are overwritten.`;

@@ -1,6 +1,9 @@
 // scripts/fw.sh with the real iptables (both backends) on a scratch host (test/helpers/scriptSandbox.ts):
 // what it loads and removes, and what it says when the kernel refuses a table or no iptables works.
 import { strict as assert } from "assert";
+import { directorPairSchema } from "../../src/model/directorPair";
+import { renderNatRules } from "../../src/render/firewall";
+import { natRuleSet } from "../../src/render/ruleSets";
 import { fwApply, fwDelete } from "../../src/remote/firewall";
 import { iptablesUnavailable } from "../helpers/iptables";
 import { type Fault, ScriptSandbox } from "../helpers/scriptSandbox";
@@ -9,6 +12,7 @@ const SET = "PLVS_lb";
 const OLD = "# before\n4 filter FORWARD -s 10.202.0.32/32 -p tcp --sport 80 -j ACCEPT\n";
 const NEW = "# after\n4 filter FORWARD -s 10.202.0.31/32 -p tcp --sport 80 -j ACCEPT\n4 nat POSTROUTING -o lo -s 10.202.0.0/24 -j MASQUERADE\n";
 const rules = { script: "for t in filter nat; do iptables -t $t -S; done", plain: true };
+const allRules = (ipt: string) => ({ script: `for t in filter nat mangle; do ${ipt} -t $t -S; ${ipt.replace("ip", "ip6")} -t $t -S; done`, plain: true });
 /** An iptables (both backends) on a kernel without the `table` table. */
 const refusing = (table: string): Fault[] => ["iptables", "iptables-legacy"].map((tool) => ({
     tool, mode: "replaced" as const,
@@ -28,6 +32,31 @@ describe("fw.sh with the real iptables", function () {
         box = new ScriptSandbox();
     });
     after(() => box?.dispose());
+
+    for (const backend of ["nf_tables", "legacy"] as const) {
+        it(`a pair name of 63 characters: its NAT rules load and unload with the real iptables (${backend}, found by apply; delete clears every backend)`, () => {
+            const name = `frontend-lb-1-${"x".repeat(49)}`;
+            const pair = directorPairSchema.parse({
+                interface: "eth0", vips: ["10.201.0.100", "fd00:201::100"], vrrp: { virtualRouterId: 51 },
+                inside: { interface: "eth1", vips: ["10.202.0.100/24"], masquerade: ["10.202.0.0/24", "fd00:202::/64"] },
+            });
+            const set = natRuleSet(name);
+            const ipt = backend === "legacy" ? "iptables-legacy" : "iptables";
+            // Without the nf_tables iptables, fw.sh takes the legacy one.
+            const fault: Fault[] = backend === "legacy" ? [{ tool: "iptables", mode: "missing" }, { tool: "ip6tables", mode: "missing" }] : [];
+            const r = box.run({ script: fwApply(set), input: renderNatRules(name, pair)! }, {
+                fault, after: [allRules(ipt), { script: fwDelete(set) }, { script: "echo ---", plain: true }, allRules(ipt)],
+            });
+            assert.equal(r.status, 0, r.stderr);
+            const [loaded, removed] = r.after.split("---\n");
+            for (const hook of ["FORWARD", "POSTROUTING"]) {
+                assert.ok(`${set}_${hook}`.length <= 28);
+                assert.equal(loaded!.split(`-A ${hook} -j ${set}_${hook}\n`).length, 3, `${set}_${hook} is jumped to, in IPv4 and IPv6:\n${loaded}`);
+            }
+            assert.match(loaded!, new RegExp(`-A ${set}_POSTROUTING -s 10\\.202\\.0\\.0/24 -o eth0 -j MASQUERADE`));
+            assert.doesNotMatch(removed!, /PLVS/, `nothing of ${set} is left:\n${removed}`);
+        });
+    }
 
     it("a kernel without the nat table: the apply fails naming the table and what each iptables said; the previous rules are back", () => {
         const r = box.run({ script: fwApply(SET), input: NEW }, { before: [{ script: fwApply(SET), input: OLD }], after: [rules], fault: refusing("nat") });
