@@ -2,7 +2,8 @@
 # How a script reports, so that a failed `pulumi up` leads with what failed:
 #   fail "what failed; what was restored" [details]   the FAILED line first, then the details, exit 1
 #   say "progress"                                     kept, and printed after the outcome
-#   at_exit 'command'                                  clean-up, run however the script ends
+#   at_exit 'command'                                  clean-up, run however the script ends, in the order
+#                                                      given; $PLVS_STATUS is the script's exit status
 # Any other command that fails ends the script with a FAILED line naming it and its line. Reports go
 # to the script's own stderr (fd 8) even from inside a command whose stderr is redirected; what the
 # commands themselves print on stderr is held back and printed after the outcome.
@@ -23,6 +24,7 @@ fail() {
 }
 at_exit() { CLEANUPS+=("$1"); }
 plvs_exit() {
+  PLVS_STATUS=$?
   local c
   for c in "${CLEANUPS[@]}"; do eval "$c" || true; done
   if [ -n "$STDERR_LOG" ]; then cat "$STDERR_LOG" >&8; rm -f "$STDERR_LOG"; fi
