@@ -161,6 +161,8 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
     readonly vips: pulumi.Output<string[]>;
     /** The VRRP interface. */
     readonly interface: pulumi.Output<string>;
+    /** The NIC towards the real servers: `inside.interface`, else `interface`. NAT replies come in on it. */
+    readonly realServerInterface: pulumi.Output<string>;
     /** keepalived.conf of each director (it holds no secret: the password is a definition in another file). */
     readonly configs: pulumi.Output<{ primary: string; secondary: string }>;
     /** The directors in the order changes are applied: secondary (BACKUP) first, then primary. */
@@ -290,6 +292,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
 
         this.vips = model.apply((m) => m.vips);
         this.interface = model.apply((m) => m.interface);
+        this.realServerInterface = model.apply((m) => m.inside?.interface ?? m.interface);
         this.configs = pulumi.output(configs);
         this.registerOutputs({ vips: this.vips, interface: this.interface, configs: this.configs });
     }

@@ -3,6 +3,8 @@
 // Each kind of set has a budget: 28 minus "_<hook>" of the longest hook it uses. A name that fits stays
 // as it always was; a longer one keeps a readable start and ends in a short hash of the whole name.
 import { createHash } from "crypto";
+import type { VirtualServiceModel } from "../model/virtualService";
+import { serviceKey } from "./keys";
 import { instanceStem } from "./vrrpInstances";
 
 export const MAX_CHAIN_NAME = 28;
@@ -10,7 +12,8 @@ export const MAX_CHAIN_NAME = 28;
 /** The hooks each kind of set uses (see firewall.ts). */
 export const SET_HOOKS = {
     pair: ["FORWARD", "POSTROUTING"],
-    fwmark: ["PREROUTING"],
+    fwmarkService: ["PREROUTING", "FORWARD"],
+    service: ["FORWARD"],
 } as const;
 
 function budget(hooks: ReadonlyArray<string>): number {
@@ -34,8 +37,17 @@ export function natRuleSet(pairName: string): string {
     return `${readable.slice(0, max - tail.length)}${tail}`;
 }
 
-/** The set of an fwmark service: PLVS_FWM_<mark>, or PLVS_FWMx<hex> for a mark of 9 digits or more. */
-export function fwmarkRuleSet(mark: number): string {
-    const decimal = `PLVS_FWM_${mark}`;
-    return decimal.length <= budget(SET_HOOKS.fwmark) ? decimal : `PLVS_FWMx${mark.toString(16)}`;
+/**
+ * The set of one VirtualService (its mark, the replies of its NAT real servers): PLVS_FWM_<mark>
+ * (PLVS_FWMx<hex> for a mark of 9 digits or more: iptables shows marks in hex), or
+ * PLVS_<proto><port>_<hash of VIP:port/proto>, the hash as long as the name allows (at least 5).
+ * Two services of one pair whose names collide are refused before any host is touched (VirtualService).
+ */
+export function serviceRuleSet(svc: Pick<VirtualServiceModel, "vip" | "port" | "protocol" | "fwmark">): string {
+    if (svc.fwmark) {
+        const decimal = `PLVS_FWM_${svc.fwmark.mark}`;
+        return decimal.length <= budget(SET_HOOKS.fwmarkService) ? decimal : `PLVS_FWMx${svc.fwmark.mark.toString(16)}`;
+    }
+    const readable = `PLVS_${svc.protocol.toLowerCase()}${svc.port}_`;
+    return `${readable}${hash(serviceKey(svc), budget(SET_HOOKS.service) - readable.length)}`;
 }

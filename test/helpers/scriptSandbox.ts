@@ -157,7 +157,7 @@ export class ScriptSandbox {
             "ip link set lo up",
             ...(opts.veth ? ["ip link add v0 type veth peer name v1", "ip addr add 10.202.0.1/24 dev v0", "ip link set v0 up", "ip link set v1 up"] : []),
             "for i in $(seq 0 $((MAIN - 1))); do",
-            '  PLVS_TEST_PATH="$CLEAN_BIN" bash -c "$(cat "$R/script$i")" pulumi-lvs < "$R/input$i" > "$R/prep.out" 2>&1 || { echo "preparation step $i failed:"; cat "$R/prep.out"; exit 99; } >&2',
+            '  PLVS_TEST_PATH="$CLEAN_BIN" PATH="$CLEAN_BIN" /bin/bash -c "$(cat "$R/script$i")" pulumi-lvs < "$R/input$i" > "$R/prep.out" 2>&1 || { echo "preparation step $i failed:"; cat "$R/prep.out"; exit 99; } >&2',
             "done",
             ...(dirFault ? [
                 `D=${JSON.stringify(faultDir)}`,
@@ -167,10 +167,10 @@ export class ScriptSandbox {
                     : ['mount --bind "$D" "$D"', 'mount -o remount,bind,ro "$D"']),
             ] : []),
             'export TOOL_LOG="$R/tools.log"',
-            'status=0; PLVS_TEST_PATH="$FAULT_BIN" bash -c "$(cat "$R/script$MAIN")" pulumi-lvs < "$R/input$MAIN" || status=$?',
+            'status=0; PLVS_TEST_PATH="$FAULT_BIN" PATH="$FAULT_BIN" /bin/bash -c "$(cat "$R/script$MAIN")" pulumi-lvs < "$R/input$MAIN" || status=$?',
             "unset TOOL_LOG",
             `for i in $(seq $((MAIN + 1)) ${steps.length - 1}); do`,
-            '  PLVS_TEST_PATH="$CLEAN_BIN" PATH="$CLEAN_BIN" bash -c "$(cat "$R/script$i")" pulumi-lvs < "$R/input$i" >> "$R/after.out" 2>&1 || echo "(exit $?)" >> "$R/after.out"',
+            '  PLVS_TEST_PATH="$CLEAN_BIN" PATH="$CLEAN_BIN" /bin/bash -c "$(cat "$R/script$i")" pulumi-lvs < "$R/input$i" >> "$R/after.out" 2>&1 || echo "(exit $?)" >> "$R/after.out"',
             "done",
             'exit "$status"',
         ].join("\n");

@@ -1,6 +1,8 @@
 // scripts/fw.sh with the real iptables (both backends) on a scratch host (test/helpers/scriptSandbox.ts):
 // what it loads and removes, and what it says when the kernel refuses a table or no iptables works.
 import { strict as assert } from "assert";
+import * as fs from "fs";
+import * as path from "path";
 import { directorPairSchema } from "../../src/model/directorPair";
 import { renderNatRules } from "../../src/render/firewall";
 import { natRuleSet } from "../../src/render/ruleSets";
@@ -57,6 +59,19 @@ describe("fw.sh with the real iptables", function () {
             assert.doesNotMatch(removed!, /PLVS/, `nothing of ${set} is left:\n${removed}`);
         });
     }
+
+    it("every golden rules file loads with the real iptables, and unloads leaving nothing", () => {
+        const golden = path.join(__dirname, "golden");
+        for (const file of fs.readdirSync(golden).filter((f) => f.startsWith("fw-"))) {
+            const r = box.run({ script: fwApply("PLVS_golden"), input: fs.readFileSync(path.join(golden, file), "utf8") }, {
+                after: [allRules("iptables"), { script: fwDelete("PLVS_golden") }, { script: "echo ---", plain: true }, allRules("iptables")],
+            });
+            assert.equal(r.status, 0, `${file}: ${r.stderr}`);
+            const [loaded, removed] = r.after.split("---\n");
+            assert.match(loaded!, /-A PLVS_golden_/, file);
+            assert.doesNotMatch(removed!, /PLVS/, file);
+        }
+    });
 
     it("a kernel without the nat table: the apply fails naming the table and what each iptables said; the previous rules are back", () => {
         const r = box.run({ script: fwApply(SET), input: NEW }, { before: [{ script: fwApply(SET), input: OLD }], after: [rules], fault: refusing("nat") });
