@@ -12,7 +12,8 @@ import { directorSysctls } from "../render/directorSysctls";
 import { routerIdClaims, vrrpInstances } from "../render/vrrpInstances";
 import { hostCidr, hostIdentity, hostPort } from "../model/primitives";
 import { parseFacts, type DirectorFacts } from "../render/facts";
-import { natRuleSet, renderNatRules } from "../render/firewall";
+import { renderNatRules } from "../render/firewall";
+import { natRuleSet } from "../render/ruleSets";
 import { renderAuthDefinition, renderKeepalivedMain, ROLES, type DirectorRole, type PairFacts } from "../render/keepalivedMain";
 import { AUTH_CONF, KEEPALIVED_CONF } from "../render/paths";
 import { mergeSysctls, renderSysctlFile } from "../render/sysctl";
@@ -163,6 +164,8 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
     readonly vips: pulumi.Output<string[]>;
     /** The VRRP interface. */
     readonly interface: pulumi.Output<string>;
+    /** The NIC towards the real servers: `inside.interface`, else `interface`. NAT replies come in on it. */
+    readonly realServerInterface: pulumi.Output<string>;
     /** keepalived.conf of each director (it holds no secret: the password is a definition in another file). */
     readonly configs: pulumi.Output<{ primary: string; secondary: string }>;
     /** The directors in the order changes are applied: secondary (BACKUP) first, then primary. */
@@ -250,6 +253,9 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                     apply: fwApply(natRuleSet(name)),
                     remove: fwDelete(natRuleSet(name)),
                     stdin: natRules.apply((t) => t ?? ""),
+                    // The set's name is what it is on the hosts: another name (an older naming) is a new
+                    // set, created before the old one is deleted.
+                    replaceOn: [natRuleSet(name)],
                 }, { parent: this, dependsOn: [sysctls] });
             }
             const authFile = { kind: "auth" as const, target: AUTH_CONF };
@@ -285,6 +291,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
 
         this.vips = model.apply((m) => m.vips);
         this.interface = model.apply((m) => m.interface);
+        this.realServerInterface = model.apply((m) => m.inside?.interface ?? m.interface);
         this.configs = pulumi.output(configs);
         this.registerOutputs({ vips: this.vips, interface: this.interface, configs: this.configs });
     }

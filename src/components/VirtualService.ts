@@ -8,7 +8,8 @@ import { SECRET_MARK } from "../model/secrets";
 import { claimUnique } from "../model/uniqueness";
 import { renderVirtualService } from "../render/keepalivedService";
 import { ipvsServiceArgs, keepalivedApply, keepalivedDelete } from "../remote/keepalivedFile";
-import { fwmarkRuleSet, renderFwmarkRules } from "../render/firewall";
+import { renderServiceRules } from "../render/firewall";
+import { serviceRuleSet } from "../render/ruleSets";
 import { fwApply, fwDelete } from "../remote/firewall";
 import { checked, componentNameSchema } from "./checked";
 import { hostCommand, RUN_STAMP } from "./hostCommand";
@@ -129,24 +130,32 @@ export class VirtualService extends pulumi.ComponentResource {
             const holder = claimUnique("service", `${directors.name}\u0000${serviceKey(m)}`, name);
             const keyFrom = m.fwmark ? [["fwmark", "mark"]] : [["vip"], ["port"], ["protocol"]];
             const key = keyFrom.some((p) => secrets.has(p)) ? SECRET_MARK : serviceKey(m);
-            return holder === undefined ? [] : [{ path: m.fwmark ? "fwmark.mark" : "port", value: key, rule: `is already served by VirtualService "${holder}" on LvsDirectorPair "${directors.name}": one VirtualService per VIP, port and protocol (or fwmark) on a pair` }];
+            if (holder !== undefined) return [{ path: m.fwmark ? "fwmark.mark" : "port", value: key, rule: `is already served by VirtualService "${holder}" on LvsDirectorPair "${directors.name}": one VirtualService per VIP, port and protocol (or fwmark) on a pair` }];
+            // The firewall set's name ends in a hash: two services whose names collide would share one set.
+            if (!m.fwmark && m.mode !== "NAT") return [];
+            const setHolder = claimUnique("firewall set", `${directors.name}\u0000${serviceRuleSet(m)}`, name);
+            return setHolder === undefined ? [] : [{ path: m.fwmark ? "fwmark.mark" : "port", value: key, rule: `gets the firewall chains ${serviceRuleSet(m)}, like VirtualService "${setHolder}" on LvsDirectorPair "${directors.name}": change the port or the VIP of one of them` }];
         });
         this.key = model.apply(serviceKey);
         this.config = model.apply((m) => renderVirtualService(name, m));
         const file = model.apply((m) => ({ kind: "service" as const, target: serviceFile(m), verifyIpvs: ipvsServiceArgs(m.protocol, m.vip ?? m.fwmark!.vip, m.port ?? 0, m.fwmark?.mark), verifyScheduler: m.scheduler }));
 
+        // The service's own firewall rules: its mark (fwmark), and the replies of its real servers (NAT).
+        // A mode known only later may be NAT: the command then exists, with no rules if it is not.
+        const firewallCommand = args.fwmark !== undefined ? "fwmark" : args.mode === "NAT" || (args.mode !== undefined && typeof args.mode !== "string") ? "nat" : undefined;
+        const ruleSet = model.apply(serviceRuleSet);
+        const rules = pulumi.all([model, directors.realServerInterface]).apply(([m, nic]) => renderServiceRules(name, m, nic) ?? "");
         let previous: pulumi.Resource | undefined;
         for (const node of directors.directors) {
-            if (args.fwmark !== undefined) {
-                // The mark rule first: IPVS only sees marked packets.
-                const set = model.apply((m) => fwmarkRuleSet(m.fwmark!.mark));
-                previous = hostCommand(`${name}-${node.role}-fwmark`, {
+            if (firewallCommand !== undefined) {
+                // Before the service: IPVS only sees marked packets, and the replies must get through.
+                previous = hostCommand(`${name}-${node.role}-${firewallCommand}`, {
                     connection: node.connection,
-                    title: pulumi.interpolate`fwmark rule of VirtualService ${this.key} (${node.role} director)`,
-                    apply: set.apply(fwApply),
-                    remove: set.apply(fwDelete),
-                    stdin: model.apply((m) => renderFwmarkRules(name, m) ?? ""),
-                    replaceOn: [set],
+                    title: pulumi.interpolate`firewall rules of VirtualService ${this.key} (${node.role} director)`,
+                    apply: ruleSet.apply(fwApply),
+                    remove: ruleSet.apply(fwDelete),
+                    stdin: rules,
+                    replaceOn: [ruleSet],
                 }, { parent: this, dependsOn: previous ? [node.ready, previous] : [node.ready] });
             }
             previous = hostCommand(`${name}-${node.role}`, {

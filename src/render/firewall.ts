@@ -1,48 +1,84 @@
-// Firewall rules of our own on the directors: NAT masquerading and forwarding for the real servers,
-// and the marks of fwmark services. Rendered as one rule per line ("<family> <table> <hook> <match>")
-// that scripts/fw.sh loads into chains of our own with iptables (nf_tables or legacy backend,
-// whichever the host's kernel supports), jumped to from the built-in chain: no other rule is touched.
+// Firewall rules of our own on the directors, one rule per line ("<family> <table> <hook> <match>"),
+// that scripts/fw.sh loads into chains of our own (named in ruleSets.ts) with iptables (nf_tables or
+// legacy backend, whichever the host's kernel supports), jumped to from the built-in chain: no other
+// rule is touched, and each rule only admits (ACCEPT), marks or masquerades, so an admin's DROP policy
+// still holds for everything else.
+//
+// What IPVS NAT needs in FORWARD, and only that (net/netfilter/ipvs/ip_vs_core.c, ip_vs_xmit.c):
+// - A request (client -> VIP) is delivered locally: IPVS takes it in LOCAL_IN, rewrites the destination
+//   to the real server and sends it through LOCAL_OUT (ip_vs_nat_send_or_cont): it never passes FORWARD.
+// - A reply (real server -> client) is forwarded: the filter table's FORWARD chain (priority 0) sees it
+//   with the real server's own address and port, before IPVS puts the VIP back as its source (hook at
+//   FORWARD priority 100). So the replies are matched by source address, protocol and source port.
+//   Neither `-m ipvs` (it needs skb->ipvs_property, set only once IPVS has handled the packet) nor
+//   conntrack (IPVS leaves its packets untracked unless net.ipv4.vs.conntrack=1) can match them there.
+// - ICMP errors from a real server about a connection (port unreachable, fragmentation needed) are
+//   forwarded the same way, and IPVS translates them after FORWARD (ip_vs_out_icmp).
+// Health checks (the director connects to the real servers), VRRP and the sync daemon are the
+// director's own traffic (OUTPUT/INPUT), not forwarded: these rules neither need nor touch them.
 import type { DirectorPairModel } from "../model/directorPair";
-import { family } from "../model/primitives";
+import { family, hostCidr } from "../model/primitives";
 import type { VirtualServiceModel } from "../model/virtualService";
-import { instanceStem } from "./vrrpInstances";
-
-/** Our chains are "<set>_<hook>"; iptables chain names have at most 28 characters. */
-export function natRuleSet(pairName: string): string {
-    return `PLVS_${instanceStem(pairName).slice(0, 16)}`;
-}
-
-export function fwmarkRuleSet(mark: number): string {
-    return `PLVS_FWM_${mark}`;
-}
+import { serviceKey } from "./keys";
 
 function header(title: string): string {
     return `# Managed by pulumi-lvs: ${title}. One rule per line: family table hook match. Local edits are overwritten.`;
 }
 
+/**
+ * The pair's own rules: the `inside.masquerade` networks may open connections to the outside (through
+ * `interface`, masqueraded) and get their answers back. Nothing else crosses the director because of
+ * these rules; the real servers' replies to clients are opened per VirtualService.
+ */
 export function renderNatRules(pairName: string, pair: DirectorPairModel): string | undefined {
     const inside = pair.inside;
     if (!inside) return undefined;
-    const families = [...new Set([...pair.vips, ...inside.vips].map(family))].sort();
     const lines = [header(`NAT of LvsDirectorPair "${pairName}"`)];
-    for (const fam of families) {
+    for (const net of inside.masquerade) {
+        const fam = family(net);
         lines.push(
-            `${fam} filter FORWARD -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
-            `${fam} filter FORWARD -i ${inside.interface} -o ${pair.interface} -j ACCEPT`,
-            `${fam} filter FORWARD -i ${pair.interface} -o ${inside.interface} -j ACCEPT`,
+            `${fam} filter FORWARD -i ${inside.interface} -o ${pair.interface} -s ${net} -j ACCEPT`,
+            `${fam} filter FORWARD -i ${pair.interface} -o ${inside.interface} -d ${net} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
+            `${fam} nat POSTROUTING -o ${pair.interface} -s ${net} -j MASQUERADE`,
         );
     }
-    for (const net of inside.masquerade) lines.push(`${family(net)} nat POSTROUTING -o ${pair.interface} -s ${net} -j MASQUERADE`);
     return `${lines.join("\n")}\n`;
 }
 
-export function renderFwmarkRules(serviceName: string, svc: VirtualServiceModel): string | undefined {
+const ICMP_ERRORS: Record<4 | 6, string[]> = {
+    4: ["-p icmp --icmp-type destination-unreachable"],
+    6: ["-p ipv6-icmp --icmpv6-type destination-unreachable", "-p ipv6-icmp --icmpv6-type packet-too-big"],
+};
+
+/**
+ * The rules one VirtualService needs on the directors: the mark of an fwmark service, and in NAT mode
+ * the replies of its real servers (and sorry server), coming in on `replyInterface` from their own
+ * address and port: for an fwmark service, any of the mark's ports, since its real servers keep the
+ * port the client asked for. Undefined when the service needs none.
+ */
+export function renderServiceRules(serviceName: string, svc: VirtualServiceModel, replyInterface: string): string | undefined {
+    const lines: string[] = [];
     const fw = svc.fwmark;
-    if (!fw) return undefined;
-    const ports = [...fw.ports].sort((a, b) => a - b).join(",");
-    return [
-        header(`fwmark ${fw.mark} of VirtualService "${serviceName}"`),
-        `${family(fw.vip)} mangle PREROUTING -d ${fw.vip} -p ${svc.protocol.toLowerCase()} -m multiport --dports ${ports} -j MARK --set-mark ${fw.mark}`,
-        "",
-    ].join("\n");
+    const proto = svc.protocol.toLowerCase();
+    if (fw) {
+        const ports = [...fw.ports].sort((a, b) => a - b).join(",");
+        lines.push(`${family(fw.vip)} mangle PREROUTING -d ${fw.vip} -p ${proto} -m multiport --dports ${ports} -j MARK --set-mark ${fw.mark}`);
+    }
+    if (svc.mode === "NAT") {
+        const servicePort = svc.port ?? fw!.ports[0]!;
+        const backends = [...svc.realServers, ...(svc.sorryServer ? [svc.sorryServer] : [])];
+        const sources = new Map<string, { address: string; ports: string }>();
+        for (const b of backends) {
+            // A port given for a real server of an fwmark service is ignored by keepalived.
+            const ports = fw ? `-m multiport --sports ${[...fw.ports].sort((x, y) => x - y).join(",")}` : `--sport ${b.port ?? servicePort}`;
+            sources.set(`${b.address} ${ports}`, { address: b.address, ports });
+        }
+        const sorted = [...sources.values()].sort((a, b) => a.address.localeCompare(b.address) || a.ports.localeCompare(b.ports));
+        for (const s of sorted) lines.push(`${family(s.address)} filter FORWARD -i ${replyInterface} -s ${hostCidr(s.address)} -p ${proto} ${s.ports} -j ACCEPT`);
+        for (const address of [...new Set(sorted.map((s) => s.address))]) {
+            for (const icmp of ICMP_ERRORS[family(address)]) lines.push(`${family(address)} filter FORWARD -i ${replyInterface} -s ${hostCidr(address)} ${icmp} -j ACCEPT`);
+        }
+    }
+    if (lines.length === 0) return undefined;
+    return `${[header(`firewall of VirtualService "${serviceName}" (${serviceKey(svc)})`), ...lines].join("\n")}\n`;
 }

@@ -110,13 +110,14 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         const snapshot = () => firewallRules("dir2") + sh("dir2", "ls /etc/systemd/system");
         const before = snapshot();
         for (const rules of files.filter((f) => f.startsWith("fw-"))) {
-            const set = rules.includes("nat") ? "PLVS_test" : "PLVS_FWM_5";
+            // Any set name will do: each file is loaded and removed on its own.
+            const set = `PLVS_e2e${files.filter((f) => f.startsWith("fw-")).indexOf(rules)}`;
             // Run as pulumi-lvs runs it: the bootstrap reads the owner, then the scripts, from stdin.
             const owner = { urn: `urn:pulumi:e2e::dr::pulumi-lvs:index:LvsDirectorPair$command:remote:Command::${set}`, token: "0e2e" };
             const text = hostCommandText(set, fwApply(set), fwDelete(set), fs.readFileSync(path.join(golden, rules), "utf8"), owner);
             try {
                 onHostOk("dir2", text.create, text.stdin);
-                assert.match(firewallRules("dir2"), new RegExp(`-A (POSTROUTING|PREROUTING) -j ${set}_`), `${rules}: our chain is jumped to`);
+                assert.match(firewallRules("dir2"), new RegExp(`-A (POSTROUTING|PREROUTING|FORWARD) -j ${set}_`), `${rules}: our chain is jumped to`);
             } finally {
                 onHostOk("dir2", text.delete!, text.stdin);
             }

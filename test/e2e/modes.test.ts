@@ -119,6 +119,10 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         assert.match(firewallRules("dir1", ["mangle"]), /-d 10\.201\.0\.112\/32 -p tcp -m multiport --dports 80,9000 -j MARK --set-xmark 0x70\//);
         assert.equal(sh("dir1", "sysctl -n net.ipv4.ip_forward").trim(), "1");
         assert.match(firewallRules("dir1", ["nat"]), /-A PLVS_edge_POSTROUTING -s 10\.202\.0\.0\/24 -o eth0 -j MASQUERADE/);
+        // NAT forwarding opens the real servers' replies per service, not the inside network.
+        const forward = firewallRules("dir1", ["filter"]);
+        for (const r of NAT_RS) assert.match(forward, new RegExp(`-A PLVS_tcp80_[0-9a-f]+_FORWARD -s ${address(r, "back").replace(/\./g, "\\.")}/32 -i eth1 -p tcp -m tcp --sport 80 -j ACCEPT`));
+        assert.doesNotMatch(forward, /-i eth0 -o eth1 -j ACCEPT/);
         for (const r of NAT_RS) assert.match(defaultRoutes(r), new RegExp(`default via ${INSIDE_VIP} `));
         for (const r of TUN_RS) assert.ok(onDev(r, "tunl0", TUN_VIP), `${r}: VIP on tunl0`);
     });

@@ -148,6 +148,21 @@ describe("components (Pulumi mocks)", () => {
         assert.match(commands("nat1-primary-sysctls")[0]!.inputs.stdin, /net\.ipv4\.ip_forward = 1/);
         assert.match(commands("rsn-vips")[0]!.inputs.stdin, /ExecStart=\/sbin\/ip route replace default via 10\.202\.0\.100/);
         assert.match(commands("rst-vips")[0]!.inputs.stdin, /ExecStart=\/sbin\/ip addr replace 10\.0\.0\.10\/32 dev tunl0/);
+        // The pair opens only the masqueraded network; nothing from the outside to the inside NIC as such.
+        assert.doesNotMatch(nat.inputs.stdin, /FORWARD -i eth0 -o eth1 -j ACCEPT|FORWARD -i eth1 -o eth0 -j ACCEPT/);
+    });
+
+    it("a NAT VirtualService opens its real servers' replies on the inside NIC, on both directors; DR opens nothing", async () => {
+        const pair = makePair("nat2", { inside: { interface: "eth1", vips: ["10.202.1.100/24"] } });
+        const vip = (await resolve(pair.vips))[0]!;
+        new lvs.VirtualService("natweb", { directors: pair, vip, port: 80, mode: "NAT", realServers: [{ address: "10.202.1.31", port: 8080 }], sorryServer: { address: "10.202.1.99" } });
+        new lvs.VirtualService("drweb", { directors: pair, vip, port: 443, realServers: [{ address: "10.202.1.31" }] });
+        await settle();
+        assert.deepEqual(commands("natweb-").map((c) => c.name).sort(), ["natweb-primary", "natweb-primary-nat", "natweb-secondary", "natweb-secondary-nat"]);
+        const rules = commands("natweb-primary-nat")[0]!.inputs.stdin as string;
+        assert.match(rules, /^4 filter FORWARD -i eth1 -s 10\.202\.1\.31\/32 -p tcp --sport 8080 -j ACCEPT$/m);
+        assert.match(rules, /^4 filter FORWARD -i eth1 -s 10\.202\.1\.99\/32 -p tcp --sport 80 -j ACCEPT$/m);
+        assert.deepEqual(commands("drweb-").map((c) => c.name).sort(), ["drweb-primary", "drweb-secondary"]);
     });
 
     it("never prints a value passed as a secret, whatever its field, in the checks across components too", async () => {

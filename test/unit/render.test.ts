@@ -10,7 +10,7 @@ import { serviceFile, serviceKey } from "../../src/render/keys";
 import { DR_SYSCTLS, expectedState, hostSysctls, renderVipUnit } from "../../src/render/realServerHost";
 import { directorSysctls } from "../../src/render/directorSysctls";
 import { parseFacts, versionAtLeast } from "../../src/render/facts";
-import { renderFwmarkRules, renderNatRules } from "../../src/render/firewall";
+import { renderNatRules, renderServiceRules } from "../../src/render/firewall";
 import { ipvsServiceArgs } from "../../src/remote/keepalivedFile";
 import { mergeSysctls, renderSysctlFile } from "../../src/render/sysctl";
 import { assertGolden } from "./golden";
@@ -148,6 +148,14 @@ describe("renderers", () => {
             ],
         });
         assertGolden("service-all-checks.conf", renderVirtualService("api", kinds));
+        // NAT: the replies of each real server (from its own port) and of the sorry server.
+        assertGolden("fw-service-api.rules", renderServiceRules("api", kinds, "eth1")!);
+    });
+
+    it("firewall rules of a service: none for DR; an IPv6 fwmark NAT service opens the mark's ports as sources", () => {
+        assert.equal(renderServiceRules("web", service, "eth1"), undefined);
+        const v6 = virtualServiceSchema.parse({ fwmark: { mark: 6, vip: "fd00:201::100", ports: [443, 80] }, mode: "NAT", realServers: [{ address: "fd00:202::32" }, { address: "fd00:202::31" }] });
+        assertGolden("fw-fwmark-6-nat-v6.rules", renderServiceRules("webs6", v6, "eth1")!);
     });
 
     it("UDP with one-packet scheduling, and an fwmark service with its mark rule", () => {
@@ -158,7 +166,7 @@ describe("renderers", () => {
         assertGolden("service-udp-default.conf", renderVirtualService("dns", udpDefault));
         const fwm = virtualServiceSchema.parse({ fwmark: { mark: 5, vip: "10.201.0.100", ports: [443, 80] }, scheduler: "mh", schedulerFlags: ["mh-port"], persistenceTimeout: 60, realServers: [{ address: "10.201.0.21" }, { address: "10.201.0.22" }] });
         assertGolden("service-fwmark.conf", renderVirtualService("webs", fwm));
-        assertGolden("fw-fwmark-5.rules", renderFwmarkRules("webs", fwm)!);
+        assertGolden("fw-fwmark-5.rules", renderServiceRules("webs", fwm, "eth0")!);
         assert.equal(serviceKey(fwm), "fwmark 5");
         assert.equal(serviceFile(fwm), "/etc/keepalived/pulumi-lvs/services/fwm_5.conf");
         assert.equal(ipvsServiceArgs("TCP", "10.201.0.100", 0, 5), "-f 5");

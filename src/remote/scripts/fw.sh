@@ -8,16 +8,38 @@
 # The set is one owned object, "fw $SET" (see claims.sh).
 work=$(mktemp -d)
 at_exit 'rm -rf "$work"'
-ipt() { # ipt FAMILY args...: the first iptables of that family whose backend this kernel supports
-  local fam=$1; shift
-  local cands="iptables iptables-legacy"; [ "$fam" = 6 ] && cands="ip6tables ip6tables-legacy"
-  # A backend works when it can create a chain (nf_tables-based iptables lists fine on kernels without nf_tables support).
+# ipt_find FAMILY TABLE: sets IPT_CMD to the first iptables of that family whose backend works for
+# TABLE on this kernel (nf_tables-based iptables lists fine on kernels without nf_tables support, so a
+# backend works when it can create a chain); else returns 1 with what each one said in IPT_WHY.
+declare -A IPT_FOUND=()
+ipt_find() {
+  local fam=$1 table=$2 c err cands="iptables iptables-legacy"
+  [ "$fam" = 6 ] && cands="ip6tables ip6tables-legacy"
+  IPT_CMD=${IPT_FOUND["$fam $table"]:-} IPT_WHY=""
+  [ -z "$IPT_CMD" ] || return 0
   for c in $cands; do
-    command -v "$c" >/dev/null || continue
-    if "$c" -t "$2" -N PLVS_PROBE >/dev/null 2>&1; then "$c" -t "$2" -X PLVS_PROBE; elif ! "$c" -t "$2" -S PLVS_PROBE >/dev/null 2>&1; then continue; fi
-    "$c" "$@"; return
+    if ! command -v "$c" >/dev/null; then IPT_WHY+="$c: not installed; "; continue; fi
+    if err=$("$c" -t "$table" -N PLVS_PROBE 2>&1); then "$c" -t "$table" -X PLVS_PROBE
+    elif ! "$c" -t "$table" -S PLVS_PROBE >/dev/null 2>&1; then IPT_WHY+="$c: $(tr -s '\n' ' ' <<< "$err" | sed 's/ $//'); "; continue; fi
+    IPT_FOUND["$fam $table"]=$c IPT_CMD=$c
+    return 0
   done
-  fail "no working iptables for IPv$fam table $2 on this host (install iptables)"
+  IPT_WHY=${IPT_WHY%; }
+  return 1
+}
+ipt() { # ipt FAMILY -t TABLE args...: runs the iptables that works for TABLE
+  local fam=$1; shift
+  ipt_find "$fam" "$2" || fail "no iptables can change the IPv$fam $2 table on this host ($IPT_WHY)"
+  "$IPT_CMD" "$@"
+}
+# check_names FILE: every chain FILE needs has a name iptables accepts.
+check_names() {
+  local fam table hook rest
+  while read -r fam table hook rest; do
+    case $fam in 4|6) ;; *) continue ;; esac
+    [ ${#SET} -gt 0 ] && [ $((${#SET} + 1 + ${#hook})) -le 28 ] ||
+      fail "the chain name ${SET}_$hook is longer than the 28 characters iptables allows; nothing was changed"
+  done < "$1"
 }
 load() { # load FILE: (re)builds our chains from FILE
   local fam table hook rest chain seen=""
@@ -33,14 +55,19 @@ load() { # load FILE: (re)builds our chains from FILE
     ipt "$fam" -t "$table" -A "$chain" $rest
   done < "$1"
 }
-unload() { # unload FILE: removes the chains FILE created, and the jumps to them
-  local fam table hook rest chain
+unload() { # unload FILE: removes the chains FILE created, and the jumps to them, from every iptables that has them
+  local fam table hook rest chain c cands
   while read -r fam table hook rest; do
     case $fam in 4|6) ;; *) continue ;; esac
     chain="${SET}_${hook}"
-    ipt "$fam" -t "$table" -D "$hook" -j "$chain" 2>/dev/null || true
-    ipt "$fam" -t "$table" -F "$chain" 2>/dev/null || true
-    ipt "$fam" -t "$table" -X "$chain" 2>/dev/null || true
+    cands="iptables iptables-legacy"; [ "$fam" = 6 ] && cands="ip6tables ip6tables-legacy"
+    for c in $cands; do
+      # Not installed, or its backend refuses the table (then none of our chains can be there).
+      command -v "$c" >/dev/null && "$c" -t "$table" -S "$chain" >/dev/null 2>&1 || continue
+      while "$c" -t "$table" -D "$hook" -j "$chain" 2>/dev/null; do :; done
+      "$c" -t "$table" -F "$chain" 2>/dev/null || true
+      "$c" -t "$table" -X "$chain" 2>/dev/null || true
+    done
   done < "$1"
 }
 loader="$(dirname "$FILE")/$SET.load"
@@ -64,12 +91,19 @@ case $FW_ACTION in
   apply)
     claim_check "fw $SET" own ""
     cat > "$work/new"
+    check_names "$work/new"
     mkdir -p "$(dirname "$FILE")"
-    [ -f "$FILE" ] && cp -p "$FILE" "$work/backup" && unload "$FILE"
+    if [ -f "$FILE" ]; then
+      cp -p "$FILE" "$work/backup" || fail "cannot keep a copy of $FILE in $work (disk full?); nothing was changed"
+      unload "$FILE"
+    fi
     if ! out=$(load "$work/new" 2>&1); then
       unload "$work/new"
-      [ -f "$work/backup" ] && load "$work/backup"
-      fail "loading the rules of $SET failed: $out; the previous rules were restored"
+      restored="there were none before"
+      if [ -f "$work/backup" ]; then
+        if (load "$work/backup") >/dev/null 2>&1; then restored="the previous rules were restored"; else restored="the previous rules could not be loaded again either"; fi
+      fi
+      fail "loading the rules of $SET failed: $(tr -s '\n' ' ' <<< "$out" | sed 's/ $//'); $restored"
     fi
     install -m 0644 "$work/new" "$FILE"
     install -m 0755 /dev/stdin "$loader" <<< "$SELF"

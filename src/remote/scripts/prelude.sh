@@ -2,8 +2,8 @@
 # How a script reports, so that a failed `pulumi up` leads with what failed:
 #   fail "what failed; what was restored" [details]   the FAILED line first, then the details, exit 1
 #   say "progress"                                     kept, and printed after the outcome
-#   at_exit 'command'                                  clean-up, run however the script ends
-#                                                      ($PLVS_STATUS: the script's exit status)
+#   at_exit 'command'                                  clean-up, run however the script ends, in the order
+#                                                      given; $PLVS_STATUS is the script's exit status
 # Any other command that fails ends the script with a FAILED line naming it and its line. Reports go
 # to the script's own stderr (fd 8) even from inside a command whose stderr is redirected; what the
 # commands themselves print on stderr is held back and printed after the outcome.
@@ -11,8 +11,9 @@ set -eEuo pipefail
 umask 022
 export PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin:$PATH"
 exec 8>&2
-STDERR_LOG=$(mktemp "${TMPDIR:-/tmp}/pulumi-lvs-stderr.XXXXXX" 2>/dev/null) && exec 2>"$STDERR_LOG" || STDERR_LOG=""
-HOST=$(hostname)
+# Bash's own copy of the host name: nothing to run, so nothing can fail before the traps below exist.
+HOST=${HOSTNAME:-unknown}
+STDERR_LOG=""
 NOTES=""
 CLEANUPS=()
 say() { NOTES+="pulumi-lvs[$HOST]: $*"$'\n'; }
@@ -38,6 +39,7 @@ plvs_unexpected() { # <status> <command> <line>
   printf 'pulumi-lvs[%s]: FAILED: `%s` exited with status %s (%s); nothing after it ran\n' "$HOST" "$2" "$1" "$where" >&8
 }
 trap 'plvs_unexpected $? "$BASH_COMMAND" "$LINENO"' ERR
+STDERR_LOG=$(mktemp "${TMPDIR:-/tmp}/pulumi-lvs-stderr.XXXXXX" 2>/dev/null) && exec 2>"$STDERR_LOG" || STDERR_LOG=""
 # True when $2 occurs in the output of a command, without a pipe (grep -q on a pipe under pipefail
 # fails when the writer gets SIGPIPE).
 has() { grep -qF -- "$2" <<< "$1"; }

@@ -18,35 +18,56 @@ release_key() { # KEY [any]: drops this resource's claim on KEY; the last claim 
 case $ACTION in
   apply)
     work=$(mktemp -d)
+    # However this apply ends early, rollback puts back what it changed; then the scratch folder goes.
+    # Once changing=1 (sysctl -p sets every valid line before it fails), that is the previous file and
+    # the live values from before this apply (.prior holds those from before the first claim, which
+    # another resource may have changed since). Always: no record of a key this apply recorded first.
+    # What it did is reported on the script's stderr, after its FAILED line.
+    changing=0
+    at_exit '[ "$PLVS_STATUS" = 0 ] || rollback'
     at_exit 'rm -rf "$work"'
+    rollback() {
+      local line k v report="" broken=""
+      if [ $changing = 1 ]; then
+        if [ -f "$work/backup" ]; then
+          if cp -p "$work/backup" "$FILE"; then report+=" the previous $FILE;"; else broken+=" the previous $FILE;"; fi
+        elif rm -f "$FILE"; then report+=" no $FILE (there was none);"
+        else broken+=" removing $FILE;"; fi
+        while IFS= read -r line; do
+          k=${line%%=*} v=${line#*=}
+          if sysctl -q -w "$line" >/dev/null 2>&1 && [ "$(sysctl -n "$k" 2>/dev/null | norm)" = "$(printf '%s' "$v" | norm)" ]; then report+=" $k=$v;"
+          else broken+=" $k=$v;"; fi
+        done < "$work/live"
+      fi
+      while IFS= read -r k; do
+        # A value that could not be put back keeps its record, so that a later delete restores it.
+        [ -z "$(claimants "sysctl $k")" ] && ! has "$broken" " $k=" && claim_forget "sysctl $k" || true
+      done < <(cat "$work/fresh" 2>/dev/null)
+      [ -z "$report" ] || printf 'pulumi-lvs[%s]: put back:%s\n' "$HOST" "${report%;}" >&8
+      [ -z "$broken" ] || printf 'pulumi-lvs[%s]: FAILED: could not put back:%s\n' "$HOST" "${broken%;}" >&8
+    }
     cat > "$work/new"
     want() { value_in "$work/new" "$1" | norm; }
     claim_check "file $FILE" own ""
     : > "$work/live"
+    : > "$work/fresh"
     for k in $(keys_of "$work/new"); do
       claim_check "sysctl $k" share "$(want "$k")"
       v=$(sysctl -n "$k" 2>/dev/null) || fail "the sysctl $k does not exist on this host (kernel module not loaded?); nothing was changed"
       printf '%s=%s\n' "$k" "$v" >> "$work/live"
+      if claim_fresh "sysctl $k"; then printf '%s\n' "$k" >> "$work/fresh"; fi
       claim_prior "sysctl $k" "$v"
     done
-    [ -f "$FILE" ] && cp -p "$FILE" "$work/backup"
-    restore() {
-      if [ -f "$work/backup" ]; then cp -p "$work/backup" "$FILE"; else rm -f "$FILE"; fi
-      # sysctl -p sets every valid line before it fails: the live values go back too.
-      while IFS= read -r line; do sysctl -q -w "$line" >/dev/null 2>&1 || true; done < "$work/live"
-    }
+    [ ! -f "$FILE" ] || cp -p "$FILE" "$work/backup"
+    changing=1
     install -m 0644 "$work/new" "$FILE.pulumi-lvs-new"
     mv -f "$FILE.pulumi-lvs-new" "$FILE"
     if ! err=$(sysctl -q -p "$FILE" 2>&1 >/dev/null); then
-      restore
-      fail "sysctl -p $FILE failed ($err); the previous file and values were restored"
+      fail "sysctl -p $FILE failed ($err)"
     fi
     for k in $(keys_of "$FILE"); do
       have=$(sysctl -n "$k" | norm)
-      if [ "$(want "$k")" != "$have" ]; then
-        restore
-        fail "$k is '$have' after applying, expected '$(want "$k")'; the previous file and values were restored"
-      fi
+      [ "$(want "$k")" = "$have" ] || fail "$k is '$have' after applying, expected '$(want "$k")'"
     done
     # Keys this resource set before and no longer sets are released.
     for k in $(claimed_by_me "sysctl " any | sed 's/^sysctl //'); do
