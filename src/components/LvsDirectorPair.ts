@@ -18,7 +18,7 @@ import { DIRECTOR_PACKAGES, packagesCreate, packagesDelete } from "../remote/pac
 import { FACTS_DELETE, factsRead } from "../remote/facts";
 import { fwApply, fwDelete } from "../remote/firewall";
 import { sysctlApply, sysctlDelete } from "../remote/sysctl";
-import { checked, componentNameSchema } from "./checked";
+import { checked, componentNameSchema, inputError } from "./checked";
 import { checkedConnection, type ConnectionArgs } from "./connection";
 import { hostCommand, RUN_STAMP } from "./hostCommand";
 
@@ -200,7 +200,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 const c = conns[role];
                 const holder = claimUnique("director host", `${String(c.host).toLowerCase()}:${c.port ?? 22}`, `LvsDirectorPair "${name}" (${role})`);
                 if (holder !== undefined) {
-                    throw new pulumi.RunError(`LvsDirectorPair "${name}": ${role}.host: ${c.host}:${c.port ?? 22} is already the director of ${holder}: one LvsDirectorPair per director host`);
+                    throw inputError(`LvsDirectorPair "${name}": ${role}.host: ${c.host}:${c.port ?? 22} is already the director of ${holder}: one LvsDirectorPair per director host`, this);
                 }
             }
             return true;

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
 import { z } from "zod";
 import { connectionSchema, type Connection } from "../model/connection";
-import { checked } from "./checked";
+import { checked, inputError } from "./checked";
 import { checkPinnedHostKeys } from "./hostKeyCheck";
 
 export interface JumpHostArgs {
@@ -56,7 +56,7 @@ export function checkedConnection(
             try {
                 await checkPinnedHostKeys(conn);
             } catch (err) {
-                throw new pulumi.RunError(`${component} "${name}": ${field}: ${(err as Error).message}`);
+                throw inputError(`${component} "${name}": ${field}: ${(err as Error).message}`, parent);
             }
         }
         return conn as command.types.input.remote.ConnectionArgs;
