@@ -50,14 +50,18 @@ export interface NotifyArgs {
 export interface VrrpArgs {
     /** virtual_router_id, 1-255: unique among VRRP routers on the segment. */
     virtualRouterId: pulumi.Input<number>;
-    /** "PASS" (default): auth_pass, 8 characters. "HMAC": auth_hmac, needs keepalived 2.4+ (checked on the hosts). */
+    /**
+     * "PASS" (default): auth_pass, 8 characters. "HMAC": keepalived's auth_hmac block (HMAC-SHA256 with a
+     * time-based anti-replay window, so the directors' clocks must agree), on every VRRP instance; needs
+     * keepalived 2.4+ (checked on the hosts).
+     */
     authType?: pulumi.Input<"PASS" | "HMAC">;
     /**
      * auth_pass (authType PASS), 1-8 characters: keepalived silently ignores the rest, so longer
      * values are rejected. Pass it as a secret; it reaches the directors only in a 0600 file.
      */
     authPass?: pulumi.Input<string>;
-    /** The auth_hmac key (authType HMAC), 16-64 characters. A secret, like authPass. */
+    /** The auth_hmac key (authType HMAC), 32-64 characters, not starting with "hex:" or "file:". A secret, like authPass. */
     authHmacKey?: pulumi.Input<string>;
     /** advert_int, seconds between adverts; a backup takes over after about 3 of them. Defaults to 1. */
     advertInt?: pulumi.Input<number>;

@@ -86,10 +86,12 @@ describe("renderers", () => {
         assert.throws(() => renderKeepalivedMain("lb", withoutV6, "primary", facts), /needs the primary director's IPv6 address on eth0: the host has no global one; give it in vrrp\.unicastAddresses\.primary\.eth0/);
     });
 
-    it("auth_hmac renders the key's definition name, never the key", () => {
-        const hmac = directorPairSchema.parse({ interface: "eth0", vips: ["10.0.0.10"], vrrp: { virtualRouterId: 9, authType: "HMAC" } });
+    it("auth_hmac: keepalived 2.4's block with the key's definition name (never the key), on IPv4 and IPv6 instances, without the legacy authentication", () => {
+        const hmac = directorPairSchema.parse({ interface: "eth0", vips: ["10.0.0.10", "fd00::10"], vrrp: { virtualRouterId: 9, authType: "HMAC" } });
         const text = renderKeepalivedMain("lb", hmac, "primary");
-        assert.match(text, /auth_type HMAC\n\s+auth_hmac \$PULUMI_LVS_AUTH_PASS/);
+        const block = "    auth_hmac {\n        key 1 $PULUMI_LVS_AUTH_PASS\n        active_key 1\n    }\n";
+        assert.equal(text.split(block).length - 1, 2, text);
+        assert.doesNotMatch(text, /authentication|auth_type|auth_pass/);
     });
 
     it("facts: versions compare numerically; VIPs and prefix-less lines are ignored", () => {
