@@ -11,9 +11,8 @@ import { hostCidr } from "../model/primitives";
 import { parseFacts, type DirectorFacts } from "../render/facts";
 import { natRuleSet, renderNatRules } from "../render/firewall";
 import { renderAuthDefinition, renderKeepalivedMain, ROLES, type DirectorRole, type PairFacts } from "../render/keepalivedMain";
-import { AUTH_CONF, KEEPALIVED_CONF } from "../render/paths";
 import { mergeSysctls, renderSysctlFile } from "../render/sysctl";
-import { keepalivedApply, keepalivedDelete } from "../remote/keepalivedFile";
+import { AUTH_FILE, keepalivedApply, keepalivedDelete, MAIN_FILE, withCompanion } from "../remote/keepalivedFile";
 import { DIRECTOR_PACKAGES, packagesCreate, packagesDelete } from "../remote/packages";
 import { FACTS_DELETE, factsRead } from "../remote/facts";
 import { fwApply, fwDelete } from "../remote/firewall";
@@ -257,20 +256,20 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                     stdin: natRules.apply((t) => t ?? ""),
                 }, { parent: this, dependsOn: [sysctls] });
             }
-            const authFile = { kind: "auth" as const, target: AUTH_CONF };
+            // auth.conf travels with the keepalived.conf it goes with: the two are validated (and, when both
+            // change, installed and loaded) together.
             const authCmd = hostCommand(child("auth"), {
                 connection,
                 title: `VRRP password definition (${role})`,
-                apply: keepalivedApply(authFile),
-                remove: keepalivedDelete(authFile),
-                stdin: authText,
+                apply: keepalivedApply(AUTH_FILE),
+                remove: keepalivedDelete(AUTH_FILE),
+                stdin: pulumi.secret(pulumi.all([authText, configs[role]]).apply(([a, c]) => withCompanion(a, c))),
             }, { parent: this, dependsOn: [beforeAuth], additionalSecretOutputs: ["stdin"] });
-            const mainFile = { kind: "main" as const, target: KEEPALIVED_CONF };
             const keepalived = hostCommand(child("keepalived"), {
                 connection,
                 title: `keepalived.conf (${role} director)`,
-                apply: keepalivedApply(mainFile),
-                remove: keepalivedDelete(mainFile),
+                apply: keepalivedApply(MAIN_FILE),
+                remove: keepalivedDelete(MAIN_FILE),
                 stdin: configs[role],
             }, { parent: this, dependsOn: [authCmd] });
             this.directors.push({ role, connection, ready: keepalived });
@@ -280,7 +279,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 hostCommand(child("drift"), {
                     connection,
                     title: `drift check of keepalived.conf and the VIPs (${role} director)`,
-                    apply: vips.apply((v) => keepalivedApply({ ...mainFile, drift: true, vips: v })),
+                    apply: vips.apply((v) => keepalivedApply({ ...MAIN_FILE, drift: true, vips: v })),
                     remove: FACTS_DELETE,
                     stdin: configs[role],
                     replaceOn: [RUN_STAMP],
