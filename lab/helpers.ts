@@ -1,8 +1,11 @@
 // What the end-to-end tests (and any tool) use of the lab: its hosts, commands on them over one
 // reused SSH connection each, traffic from the lab's client, VIP moves timed inside the lab, and the
 // stack config that points a Pulumi program at the lab.
-import { spawn, spawnSync } from "child_process";
+import { spawnSync } from "child_process";
 import * as path from "path";
+import { startBackground, type Run } from "./background";
+
+export type { Run } from "./background";
 
 export const repoRoot = path.resolve(__dirname, "..");
 const labScript = path.join(repoRoot, "lab", "lab.sh");
@@ -15,12 +18,6 @@ export interface LabHost {
     role: "director" | "real" | "client";
     ssh: { host: string; port: number; user: string; privateKeyPath: string };
     addresses: { segment: string; interface: string; address: string; prefixLength: number }[];
-}
-
-export interface Run {
-    code: number;
-    stdout: string;
-    stderr: string;
 }
 
 let cachedHosts: LabHost[] | undefined;
@@ -75,16 +72,22 @@ export function sh(name: string, command: string, opts: { input?: string; timeou
     return res.stdout;
 }
 
-/** Starts a command on a host without waiting; resolves when it ends. */
+/** The first line a background command prints on stderr: its process group on the host. */
+const GROUP_LINE = /^pulumi-lvs-test-group (\d+)\n/;
+
+/**
+ * Starts a command on a host without waiting; resolves when it ends. It is registered (lab/background.ts):
+ * if the test fails first, its afterEach stops the command on the host and the local ssh.
+ */
 export function onHostAsync(name: string, command: string): Promise<Run> {
-    return new Promise((resolve, reject) => {
-        const child = spawn("ssh", [...sshArgs(name), command], { stdio: ["ignore", "pipe", "pipe"] });
-        let stdout = "", stderr = "";
-        child.stdout.on("data", (d) => (stdout += d));
-        child.stderr.on("data", (d) => (stderr += d));
-        child.on("error", reject);
-        child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+    // sshd runs the command's shell as the leader of a new session: its PID is the group to stop.
+    const bg = startBackground(["ssh", ...sshArgs(name), `echo "pulumi-lvs-test-group $$" >&2; ${command}`], {
+        stopElsewhere: ({ stderr }) => {
+            const group = GROUP_LINE.exec(stderr)?.[1];
+            if (group) onHost(name, `kill -TERM -- -${group} 2>/dev/null; true`, { timeoutMs: 15_000 });
+        },
     });
+    return bg.done.then((res) => ({ ...res, stderr: res.stderr.replace(GROUP_LINE, "") }));
 }
 
 /**

@@ -3,7 +3,8 @@
 //   lab:hosts         the lab's hosts (the JSON of `lab status --json`)
 //   lab:privateKey    the lab's SSH key (secret)
 //   vrrpPassword      the VRRP password, at most 8 characters (secret)
-//   weights           optional, e.g. {"rs1": 3, "rs2": 2, "rs3": 1}
+//   weights           optional: the web service's wrr weight of any real server, e.g. {"rs1": 5}
+//                     (`pulumi config set --path weights.rs1 5`); the others keep theirs (rs1 3, rs2 2, rs3 1)
 //   scheduler         optional, defaults to wrr
 //   drain             optional, real servers to drain, e.g. ["rs1"]
 //   driftCheck        optional, default false: check and repair drift on every `pulumi up`
@@ -22,7 +23,13 @@ const lab = new pulumi.Config("lab");
 const config = new pulumi.Config();
 const hosts = lab.requireObject<LabHost[]>("hosts");
 const privateKey = lab.requireSecret("privateKey");
-const weights = config.getObject<Record<string, number>>("weights") ?? { rs1: 3, rs2: 2, rs3: 1 };
+/** The lab's DR real servers and their default weights in the web service. */
+const DEFAULT_WEIGHTS: Record<string, number> = { rs1: 3, rs2: 2, rs3: 1 };
+const overrides = config.getObject<Record<string, number>>("weights") ?? {};
+for (const name of Object.keys(overrides)) {
+    if (!(name in DEFAULT_WEIGHTS)) throw new Error(`config weights.${name}: the real servers are ${Object.keys(DEFAULT_WEIGHTS).join(", ")}`);
+}
+const weights = { ...DEFAULT_WEIGHTS, ...overrides };
 const drain = new Set(config.getObject<string[]>("drain") ?? []);
 
 const host = (name: string): LabHost => {
@@ -63,7 +70,8 @@ const web = new VirtualService("web", {
     realServers: Object.entries(weights).map(([name, weight]) => ({ address: frontAddress(name), weight, drain: drain.has(name) })),
 }, { dependsOn: realServers });
 
-// Long-lived TCP connections (the lab's line echo on 9000): what a drain must keep open.
+// Long-lived TCP connections (the lab's line echo on 9000): what a drain must keep open. Spread evenly
+// (weight 1 each): the weights above are the web service's, so changing one changes one line.
 new VirtualService("hold", {
     directors,
     vip,
@@ -72,7 +80,7 @@ new VirtualService("hold", {
     mode: "DR",
     delayLoop: 2,
     healthCheck: { type: "TCP", connectTimeout: 1, retry: 1, delayBeforeRetry: 1 },
-    realServers: Object.entries(weights).map(([name, weight]) => ({ address: frontAddress(name), weight, drain: drain.has(name) })),
+    realServers: Object.keys(weights).map((name) => ({ address: frontAddress(name), weight: 1, drain: drain.has(name) })),
 }, { dependsOn: realServers });
 
 export const vipAddress = vip;

@@ -15,9 +15,8 @@ import { parseFacts, type DirectorFacts } from "../render/facts";
 import { renderNatRules } from "../render/firewall";
 import { natRuleSet } from "../render/ruleSets";
 import { renderAuthDefinition, renderKeepalivedMain, ROLES, type DirectorRole, type PairFacts } from "../render/keepalivedMain";
-import { AUTH_CONF, KEEPALIVED_CONF } from "../render/paths";
 import { mergeSysctls, renderSysctlFile } from "../render/sysctl";
-import { keepalivedApply, keepalivedDelete } from "../remote/keepalivedFile";
+import { AUTH_FILE, keepalivedApply, keepalivedDelete, MAIN_FILE, withCompanion } from "../remote/keepalivedFile";
 import { DIRECTOR_PACKAGES, packagesCreate, packagesDelete } from "../remote/packages";
 import { FACTS_DELETE, factsRead } from "../remote/facts";
 import { fwApply, fwDelete } from "../remote/firewall";
@@ -54,14 +53,18 @@ export interface NotifyArgs {
 export interface VrrpArgs {
     /** virtual_router_id, 1-255: unique among VRRP routers on the segment. */
     virtualRouterId: pulumi.Input<number>;
-    /** "PASS" (default): auth_pass, 8 characters. "HMAC": auth_hmac, needs keepalived 2.4+ (checked on the hosts). */
+    /**
+     * "PASS" (default): auth_pass, 8 characters. "HMAC": keepalived's auth_hmac block (HMAC-SHA256 with a
+     * time-based anti-replay window, so the directors' clocks must agree), on every VRRP instance; needs
+     * keepalived 2.4+ (checked on the hosts).
+     */
     authType?: pulumi.Input<"PASS" | "HMAC">;
     /**
      * auth_pass (authType PASS), 1-8 characters: keepalived silently ignores the rest, so longer
      * values are rejected. Pass it as a secret; it reaches the directors only in a 0600 file.
      */
     authPass?: pulumi.Input<string>;
-    /** The auth_hmac key (authType HMAC), 16-64 characters. A secret, like authPass. */
+    /** The auth_hmac key (authType HMAC), 32-64 characters, not starting with "hex:" or "file:". A secret, like authPass. */
     authHmacKey?: pulumi.Input<string>;
     /** advert_int, seconds between adverts; a backup takes over after about 3 of them. Defaults to 1. */
     advertInt?: pulumi.Input<number>;
@@ -258,20 +261,20 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                     replaceOn: [natRuleSet(name)],
                 }, { parent: this, dependsOn: [sysctls] });
             }
-            const authFile = { kind: "auth" as const, target: AUTH_CONF };
+            // auth.conf travels with the keepalived.conf it goes with: the two are validated (and, when both
+            // change, installed and loaded) together.
             const authCmd = hostCommand(child("auth"), {
                 connection,
                 title: `VRRP password definition (${role})`,
-                apply: keepalivedApply(authFile),
-                remove: keepalivedDelete(authFile),
-                stdin: authText,
+                apply: keepalivedApply(AUTH_FILE),
+                remove: keepalivedDelete(AUTH_FILE),
+                stdin: pulumi.secret(pulumi.all([authText, configs[role]]).apply(([a, c]) => withCompanion(a, c))),
             }, { parent: this, dependsOn: [beforeAuth], additionalSecretOutputs: ["stdin"] });
-            const mainFile = { kind: "main" as const, target: KEEPALIVED_CONF };
             const keepalived = hostCommand(child("keepalived"), {
                 connection,
                 title: `keepalived.conf (${role} director)`,
-                apply: keepalivedApply(mainFile),
-                remove: keepalivedDelete(mainFile),
+                apply: keepalivedApply(MAIN_FILE),
+                remove: keepalivedDelete(MAIN_FILE),
                 stdin: configs[role],
             }, { parent: this, dependsOn: [authCmd] });
             this.directors.push({ role, connection, ready: keepalived });
@@ -281,7 +284,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 hostCommand(child("drift"), {
                     connection,
                     title: `drift check of keepalived.conf and the VIPs (${role} director)`,
-                    apply: vips.apply((v) => keepalivedApply({ ...mainFile, drift: true, vips: v })),
+                    apply: vips.apply((v) => keepalivedApply({ ...MAIN_FILE, drift: true, vips: v })),
                     remove: FACTS_DELETE,
                     stdin: configs[role],
                     replaceOn: [RUN_STAMP],

@@ -37,11 +37,25 @@ export function checked<S extends z.ZodType>(component: string, name: string, sc
         try {
             return validateAll(component, name, schema, value, new Secrets(secrets), cross);
         } catch (err) {
-            // A RunError ends the program with just this message (a ResourceError raised inside an
-            // apply would be reported through every layer of Outputs that depends on it).
-            throw err instanceof LvsValidationError ? new pulumi.RunError(err.message) : err;
+            throw err instanceof LvsValidationError ? inputError(err.message, parent) : err;
         }
     }) as pulumi.Output<z.output<S>>;
+}
+
+/**
+ * The error for a bad input found inside an apply (an Output value, a check across components): reported
+ * on the component, exactly as a bad plain value is. Two things of the Pulumi SDK are kept away from it:
+ * - it prefixes the message of an error that fails a resource's input with `error serializing property
+ *   "x": `, once per layer of Outputs the error passes (ten for a pair's commands): the message ignores that;
+ * - it formats every uncaught error with util.inspect, which in Node 20 loops for about 40 s (until
+ *   "Invalid string length") on a stack frame of a top-level file of @pulumi/pulumi, source-mapped to
+ *   node_modules/@pulumi/<file>.ts: the stack is the message alone (it is hidden anyway).
+ */
+export function inputError(message: string, resource: pulumi.Resource): pulumi.ResourceError {
+    const err = new pulumi.ResourceError(message, resource, true);
+    Object.defineProperty(err, "message", { get: () => message, set: () => undefined, enumerable: false, configurable: true });
+    err.stack = message;
+    return err;
 }
 
 /** Component names become parts of file names, unit names and keepalived identifiers on the hosts. */

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { connectionSchema, type Connection } from "../model/connection";
 import type { Problem } from "../model/errors";
 import { Secrets, type Path } from "../model/secrets";
-import { checked } from "./checked";
+import { checked, inputError } from "./checked";
 import { containsOutputs, resolveTracked } from "./resolveTracked";
 import { checkPinnedHostKeys } from "./hostKeyCheck";
 
@@ -65,7 +65,7 @@ export function checkedConnection(
                 await checkPinnedHostKeys(conn);
             } catch (err) {
                 const why = withoutSecrets((err as Error).message, conn, new Secrets(paths as Path[]).at([field]));
-                throw new pulumi.RunError(`${component} "${name}": ${field}: ${why}`);
+                throw inputError(`${component} "${name}": ${field}: ${why}`, parent);
             }
         }
         return conn as command.types.input.remote.ConnectionArgs;

@@ -58,7 +58,7 @@ export const vrrpSchema = z.object({
         primary: z.record(interfaceName, z.array(ipAddress).min(1)),
         secondary: z.record(interfaceName, z.array(ipAddress).min(1)),
     }).strict().optional(),
-    /** PASS (auth_pass, 8 characters) or HMAC (auth_hmac, keepalived 2.4+, checked on the hosts). */
+    /** PASS (auth_pass, 8 characters) or HMAC (an auth_hmac block, keepalived 2.4+, checked on the hosts). */
     authType: z.enum(["PASS", "HMAC"]).default("PASS"),
     /** track_interface: a listed NIC going down puts the instance in FAULT. */
     trackInterfaces: z.array(interfaceName).default([]),
@@ -166,11 +166,16 @@ export const authPassSchema = z.string()
     .max(8, { message: "must be at most 8 characters: keepalived silently uses only the first 8" })
     .regex(/^[A-Za-z0-9._~+=:@%^*,\/-]*$/, { message: "may contain only letters, digits and ._~+=:@%^*,/-" });
 
-/** The auth_hmac key: longer, same character set (it lands in a keepalived definition). */
+/**
+ * The auth_hmac key (`key 1 <value>`): 32-64 characters as keepalived 2.4 requires, the same character set
+ * (it lands in a keepalived definition), and not starting with keepalived's "hex:" or "file:", which would
+ * make it hex bytes or the name of a file to read the key from.
+ */
 export const authHmacKeySchema = z.string()
-    .min(16, { message: "must be at least 16 characters" })
+    .min(32, { message: "must be at least 32 characters (keepalived's minimum for auth_hmac)" })
     .max(64)
-    .regex(/^[A-Za-z0-9._~+=:@%^*,\/-]*$/, { message: "may contain only letters, digits and ._~+=:@%^*,/-" });
+    .regex(/^[A-Za-z0-9._~+=:@%^*,\/-]*$/, { message: "may contain only letters, digits and ._~+=:@%^*,/-" })
+    .refine((k) => !/^(hex|file):/.test(k), { message: 'must not start with "hex:" or "file:" (keepalived would read hex bytes or a file)' });
 
 /** Every VIP address of the pair (outside and inside), without prefix: never a director's own address. */
 export function pairVipAddresses(pair: Pick<DirectorPairModel, "vips" | "inside">): string[] {

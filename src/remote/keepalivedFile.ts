@@ -1,7 +1,8 @@
 // Transactional changes of keepalived files (see scripts/keepalived-apply.sh).
 import { hostPort } from "../model/primitives";
-import { KEEPALIVED_CONF, KEEPALIVED_DIR, LVS_CONF_DIR } from "../render/paths";
+import { AUTH_CONF, KEEPALIVED_CONF, KEEPALIVED_DIR, LVS_CONF_DIR } from "../render/paths";
 import { script } from "./scriptText";
+import { byteLength } from "./shell";
 
 export type KeepalivedFileKind = "main" | "auth" | "service";
 
@@ -16,6 +17,11 @@ export interface KeepalivedFile {
     drift?: boolean;
     /** main, drift check: the VIPs a MASTER must hold, as "addr/prefix@dev". */
     vips?: ReadonlyArray<string>;
+    /**
+     * The file this one is validated with, as it will be (auth.conf: the keepalived.conf it goes with), sent
+     * ahead of the content (see withCompanion). When the host's copy differs, both change together.
+     */
+    companion?: string;
 }
 
 function values(f: KeepalivedFile) {
@@ -27,10 +33,24 @@ function values(f: KeepalivedFile) {
         VERIFY_SCHED: f.verifyScheduler ?? "",
         DRIFT: f.drift ? "1" : "0",
         VIPS: f.vips ?? [],
+        COMPANION: f.companion ?? "",
         KEEPALIVED_DIR,
         KEEPALIVED_CONF,
         LVS_DIR: LVS_CONF_DIR,
     };
+}
+
+/**
+ * A director's two files: the password definition, applied first and validated with the keepalived.conf it
+ * goes with (a change of authType changes both: neither is valid with the other's old version), then
+ * keepalived.conf.
+ */
+export const AUTH_FILE: KeepalivedFile = { kind: "auth", target: AUTH_CONF, companion: KEEPALIVED_CONF };
+export const MAIN_FILE: KeepalivedFile = { kind: "main", target: KEEPALIVED_CONF };
+
+/** stdin of a file with a companion: the companion's size in bytes on a line, the companion, the content. */
+export function withCompanion(content: string, companion: string): string {
+    return `${byteLength(companion)}\n${companion}${content}`;
 }
 
 export function keepalivedApply(f: KeepalivedFile): string {

@@ -71,11 +71,17 @@ function renderInstance(inst: VrrpInstance, pair: DirectorPairModel, role: Direc
         `        ${addressOn(pair, facts, peer, inst)}`,
         "    }",
     ] : [];
-    // VRRPv3 (the only version for IPv6) has no authentication.
-    const auth = inst.family === 4 ? [
+    // HMAC: keepalived 2.4's auth_hmac block, on every instance (VRRPv2 and v3). PASS: the legacy
+    // authentication block, which VRRPv3 (the only version for IPv6) does not have.
+    const auth = vrrp.authType === "HMAC" ? [
+        "    auth_hmac {",
+        `        key 1 $${AUTH_PASS_NAME}`,
+        "        active_key 1",
+        "    }",
+    ] : inst.family === 4 ? [
         "    authentication {",
-        `        auth_type ${vrrp.authType === "HMAC" ? "HMAC" : "PASS"}`,
-        `        ${vrrp.authType === "HMAC" ? "auth_hmac" : "auth_pass"} $${AUTH_PASS_NAME}`,
+        "        auth_type PASS",
+        `        auth_pass $${AUTH_PASS_NAME}`,
         "    }",
     ] : [];
     return [

@@ -88,7 +88,7 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
     });
 
     it("0. auth_hmac on the lab's keepalived 2.2.7: a clear error before anything is configured, and the key stays secret", () => {
-        const key = "hmacKeyForTheE2eTest0123";
+        const key = "hmacKeyForTheE2eTest0123456789abcdef";
         lab.secret("hmacKey", key);
         const res = lab.run(["up", "--yes", "--skip-preview"]);
         assert.notEqual(res.code, 0);

@@ -68,6 +68,8 @@ describe("components (Pulumi mocks)", () => {
         assert.ok(!JSON.stringify(main.inputs).includes("pw12345"), "main config command holds no password");
         const auth = commands("lb2-primary-auth")[0]!;
         assert.ok(!auth.inputs.create.includes("pw12345"), "the password is never in a command line");
+        const authStdin: string = typeof auth.inputs.stdin === "string" ? auth.inputs.stdin : auth.inputs.stdin.value; // a secret
+        assert.ok(authStdin.includes(`${Buffer.byteLength(configs.primary)}\n${configs.primary}# Managed by pulumi-lvs: the VRRP password`), "auth.conf travels after the keepalived.conf it is checked with");
         assert.ok(!auth.inputs.delete.includes("pw12345"));
         assert.ok(!main.inputs.create.includes("MOCKKEY"), "the SSH key is never in a command line");
     });

@@ -102,10 +102,12 @@ describe("renderers", () => {
         assert.deepEqual(unicast(renderKeepalivedMain("lb", pair, "primary", facts)), ["VI_eth0_51 10.201.0.11 -> 10.201.0.12", "VI_eth0_51_v6 fd00:201::11 -> fd00:201::12", "VI_eth1_52 10.202.0.11 -> 10.202.0.12"]);
     });
 
-    it("auth_hmac renders the key's definition name, never the key", () => {
-        const hmac = directorPairSchema.parse({ interface: "eth0", vips: ["10.0.0.10"], vrrp: { virtualRouterId: 9, authType: "HMAC" } });
+    it("auth_hmac: keepalived 2.4's block with the key's definition name (never the key), on IPv4 and IPv6 instances, without the legacy authentication", () => {
+        const hmac = directorPairSchema.parse({ interface: "eth0", vips: ["10.0.0.10", "fd00::10"], vrrp: { virtualRouterId: 9, authType: "HMAC" } });
         const text = renderKeepalivedMain("lb", hmac, "primary");
-        assert.match(text, /auth_type HMAC\n\s+auth_hmac \$PULUMI_LVS_AUTH_PASS/);
+        const block = "    auth_hmac {\n        key 1 $PULUMI_LVS_AUTH_PASS\n        active_key 1\n    }\n";
+        assert.equal(text.split(block).length - 1, 2, text);
+        assert.doesNotMatch(text, /authentication|auth_type|auth_pass/);
     });
 
     it("facts: versions compare numerically; VIPs and prefix-less lines are ignored", () => {

@@ -4,7 +4,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { keepalivedApply, keepalivedDelete } from "../../src/remote/keepalivedFile";
+import { AUTH_FILE, keepalivedApply, keepalivedDelete } from "../../src/remote/keepalivedFile";
 import { DIRECTOR_PACKAGES, packagesCreate, packagesDelete } from "../../src/remote/packages";
 import { hostCommandText, type Owner, params, shq } from "../../src/remote/shell";
 import { sysctlApply, sysctlDelete } from "../../src/remote/sysctl";
@@ -22,6 +22,7 @@ const scripts: Record<string, string> = {
     "sysctl apply": sysctlApply("director-lb"),
     "sysctl delete": sysctlDelete("director-lb"),
     "keepalived main apply": keepalivedApply({ kind: "main", target: "/etc/keepalived/keepalived.conf" }),
+    "keepalived auth apply": keepalivedApply(AUTH_FILE),
     "keepalived service apply": keepalivedApply({ kind: "service", target: "/etc/keepalived/pulumi-lvs/services/x.conf", verifyIpvs: "-t 10.0.0.10:80" }),
     "keepalived delete": keepalivedDelete({ kind: "service", target: "/etc/keepalived/pulumi-lvs/services/x.conf" }),
     "unit apply": unitApply("pulumi-lvs-vip-rs1.service", { expect: ["lo=10.0.0.10/32"] }),

@@ -3,10 +3,18 @@
 #   stage -> validate the whole config as it will be (keepalived -t) -> back up -> swap atomically
 #   -> reload (start, the first time, for main) -> verify (keepalived active, $VERIFY_IPVS present)
 # Any failure after the swap restores the previous file and reloads again, then exits non-zero.
+# With $COMPANION (auth.conf's keepalived.conf, as it will be, sent ahead of the content), the two are
+# validated together, and changed together when the host's companion differs (see below).
 staging_failed() { fail "cannot stage the new $TARGET in $LVS_DIR ($1: disk full or not writable?); nothing was changed"; }
 [ -d "$LVS_DIR/services" ] || { mkdir -p "$LVS_DIR/services" && chmod 0755 "$LVS_DIR" "$LVS_DIR/services"; } || staging_failed "mkdir"
 work=$(mktemp -d "$LVS_DIR/.stage.XXXXXX" 2>/dev/null) || staging_failed "mktemp"
 at_exit 'rm -rf "$work"'
+if [ -n "$COMPANION" ]; then
+  # stdin: the companion's size in bytes on a line, the companion, then this file.
+  IFS= read -r size && [[ "$size" =~ ^[0-9]+$ ]] || fail "stdin does not start with the size of the new $COMPANION"
+  head -c "$size" > "$work/companion" || staging_failed "write"
+  [ "$(wc -c < "$work/companion")" -eq "$size" ] || fail "stdin ended inside the new $COMPANION; nothing was changed"
+fi
 cat > "$work/new" || staging_failed "write"
 [ -s "$work/new" ] || fail "refusing to write an empty $TARGET"
 
@@ -37,16 +45,32 @@ mkdir -p "$stage/pulumi-lvs/services"
 [ -f "$LVS_DIR/auth.conf" ] && cp -p "$LVS_DIR/auth.conf" "$stage/pulumi-lvs/"
 for f in "$LVS_DIR"/services/*.conf; do [ -f "$f" ] && cp -p "$f" "$stage/pulumi-lvs/services/"; done
 cp "$work/new" "$stage/${TARGET#"$KEEPALIVED_DIR"/}"
+[ -z "$COMPANION" ] || cp "$work/companion" "$stage/${COMPANION#"$KEEPALIVED_DIR"/}"
 if [ -f "$stage/keepalived.conf" ]; then
   sed -i "s#$LVS_DIR#$stage/pulumi-lvs#g" "$stage/keepalived.conf"
   if ! out=$(keepalived -t -f "$stage/keepalived.conf" 2>&1); then
-    fail "keepalived rejected the new $TARGET (keepalived -t); nothing was changed" \
+    fail "keepalived rejected the new $TARGET${COMPANION:+ with the new $COMPANION} (keepalived -t); nothing was changed" \
       "$(printf '%s\n' "$out" | sed "s#$stage/pulumi-lvs#$LVS_DIR#g; s#$stage/#$KEEPALIVED_DIR/#g")"
   fi
 fi
 
 changed=1
 if [ -f "$TARGET" ] && cmp -s "$work/new" "$TARGET"; then changed=0; fi
+# When the host's companion differs from the one validated with this file, loading this file alone
+# would give keepalived a pair nobody validated (a new authType: an HMAC key as auth_pass). So:
+#   - keepalived.conf already belongs to the pair: both are installed and loaded by one reload (its own
+#     command, which runs next, then finds it in place);
+#   - it does not yet (a fresh host, or one with a keepalived.conf from before pulumi-lvs): this file is
+#     installed but not loaded; keepalived.conf's command records what was there, installs it, loads both.
+companion_changed=0 load=1
+if [ -n "$COMPANION" ] && ! { [ -f "$COMPANION" ] && cmp -s "$work/companion" "$COMPANION"; }; then
+  if claim_fresh "file $COMPANION"; then
+    load=0
+  else
+    claim_check "file $COMPANION" own ""
+    companion_changed=1
+  fi
+fi
 # Drift check (DRIFT=1, run on every `pulumi up`): report what differs from the stack, then repair it.
 drift=0 ipvs_missing=0
 drifted() { drift=1; say "DRIFT: $*"; }
@@ -75,18 +99,26 @@ if [ "$DRIFT" = 1 ]; then
   [ $drift = 1 ] || say "no drift"
 fi
 [ -f "$TARGET" ] && cp -p "$TARGET" "$work/backup"
+if [ $companion_changed = 1 ] && [ -f "$COMPANION" ]; then cp -p "$COMPANION" "$work/companion.backup"; fi
 running=0
 systemctl is-active -q keepalived && running=1
 
 reload_keepalived() { systemctl reload keepalived; }
 restore() {
   if [ -f "$work/backup" ]; then cp -p "$work/backup" "$TARGET"; else rm -f "$TARGET"; fi
+  if [ $companion_changed = 1 ]; then
+    if [ -f "$work/companion.backup" ]; then cp -p "$work/companion.backup" "$COMPANION"; else rm -f "$COMPANION"; fi
+  fi
   if systemctl is-active -q keepalived; then reload_keepalived || true; fi
 }
-if [ $changed = 1 ]; then
-  install -m "$MODE" "$work/new" "$TARGET.pulumi-lvs-new" 2>/dev/null || { rm -f "$TARGET.pulumi-lvs-new"; staging_failed "install"; }
-  mv -f "$TARGET.pulumi-lvs-new" "$TARGET"
-fi
+restored="the previous $TARGET was restored"
+[ $companion_changed = 0 ] || restored="the previous $TARGET and $COMPANION were restored"
+# Both new files are written next to their targets first, then moved in: nothing changes unless both can.
+install_new() { install -m "$2" "$1" "$3.pulumi-lvs-new" 2>/dev/null || { rm -f "$3.pulumi-lvs-new"; return 1; }; }
+if [ $changed = 1 ]; then install_new "$work/new" "$MODE" "$TARGET" || staging_failed "install"; fi
+if [ $companion_changed = 1 ]; then install_new "$work/companion" 0644 "$COMPANION" || { rm -f "$TARGET.pulumi-lvs-new"; staging_failed "install"; }; fi
+[ $changed = 0 ] || mv -f "$TARGET.pulumi-lvs-new" "$TARGET"
+[ $companion_changed = 0 ] || mv -f "$COMPANION.pulumi-lvs-new" "$COMPANION"
 
 if [ $ipvs_missing = 1 ] && [ "$KIND" = service ]; then
   # keepalived does not re-add a service it believes it has: reload once without the file (it forgets
@@ -97,9 +129,9 @@ if [ $ipvs_missing = 1 ] && [ "$KIND" = service ]; then
   mv -f "$work/aside" "$TARGET"
 fi
 if [ $running = 1 ]; then
-  if { [ $changed = 1 ] || [ $drift = 1 ]; } && ! out=$(reload_keepalived 2>&1); then
+  if { [ $changed = 1 ] || [ $companion_changed = 1 ] || [ $drift = 1 ]; } && [ $load = 1 ] && ! out=$(reload_keepalived 2>&1); then
     restore
-    fail "reloading keepalived failed ($(tr -s '\n' ' ' <<< "$out" | sed 's/ $//')); the previous $TARGET was restored"
+    fail "reloading keepalived failed ($(tr -s '\n' ' ' <<< "$out" | sed 's/ $//')); $restored"
   fi
 elif [ "$KIND" = main ] || [ $drift = 1 ]; then
   systemctl enable -q keepalived 2>/dev/null || true
@@ -111,12 +143,12 @@ elif [ "$KIND" = main ] || [ $drift = 1 ]; then
 fi
 
 # Verify: keepalived still runs, and the IPVS service this file defines exists.
-if systemctl is-active -q keepalived; then
+if [ $load = 1 ] && systemctl is-active -q keepalived; then
   sleep 1
   if ! systemctl is-active -q keepalived; then
     restore
     systemctl start keepalived || true
-    fail "keepalived stopped after loading the new $TARGET; the previous file was restored"
+    fail "keepalived stopped after loading the new $TARGET; $restored"
   fi
   if [ -n "$VERIFY_IPVS" ]; then
     # The service must exist with the scheduler this file asks for (a reload that cannot apply a
@@ -128,7 +160,7 @@ if systemctl is-active -q keepalived; then
       if grep -Eq " $VERIFY_SCHED( |$)" <<< "$seen"; then ok=1; break; fi
       sleep 0.25
     done
-    [ $ok = 1 ] || { restore; fail "after the reload the IPVS service $VERIFY_IPVS is ${seen:-missing}, not using scheduler $VERIFY_SCHED; the previous $TARGET was restored"; }
+    [ $ok = 1 ] || { restore; fail "after the reload the IPVS service $VERIFY_IPVS is ${seen:-missing}, not using scheduler $VERIFY_SCHED; $restored"; }
   fi
 fi
 # keepalived starts IPVS sync daemons for lvs_sync_daemon, but leaves them running when the option is
@@ -143,5 +175,7 @@ if [ "$DRIFT" != 1 ]; then
   [ "$KIND" != main ] || claim_commit "$service_key" share ""
 fi
 [ $changed = 1 ] && say "$TARGET updated" || true
+[ $companion_changed = 0 ] || say "$COMPANION updated with it (validated and loaded together)"
+[ $load = 1 ] || [ $changed = 0 ] || say "$TARGET is loaded with the new $COMPANION, which its own command installs next"
 [ $drift = 1 ] && echo "repaired drift on $HOST" || true
 echo "ok $TARGET"
