@@ -12,7 +12,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { iptablesBin } from "./iptables";
+import { iptablesBin, iptablesUnavailable } from "./iptables";
 
 export type Fault =
     | { tool: string; mode: "missing" | "fails" }
@@ -195,4 +195,24 @@ export class ScriptSandbox {
     dispose(): void {
         fs.rmSync(this.root, { recursive: true, force: true });
     }
+}
+
+/**
+ * A ScriptSandbox for the tests of the calling `describe`, made in its `before` and disposed in its
+ * `after`. Where the real iptables or namespaces cannot be had, the tests are skipped with the reason
+ * (under CI=true, they fail).
+ */
+export function sandboxPerSuite(): () => ScriptSandbox {
+    let box: ScriptSandbox | undefined;
+    before(function () {
+        const why = iptablesUnavailable();
+        if (why) {
+            if (process.env.CI === "true") throw new Error(why);
+            console.log(`      skipped: ${why}`);
+            this.skip();
+        }
+        box = new ScriptSandbox();
+    });
+    after(() => box?.dispose());
+    return () => box!;
 }

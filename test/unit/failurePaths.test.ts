@@ -10,8 +10,7 @@ import { keepalivedApply, keepalivedDelete } from "../../src/remote/keepalivedFi
 import { fwApply, fwDelete } from "../../src/remote/firewall";
 import { factsRead } from "../../src/remote/facts";
 import { script } from "../../src/remote/scriptText";
-import { iptablesUnavailable } from "../helpers/iptables";
-import { type Fault, ScriptSandbox, type Step } from "../helpers/scriptSandbox";
+import { type Fault, sandboxPerSuite, type Step } from "../helpers/scriptSandbox";
 import { renderSysctlFile } from "../../src/render/sysctl";
 
 const SYSCTLS = renderSysctlFile("test", [
@@ -62,27 +61,17 @@ const describeFault = (f: Fault) => ("tool" in f ? `${f.tool} ${f.mode}` : `${f.
 
 describe("every failure of a remote script says what failed (faults injected on a scratch host)", function () {
     this.timeout(600_000);
-    let box: ScriptSandbox;
-    before(function () {
-        const why = iptablesUnavailable();
-        if (why) {
-            if (process.env.CI === "true") throw new Error(why);
-            console.log(`      skipped: ${why}`);
-            this.skip();
-        }
-        box = new ScriptSandbox();
-    });
-    after(() => box?.dispose());
+    const sandbox = sandboxPerSuite();
 
     for (const c of CASES) {
         it(`${c.name}: runs cleanly, and every fault ends in a FAILED line or a success`, () => {
             const opts = { before: c.before, serviceFile: c.serviceFile, veth: c.veth };
-            const clean = box.run(c.step, opts);
+            const clean = sandbox().run(c.step, opts);
             assert.equal(clean.status, 0, `${c.name} fails without a fault:\n${clean.stderr}`);
             const faults: Fault[] = [...toolFaults(clean.tools), ...DIR_FAULTS];
             const silent: string[] = [];
             for (const fault of faults) {
-                const r = box.run(c.step, { ...opts, fault });
+                const r = sandbox().run(c.step, { ...opts, fault });
                 if (r.status === 99 && /preparation step/.test(r.stderr)) throw new Error(r.stderr);
                 if (r.status !== 0 && !/FAILED: /.test(r.stderr)) silent.push(`${describeFault(fault)}: exit ${r.status}, stderr:\n${r.stderr}`);
             }

@@ -7,8 +7,7 @@ import { directorPairSchema } from "../../src/model/directorPair";
 import { renderNatRules } from "../../src/render/firewall";
 import { natRuleSet } from "../../src/render/ruleSets";
 import { fwApply, fwDelete } from "../../src/remote/firewall";
-import { iptablesUnavailable } from "../helpers/iptables";
-import { type Fault, ScriptSandbox } from "../helpers/scriptSandbox";
+import { type Fault, sandboxPerSuite } from "../helpers/scriptSandbox";
 
 const SET = "PLVS_lb";
 const OLD = "# before\n4 filter FORWARD -s 10.202.0.32/32 -p tcp --sport 80 -j ACCEPT\n";
@@ -23,17 +22,7 @@ const refusing = (table: string): Fault[] => ["iptables", "iptables-legacy"].map
 
 describe("fw.sh with the real iptables", function () {
     this.timeout(120_000);
-    let box: ScriptSandbox;
-    before(function () {
-        const why = iptablesUnavailable();
-        if (why) {
-            if (process.env.CI === "true") throw new Error(why);
-            console.log(`      skipped: ${why}`);
-            this.skip();
-        }
-        box = new ScriptSandbox();
-    });
-    after(() => box?.dispose());
+    const sandbox = sandboxPerSuite();
 
     for (const backend of ["nf_tables", "legacy"] as const) {
         it(`a pair name of 63 characters: its NAT rules load and unload with the real iptables (${backend}, found by apply; delete clears every backend)`, () => {
@@ -46,7 +35,7 @@ describe("fw.sh with the real iptables", function () {
             const ipt = backend === "legacy" ? "iptables-legacy" : "iptables";
             // Without the nf_tables iptables, fw.sh takes the legacy one.
             const fault: Fault[] = backend === "legacy" ? [{ tool: "iptables", mode: "missing" }, { tool: "ip6tables", mode: "missing" }] : [];
-            const r = box.run({ script: fwApply(set), input: renderNatRules(name, pair)! }, {
+            const r = sandbox().run({ script: fwApply(set), input: renderNatRules(name, pair)! }, {
                 fault, after: [allRules(ipt), { script: fwDelete(set) }, { script: "echo ---", plain: true }, allRules(ipt)],
             });
             assert.equal(r.status, 0, r.stderr);
@@ -63,7 +52,7 @@ describe("fw.sh with the real iptables", function () {
     it("every golden rules file loads with the real iptables, and unloads leaving nothing", () => {
         const golden = path.join(__dirname, "golden");
         for (const file of fs.readdirSync(golden).filter((f) => f.startsWith("fw-"))) {
-            const r = box.run({ script: fwApply("PLVS_golden"), input: fs.readFileSync(path.join(golden, file), "utf8") }, {
+            const r = sandbox().run({ script: fwApply("PLVS_golden"), input: fs.readFileSync(path.join(golden, file), "utf8") }, {
                 after: [allRules("iptables"), { script: fwDelete("PLVS_golden") }, { script: "echo ---", plain: true }, allRules("iptables")],
             });
             assert.equal(r.status, 0, `${file}: ${r.stderr}`);
@@ -74,7 +63,7 @@ describe("fw.sh with the real iptables", function () {
     });
 
     it("a kernel without the nat table: the apply fails naming the table and what each iptables said; the previous rules are back", () => {
-        const r = box.run({ script: fwApply(SET), input: NEW }, { before: [{ script: fwApply(SET), input: OLD }], after: [rules], fault: refusing("nat") });
+        const r = sandbox().run({ script: fwApply(SET), input: NEW }, { before: [{ script: fwApply(SET), input: OLD }], after: [rules], fault: refusing("nat") });
         assert.equal(r.status, 1);
         assert.match(r.stderr, /FAILED: no iptables can change the IPv4 nat table on this host \(iptables: iptables v1\.8\.9: can't initialize iptables table `nat': Table does not exist \(do you need to insmod\?\); iptables-legacy: .*Table does not exist/);
         assert.match(r.stderr, /FAILED: loading the rules of PLVS_lb failed: .*; the previous rules were restored/);
@@ -85,10 +74,10 @@ describe("fw.sh with the real iptables", function () {
 
     it("no iptables works at all: an apply over earlier rules fails saying so; a delete still removes the set's files", () => {
         const none: Fault[] = [{ tool: "iptables", mode: "missing" }, refusing("filter")[1]!];
-        const apply = box.run({ script: fwApply(SET), input: NEW }, { before: [{ script: fwApply(SET), input: OLD }], fault: none });
+        const apply = sandbox().run({ script: fwApply(SET), input: NEW }, { before: [{ script: fwApply(SET), input: OLD }], fault: none });
         assert.equal(apply.status, 1);
         assert.match(apply.stderr, /FAILED: no iptables can change the IPv4 filter table on this host \(iptables: not installed; iptables-legacy: .*Table does not exist/);
-        const del = box.run({ script: fwDelete(SET) }, { before: [{ script: fwApply(SET), input: OLD }], fault: none, after: [{ script: 'find "$(dirname "$FAKE_UNIT_DIR")" -type f', plain: true }] });
+        const del = sandbox().run({ script: fwDelete(SET) }, { before: [{ script: fwApply(SET), input: OLD }], fault: none, after: [{ script: 'find "$(dirname "$FAKE_UNIT_DIR")" -type f', plain: true }] });
         assert.equal(del.status, 0, del.stderr);
         assert.equal(del.after.trim(), "", "the rules file, the loader and the unit are gone");
     });

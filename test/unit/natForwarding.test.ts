@@ -10,8 +10,7 @@ import { virtualServiceSchema } from "../../src/model/virtualService";
 import { renderNatRules, renderServiceRules } from "../../src/render/firewall";
 import { natRuleSet, serviceRuleSet } from "../../src/render/ruleSets";
 import { fwApply } from "../../src/remote/firewall";
-import { iptablesUnavailable } from "../helpers/iptables";
-import { ScriptSandbox } from "../helpers/scriptSandbox";
+import { sandboxPerSuite } from "../helpers/scriptSandbox";
 
 // Inside: the real server 10.202.0.31 (not masqueraded) and a host of the masqueraded 10.202.0.192/26.
 const pair = directorPairSchema.parse({
@@ -83,19 +82,10 @@ echo "the masqueraded host opening a connection: $(tcp inside 10.202.0.200 clien
 
 describe("NAT forwarding through a director, on real netfilter", function () {
     this.timeout(60_000);
-    let box: ScriptSandbox;
-    before(function () {
-        const why = iptablesUnavailable();
-        if (why) {
-            if (process.env.CI === "true") throw new Error(why);
-            this.skip();
-        }
-        box = new ScriptSandbox();
-    });
-    after(() => box?.dispose());
+    const sandbox = sandboxPerSuite();
 
     it("admits the real server's replies and the masqueraded network's connections, and nothing else", () => {
-        const r = box.run({ script: CHECKS, plain: true }, {
+        const r = sandbox().run({ script: CHECKS, plain: true }, {
             before: [
                 { script: NETWORK, plain: true },
                 { script: fwApply(natRuleSet("lb")), input: renderNatRules("lb", pair)! },
