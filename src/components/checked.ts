@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { LvsValidationError, type Problem } from "../model/errors";
 import { safeName } from "../model/primitives";
-import { Secrets } from "../model/secrets";
+import { Secrets, type Path } from "../model/secrets";
 import { validate } from "../model/validate";
 import { containsOutputs, resolveTracked } from "./resolveTracked";
 
@@ -32,14 +32,23 @@ export function checked<S extends z.ZodType>(component: string, name: string, sc
             throw err instanceof LvsValidationError ? new pulumi.ResourceError(err.message, parent, true) : err;
         }
     }
+    return checkedTracked(component, name, schema, input, parent, cross).apply((t) => t.model) as pulumi.Output<z.output<S>>;
+}
+
+/**
+ * Like checked(), also giving where the secret values of `input` were, for messages written later about
+ * the same input (none for a plain input).
+ */
+export function checkedTracked<S extends z.ZodType>(component: string, name: string, schema: S, input: unknown, parent: pulumi.Resource, cross?: CrossCheck<z.output<S>>): pulumi.Output<{ model: z.output<S>; secrets: Path[] }> {
+    if (!containsOutputs(input)) return checked(component, name, schema, input, parent, cross).apply((model) => ({ model, secrets: [] as Path[] }));
     // Each secret Output is remembered by its path, so its value is never printed, whatever its field.
     return resolveTracked(input).apply(({ value, secrets }) => {
         try {
-            return validateAll(component, name, schema, value, new Secrets(secrets), cross);
+            return { model: validateAll(component, name, schema, value, new Secrets(secrets), cross), secrets };
         } catch (err) {
             throw err instanceof LvsValidationError ? inputError(err.message, parent) : err;
         }
-    }) as pulumi.Output<z.output<S>>;
+    });
 }
 
 /**

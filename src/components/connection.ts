@@ -4,9 +4,8 @@ import type * as command from "@pulumi/command";
 import { z } from "zod";
 import { connectionSchema, type Connection } from "../model/connection";
 import type { Problem } from "../model/errors";
-import { Secrets, type Path } from "../model/secrets";
-import { checked, inputError } from "./checked";
-import { containsOutputs, resolveTracked } from "./resolveTracked";
+import { Secrets } from "../model/secrets";
+import { checkedTracked, inputError } from "./checked";
 import { checkPinnedHostKeys } from "./hostKeyCheck";
 
 export interface JumpHostArgs {
@@ -56,15 +55,14 @@ export function checkedConnection(
 ): pulumi.Output<command.types.input.remote.ConnectionArgs> {
     const schema = z.object({ [field]: connectionSchema });
     const input = { [field]: connection };
-    const model = checked(component, name, schema, input, parent, cross && ((c, secrets) => cross(c[field] as Connection, secrets)));
-    const secretPaths = containsOutputs(input) ? resolveTracked(input).apply((t) => t.secrets) : pulumi.output([] as Path[]);
-    return pulumi.all([model, secretPaths]).apply(async ([c, paths]) => {
-        const conn = c[field] as Connection;
+    const checkedInput = checkedTracked(component, name, schema, input, parent, cross && ((c, secrets) => cross(c[field] as Connection, secrets)));
+    return checkedInput.apply(async ({ model, secrets: paths }) => {
+        const conn = model[field] as Connection;
         if (!pulumi.runtime.isDryRun()) {
             try {
                 await checkPinnedHostKeys(conn);
             } catch (err) {
-                const why = withoutSecrets((err as Error).message, conn, new Secrets(paths as Path[]).at([field]));
+                const why = withoutSecrets((err as Error).message, conn, new Secrets(paths).at([field]));
                 throw inputError(`${component} "${name}": ${field}: ${why}`, parent);
             }
         }
