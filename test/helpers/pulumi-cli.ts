@@ -1,5 +1,6 @@
 // Runs the real Pulumi CLI (the pinned one from .tools/pulumi/bin, see scripts/env.sh) in a project folder.
 import { spawnSync } from "child_process";
+import * as fs from "fs";
 import * as path from "path";
 
 export const repoRoot = path.resolve(__dirname, "..", "..");
@@ -23,6 +24,8 @@ export function pulumiEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
         PULUMI_CONFIG_PASSPHRASE: process.env.PULUMI_CONFIG_PASSPHRASE ?? "pulumi-lvs-lab",
         PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
         PULUMI_SKIP_UPDATE_CHECK: "true",
+        // --event-log is registered only with debug commands on (pkg/cmd/pulumi/operations, env.DebugCommands).
+        ...(process.env.PLVS_EVENT_LOG_DIR ? { PULUMI_DEBUG_COMMANDS: "true" } : {}),
         ...extra,
     };
 }
@@ -34,8 +37,20 @@ export function stateFile(project: string, stack: string): string {
     return path.join(backend.slice("file://".length), ".pulumi", "stacks", project, `${stack}.json`);
 }
 
+let eventLogs = 0;
+
+/** With PLVS_EVENT_LOG_DIR set, every up, preview and destroy writes its engine events there (tools/event-timings.ts reads them). */
+function eventLog(args: string[]): string[] {
+    const dir = process.env.PLVS_EVENT_LOG_DIR;
+    if (!dir || !["up", "preview", "destroy"].includes(args[0] ?? "")) return [];
+    fs.mkdirSync(dir, { recursive: true });
+    const at = args.indexOf("--stack");
+    const stack = at >= 0 ? args[at + 1] : "stack";
+    return ["--event-log", path.join(dir, `${String(++eventLogs).padStart(3, "0")}-${stack}-${args[0]}.jsonl`)];
+}
+
 export function pulumi(cwd: string, args: string[], opts: { env?: NodeJS.ProcessEnv; input?: string; timeoutMs?: number } = {}): CliResult {
-    const res = spawnSync("pulumi", ["--non-interactive", ...args], {
+    const res = spawnSync("pulumi", ["--non-interactive", ...args, ...eventLog(args)], {
         cwd,
         env: pulumiEnv(opts.env),
         input: opts.input,
