@@ -9,8 +9,7 @@
 //   drain             optional, real servers to drain, e.g. ["rs1"]
 //   driftCheck        optional, default false: check and repair drift on every `pulumi up`
 import * as pulumi from "@pulumi/pulumi";
-import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs } from "../../src";
-import type { Scheduler } from "../../src/model/primitives";
+import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs, type Scheduler } from "pulumi-lvs";
 
 interface LabHost {
     name: string;

@@ -11,7 +11,7 @@
 //   hmacKey      optional secret: use auth_hmac (keepalived 2.4+) with this key instead of auth_pass
 //   unicastAddresses  optional: vrrp.unicastAddresses, e.g. the directors' link-local IPv6 addresses
 import * as pulumi from "@pulumi/pulumi";
-import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs } from "../../src";
+import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs } from "pulumi-lvs";
 
 interface LabHost {
     name: string;
