@@ -3,3 +3,4 @@ export { VirtualService, type VirtualServiceArgs, type RealServerEntryArgs, type
 export { RealServer, type RealServerArgs } from "./components/RealServer";
 export type { ConnectionArgs, JumpHostArgs } from "./components/connection";
 export { LvsValidationError } from "./model/errors";
+export type { Scheduler, ForwardingMode, Protocol } from "./model/primitives";

@@ -9,8 +9,7 @@
 //   drain             optional, real servers to drain, e.g. ["rs1"]
 //   driftCheck        optional, default false: check and repair drift on every `pulumi up`
 import * as pulumi from "@pulumi/pulumi";
-import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs } from "../../src";
-import type { Scheduler } from "../../src/model/primitives";
+import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs, type Scheduler } from "pulumi-lvs";
 
 interface LabHost {
     name: string;
@@ -52,11 +51,13 @@ const directors = new LvsDirectorPair("lb", {
 });
 
 // rs3 is reached as "ops", a user with sudo: pulumi-lvs runs its scripts through `sudo -n` then.
-const realServers = Object.keys(weights).sort().map((name) => new RealServer(name, {
+// `address` is the RIP the directors forward to (the SSH host is the lab's port forward, not the RIP).
+const realServers = Object.fromEntries(Object.keys(weights).sort().map((name) => [name, new RealServer(name, {
     connection: connection(name, name === "rs3" ? "ops" : undefined),
+    address: frontAddress(name),
     mode: "DR",
     vips: [vip],
-}));
+})]));
 
 const web = new VirtualService("web", {
     directors,
@@ -67,8 +68,9 @@ const web = new VirtualService("web", {
     delayLoop: 2,
     // HTTP_GET: a server whose /health stops answering 200 leaves the table.
     healthCheck: { type: "HTTP", path: "/health", statusCode: 200, connectTimeout: 1, retry: 1, delayBeforeRetry: 1 },
-    realServers: Object.entries(weights).map(([name, weight]) => ({ address: frontAddress(name), weight, drain: drain.has(name) })),
-}, { dependsOn: realServers });
+    // Each entry is the RealServer itself: the service waits until it is ready.
+    realServers: Object.entries(weights).map(([name, weight]) => ({ realServer: realServers[name]!, weight, drain: drain.has(name) })),
+});
 
 // Long-lived TCP connections (the lab's line echo on 9000): what a drain must keep open. Spread evenly
 // (weight 1 each): the weights above are the web service's, so changing one changes one line.
@@ -80,8 +82,8 @@ new VirtualService("hold", {
     mode: "DR",
     delayLoop: 2,
     healthCheck: { type: "TCP", connectTimeout: 1, retry: 1, delayBeforeRetry: 1 },
-    realServers: Object.keys(weights).map((name) => ({ address: frontAddress(name), weight: 1, drain: drain.has(name) })),
-}, { dependsOn: realServers });
+    realServers: Object.keys(weights).map((name) => ({ realServer: realServers[name]!, weight: 1, drain: drain.has(name) })),
+});
 
 export const vipAddress = vip;
 export const service = web.key;

@@ -11,7 +11,7 @@
 //   hmacKey      optional secret: use auth_hmac (keepalived 2.4+) with this key instead of auth_pass
 //   unicastAddresses  optional: vrrp.unicastAddresses, e.g. the directors' link-local IPv6 addresses
 import * as pulumi from "@pulumi/pulumi";
-import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs } from "../../src";
+import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs } from "pulumi-lvs";
 
 interface LabHost {
     name: string;
@@ -59,37 +59,40 @@ const edge = new LvsDirectorPair("edge", {
     ...(config.getBoolean("syncDaemon") ?? true ? { lvsSyncDaemon: { interface: "eth1", syncId: 61 } } : {}),
 });
 
-const nat = ["rs4", "rs5"].map((n) => new RealServer(n, { connection: connection(n), mode: "NAT", gateway: INSIDE_VIP }));
-const tun = ["rs3", "rs6"].map((n) => new RealServer(n, { connection: connection(n), mode: "TUN", vips: [TUN_VIP] }));
-const v6 = ["rs1", "rs2"].map((n) => new RealServer(n, { connection: connection(n), mode: "DR", vips: [V6_VIP, FWM_VIP] }));
+// `address` is each real server's RIP: a realServers entry that names the RealServer uses it (and the
+// service then waits for that server). rs1/rs2 serve two VIPs on two addresses: fwm-web names its v4 ones.
+const nat = ["rs4", "rs5"].map((n) => new RealServer(n, { connection: connection(n), address: addressOf(n), mode: "NAT", gateway: INSIDE_VIP }));
+const tun = ["rs3", "rs6"].map((n) => new RealServer(n, { connection: connection(n), address: addressOf(n), mode: "TUN", vips: [TUN_VIP] }));
+const v6 = ["rs1", "rs2"].map((n) => new RealServer(n, { connection: connection(n), address: addressOf(n, true), mode: "DR", vips: [V6_VIP, FWM_VIP] }));
+const entries = (servers: RealServer[]) => servers.map((realServer) => ({ realServer }));
 
 const check = { connectTimeout: 1, retry: 1, delayBeforeRetry: 1 };
 new VirtualService("nat-web", {
     directors: edge, vip: NAT_VIP, port: 80, mode: "NAT", scheduler: "rr", delayLoop: 2,
     healthCheck: { type: "HTTP", path: "/health", ...check },
-    realServers: ["rs4", "rs5"].map((n) => ({ address: addressOf(n) })),
-}, { dependsOn: nat });
+    realServers: entries(nat),
+});
 new VirtualService("nat-hold", {
     directors: edge, vip: NAT_VIP, port: 9000, mode: "NAT", scheduler: "rr", delayLoop: 2,
     healthCheck: { type: "TCP", ...check },
-    realServers: ["rs4", "rs5"].map((n) => ({ address: addressOf(n) })),
-}, { dependsOn: nat });
+    realServers: entries(nat),
+});
 new VirtualService("tun-web", {
     directors: edge, vip: TUN_VIP, port: 80, mode: "TUN", scheduler: "rr", delayLoop: 2,
     healthCheck: { type: "TCP", ...check },
-    realServers: ["rs3", "rs6"].map((n) => ({ address: addressOf(n) })),
-}, { dependsOn: tun });
+    realServers: entries(tun),
+});
 new VirtualService("v6-web", {
     directors: edge, vip: V6_VIP, port: 80, mode: "DR", scheduler: "rr", delayLoop: 2,
     healthCheck: { type: "TCP", ...check },
-    realServers: ["rs1", "rs2"].map((n) => ({ address: addressOf(n, true) })),
-}, { dependsOn: v6 });
+    realServers: entries(v6),
+});
 
 new VirtualService("nat-echo", {
     directors: edge, vip: NAT_VIP, port: 9001, protocol: "UDP", mode: "NAT", scheduler: "rr", delayLoop: 2,
     healthCheck: { type: "UDP", ...check },
-    realServers: ["rs4", "rs5"].map((n) => ({ address: addressOf(n) })),
-}, { dependsOn: nat });
+    realServers: entries(nat),
+});
 // One mark for the web and hold ports of one VIP: IPVS balances them as one service.
 new VirtualService("fwm-web", {
     directors: edge, fwmark: { mark: 112, vip: FWM_VIP, ports: [80, 9000] }, mode: "DR", scheduler: "rr", delayLoop: 2,

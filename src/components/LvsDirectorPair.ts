@@ -22,7 +22,7 @@ import { FACTS_DELETE, factsRead } from "../remote/facts";
 import { fwApply, fwDelete } from "../remote/firewall";
 import { sysctlApply, sysctlDelete } from "../remote/sysctl";
 import { checked, componentNameSchema } from "./checked";
-import { checkedConnection, type ConnectionArgs } from "./connection";
+import { checkedConnection, connectionHost, type ConnectionArgs } from "./connection";
 import { hostCommand, RUN_STAMP } from "./hostCommand";
 
 export interface TrackScriptArgs {
@@ -165,6 +165,11 @@ export interface DirectorNode {
 export class LvsDirectorPair extends pulumi.ComponentResource {
     /** The VIPs, as given. */
     readonly vips: pulumi.Output<string[]>;
+    /** The inside VIPs (`inside.vips`), as given: the default gateway of NAT real servers. Empty without `inside`. */
+    readonly insideVips: pulumi.Output<string[]>;
+    /** The host of the primary director (MASTER) and of the secondary (BACKUP), as given in their connections. */
+    readonly primaryHost: pulumi.Output<string>;
+    readonly secondaryHost: pulumi.Output<string>;
     /** The VRRP interface. */
     readonly interface: pulumi.Output<string>;
     /** The NIC towards the real servers: `inside.interface`, else `interface`. NAT replies come in on it. */
@@ -293,9 +298,12 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         }
 
         this.vips = model.apply((m) => m.vips);
+        this.insideVips = model.apply((m) => m.inside?.vips ?? []);
+        this.primaryHost = connectionHost(args.primary);
+        this.secondaryHost = connectionHost(args.secondary);
         this.interface = model.apply((m) => m.interface);
         this.realServerInterface = model.apply((m) => m.inside?.interface ?? m.interface);
         this.configs = pulumi.output(configs);
-        this.registerOutputs({ vips: this.vips, interface: this.interface, configs: this.configs });
+        this.registerOutputs({ vips: this.vips, insideVips: this.insideVips, primaryHost: this.primaryHost, secondaryHost: this.secondaryHost, interface: this.interface, configs: this.configs });
     }
 }

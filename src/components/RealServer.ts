@@ -10,12 +10,18 @@ import { renderSysctlFile } from "../render/sysctl";
 import { sysctlApply, sysctlDelete } from "../remote/sysctl";
 import { unitApply, unitDelete, type UnitExpectations } from "../remote/unit";
 import { checked, componentNameSchema } from "./checked";
-import { checkedConnection, type ConnectionArgs } from "./connection";
+import { checkedConnection, connectionHost, type ConnectionArgs } from "./connection";
 import { hostCommand } from "./hostCommand";
+import { registerRealServer } from "./serviceBackends";
 
 export type RealServerArgs = {
     /** How to reach the host. */
     connection: pulumi.Input<ConnectionArgs>;
+    /**
+     * The address the directors forward its traffic to (its RIP), which a VirtualService uses when its
+     * realServers entry names this RealServer. Defaults to connection.host.
+     */
+    address?: pulumi.Input<string>;
 } & (
     /** DR: the VIPs it serves go on lo as /32 (/128). */
     | { mode: pulumi.Input<"DR">; vips: pulumi.Input<pulumi.Input<string>[]> }
@@ -26,6 +32,14 @@ export type RealServerArgs = {
 );
 
 export class RealServer extends pulumi.ComponentResource {
+    /** The component's name, as given. */
+    readonly name: string;
+    /** Its RIP: `address`, else connection.host. */
+    readonly address: pulumi.Output<string>;
+    /** The forwarding mode it is prepared for. */
+    readonly mode: pulumi.Output<"DR" | "TUN" | "NAT">;
+    /** NAT: the default gateway (the pair's inside VIP); undefined in DR and TUN. */
+    readonly gateway: pulumi.Output<string | undefined>;
     /** The VIPs it serves (DR, TUN); empty in NAT mode. */
     readonly vips: pulumi.Output<string[]>;
     /** The systemd unit that sets the VIPs or the route. */
@@ -35,7 +49,8 @@ export class RealServer extends pulumi.ComponentResource {
         super("pulumi-lvs:index:RealServer", name, {}, opts);
         const component = "RealServer";
         checked(component, name, componentNameSchema, { name }, this);
-        const { connection: conn, ...rest } = args;
+        this.name = name;
+        const { connection: conn, address, ...rest } = args;
         const model: pulumi.Output<RealServerModel> = checked(component, name, realServerSchema, rest, this);
         // No command can start before every input is valid, Outputs included.
         const connection = pulumi.all([checkedConnection(component, name, "connection", conn, this), model]).apply(([c]) => c);
@@ -64,6 +79,10 @@ export class RealServer extends pulumi.ComponentResource {
         else unitCmd([sysctlCmd([])]);
 
         this.vips = model.apply((m) => (m.mode === "NAT" ? [] : m.vips));
-        this.registerOutputs({ vips: this.vips, unit: this.unit });
+        this.mode = model.apply((m) => m.mode);
+        this.gateway = model.apply((m) => (m.mode === "NAT" ? m.gateway : undefined));
+        this.address = address === undefined ? connectionHost(conn) : pulumi.output(address);
+        registerRealServer(this);
+        this.registerOutputs({ vips: this.vips, unit: this.unit, address: this.address, mode: this.mode });
     }
 }

@@ -11,9 +11,13 @@ import { ipvsServiceArgs, keepalivedApply, keepalivedDelete } from "../remote/ke
 import { renderServiceRules } from "../render/firewall";
 import { serviceRuleSet } from "../render/ruleSets";
 import { fwApply, fwDelete } from "../remote/firewall";
-import { checked, componentNameSchema } from "./checked";
+import { LvsValidationError } from "../model/errors";
+import { backendProblems, type NamedBackend } from "../model/serviceBackends";
+import { checked, componentNameSchema, inputError } from "./checked";
 import { hostCommand, RUN_STAMP } from "./hostCommand";
 import type { LvsDirectorPair } from "./LvsDirectorPair";
+import type { RealServer } from "./RealServer";
+import { plainDependsOn, registerServiceAddresses } from "./serviceBackends";
 
 interface CheckTiming {
     /** connect_timeout, seconds. Defaults to 3. */
@@ -52,8 +56,15 @@ export interface PingCheckArgs extends CheckTiming { type: "PING" }
 export type HealthCheckArgs = TcpCheckArgs | HttpCheckArgs | MiscCheckArgs | DnsCheckArgs | UdpCheckArgs | PingCheckArgs;
 
 export interface RealServerEntryArgs {
-    /** The real server's address (RIP). */
-    address: pulumi.Input<string>;
+    /** The real server's address (RIP). Not with realServer. */
+    address?: pulumi.Input<string>;
+    /**
+     * The RealServer component instead of an address: its `address` is the RIP, the service depends on it
+     * (no director sends it traffic before it is ready), and it must be prepared for this service (same
+     * mode; DR/TUN: the service's VIP in its vips; NAT: a VIP of the pair as its gateway). Needs a plain
+     * array of realServers.
+     */
+    realServer?: RealServer;
     /** Its port. Defaults to the service port; in DR and TUN mode it must equal it. */
     port?: pulumi.Input<number>;
     /** IPVS weight, 0-65535; 0 takes no new connections and keeps existing ones. Defaults to 1. */
@@ -108,7 +119,7 @@ export interface VirtualServiceArgs {
     /** inhibit_on_failure: a failing server gets weight 0 instead of being removed. Defaults to false. */
     inhibitOnFailure?: pulumi.Input<boolean>;
     /**
-     * The real servers. Empty only with a sorryServer, which then takes every new connection; to stop new
+     * The real servers, each a RealServer component (realServer) or an address. Empty only with a sorryServer, which then takes every new connection; to stop new
      * connections without one, drain the servers (drain: true), or remove the VirtualService.
      */
     realServers: pulumi.Input<pulumi.Input<RealServerEntryArgs>[]>;
@@ -121,11 +132,13 @@ export class VirtualService extends pulumi.ComponentResource {
     readonly config: pulumi.Output<string>;
 
     constructor(name: string, args: VirtualServiceArgs, opts?: pulumi.ComponentResourceOptions) {
-        super("pulumi-lvs:index:VirtualService", name, {}, opts);
+        const named = namedBackends(args.realServers);
+        super("pulumi-lvs:index:VirtualService", name, {}, pulumi.mergeOptions(opts, { dependsOn: named.map((n) => n.server) }));
         const component = "VirtualService";
         checked(component, name, componentNameSchema, { name }, this);
         const { directors, ...rest } = args;
-        const model: pulumi.Output<VirtualServiceModel> = checked(component, name, virtualServiceSchema, rest, this, (m, secrets) => {
+        const input = { ...rest, realServers: withAddresses(args.realServers) };
+        const validModel: pulumi.Output<VirtualServiceModel> = checked(component, name, virtualServiceSchema, input, this, (m, secrets) => {
             // Two services on one key would write one include file: the delete of either removes both.
             const holder = claimUnique("service", `${directors.name}\u0000${serviceKey(m)}`, name);
             const keyFrom = m.fwmark ? [["fwmark", "mark"]] : [["vip"], ["port"], ["protocol"]];
@@ -136,6 +149,8 @@ export class VirtualService extends pulumi.ComponentResource {
             const setHolder = claimUnique("firewall set", `${directors.name}\u0000${serviceRuleSet(m)}`, name);
             return setHolder === undefined ? [] : [{ path: m.fwmark ? "fwmark.mark" : "port", value: key, rule: `gets the firewall chains ${serviceRuleSet(m)}, like VirtualService "${setHolder}" on LvsDirectorPair "${directors.name}": change the port or the VIP of one of them` }];
         });
+        const model = named.length === 0 ? validModel : preparedBackends(component, name, validModel, named, directors, this);
+        registerServiceAddresses(this, name, model.apply((m) => m.realServers.map((rs) => rs.address)), plainDependsOn(opts, named.map((n) => n.server)));
         this.key = model.apply(serviceKey);
         this.config = model.apply((m) => renderVirtualService(name, m));
         const file = model.apply((m) => ({ kind: "service" as const, target: serviceFile(m), verifyIpvs: ipvsServiceArgs(m.protocol, m.vip ?? m.fwmark!.vip, m.port ?? 0, m.fwmark?.mark), verifyScheduler: m.scheduler }));
@@ -182,4 +197,37 @@ export class VirtualService extends pulumi.ComponentResource {
         }
         this.registerOutputs({ key: this.key, config: this.config });
     }
+}
+
+interface NamedEntry { index: number; server: RealServer; withAddress: boolean }
+
+/** The entries that name a RealServer component (of a plain array: an Output's are not known in time for dependsOn). */
+function namedBackends(realServers: VirtualServiceArgs["realServers"]): NamedEntry[] {
+    if (!Array.isArray(realServers)) return [];
+    return realServers.flatMap((e: pulumi.Input<RealServerEntryArgs>, index) => {
+        if (pulumi.Output.isInstance(e) || e instanceof Promise || e.realServer === undefined) return [];
+        return [{ index, server: e.realServer, withAddress: e.address !== undefined }];
+    });
+}
+
+/** The entries as the model takes them: a RealServer stands for its address. */
+function withAddresses(realServers: VirtualServiceArgs["realServers"]): VirtualServiceArgs["realServers"] {
+    if (!Array.isArray(realServers)) return realServers;
+    return realServers.map((e: pulumi.Input<RealServerEntryArgs>) => {
+        if (pulumi.Output.isInstance(e) || e instanceof Promise || e.realServer === undefined) return e;
+        const { realServer, ...entry } = e;
+        return { ...entry, address: realServer.address };
+    });
+}
+
+/** The model, once every named RealServer is known to be prepared for the service (an error on the service otherwise). */
+function preparedBackends(component: string, name: string, model: pulumi.Output<VirtualServiceModel>, named: NamedEntry[], directors: LvsDirectorPair, parent: pulumi.Resource): pulumi.Output<VirtualServiceModel> {
+    const backends = pulumi.all(named.map((n) => pulumi.all([n.server.mode, n.server.vips, n.server.gateway]).apply(([mode, vips, gateway]): NamedBackend => ({
+        index: n.index, name: n.server.name, mode, vips, gateway, withAddress: n.withAddress,
+    }))));
+    return pulumi.all([model, backends, directors.vips, directors.insideVips]).apply(([m, b, vips, insideVips]) => {
+        const problems = backendProblems({ mode: m.mode, vip: m.vip ?? m.fwmark!.vip, pairName: directors.name, gateways: insideVips.length ? insideVips : vips }, b);
+        if (problems.length) throw inputError(new LvsValidationError(component, name, problems).message, parent);
+        return m;
+    });
 }

@@ -82,3 +82,12 @@ function withoutSecrets(message: string, conn: Connection, secrets: Secrets): st
     }
     return text;
 }
+
+/**
+ * The host of a connection, as given. From a plain connection it keeps its own secrecy, not that of the
+ * private key beside it; from an Output connection it is as secret as that Output.
+ */
+export function connectionHost(connection: pulumi.Input<ConnectionArgs>): pulumi.Output<string> {
+    if (pulumi.Output.isInstance(connection) || connection instanceof Promise) return pulumi.output(connection).apply((c) => c.host);
+    return pulumi.output(connection.host);
+}

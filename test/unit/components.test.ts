@@ -207,4 +207,67 @@ describe("components (Pulumi mocks)", () => {
         // Output.promise() is how the runtime awaits a value; it rejects with the validation error.
         await assert.rejects((pair.configs as any).promise(), /LvsDirectorPair "lb6": vrrp\.virtualRouterId: 300 must be at most 255/);
     }).timeout(5000);
+
+    it("LvsDirectorPair gives its inside VIPs and which host is primary and which secondary", async () => {
+        const pair = makePair("outs", { inside: { interface: "eth1", vips: ["10.204.0.100/24"] } });
+        assert.deepEqual(await resolve(pair.insideVips), ["10.204.0.100/24"]);
+        const n = nextRouterId - 1;
+        assert.equal(await resolve(pair.primaryHost), `10.1.${n}.1`);
+        assert.equal(await resolve(pair.secondaryHost), `10.1.${n}.2`);
+        // The host is no secret because the private key beside it is one.
+        assert.equal(await (pair.primaryHost as any).isSecret, false);
+        assert.deepEqual(await resolve(makePair("outs2").insideVips), []);
+    });
+
+    it("a VirtualService entry can be a RealServer component: its address is the RIP", async () => {
+        const pair = makePair("byrs");
+        const vip = (await resolve(pair.vips))[0]!;
+        const rs = new lvs.RealServer("byrs-rs1", { connection: conn("127.0.0.1"), address: "10.205.0.21", mode: "DR", vips: [vip] });
+        const rs2 = new lvs.RealServer("byrs-rs2", { connection: conn("10.205.0.22"), mode: "DR", vips: [vip] });
+        const svc = new lvs.VirtualService("byrs-web", { directors: pair, vip, port: 80, realServers: [{ realServer: rs, weight: 3 }, { realServer: rs2 }] });
+        const config = await resolve(svc.config);
+        assert.match(config, /real_server 10\.205\.0\.21 80 \{\n\s+weight 3/);
+        assert.match(config, /real_server 10\.205\.0\.22 80 \{/);
+    });
+
+    it("rejects a RealServer entry not prepared for the service: mode, VIP, NAT gateway, address given twice", async () => {
+        const pair = makePair("unprep", { inside: { interface: "eth1", vips: ["10.206.0.100/24"] } });
+        const vip = (await resolve(pair.vips))[0]!;
+        const tun = new lvs.RealServer("unprep-tun", { connection: conn("10.206.0.21"), mode: "TUN", vips: [vip] });
+        const other = new lvs.RealServer("unprep-other", { connection: conn("10.206.0.22"), mode: "DR", vips: ["10.206.9.9"] });
+        const nat = new lvs.RealServer("unprep-nat", { connection: conn("10.206.0.23"), mode: "NAT", gateway: "10.206.0.1" });
+        const dr = new lvs.RealServer("unprep-dr", { connection: conn("10.206.0.24"), mode: "DR", vips: [vip] });
+        const svc = new lvs.VirtualService("unprep-web", { directors: pair, vip, port: 80, mode: "DR", realServers: [{ realServer: tun }, { realServer: other }, { realServer: dr, address: "10.206.0.24" }] });
+        await assert.rejects((svc.config as any).promise(), (err: Error) => {
+            assert.equal(err.message, [
+                'VirtualService "unprep-web": realServers[0].realServer: "unprep-tun" is a RealServer prepared for TUN mode, not for this service\'s DR mode: give both the same mode',
+                'VirtualService "unprep-web": realServers[1].realServer: "unprep-other" is a DR RealServer without this service\'s VIP in its vips: it would drop the packets forwarded to it; add the VIP to the RealServer\'s vips',
+                'VirtualService "unprep-web": realServers[2].address: "unprep-dr" is given with realServer: give one of them (the RealServer\'s RIP is its own address argument)',
+            ].join("\n"));
+            return true;
+        });
+        const natSvc = new lvs.VirtualService("unprep-nat", { directors: pair, vip, port: 81, mode: "NAT", realServers: [{ realServer: nat, port: 8080 }] });
+        await assert.rejects((natSvc.config as any).promise(), /realServers\[0\]\.realServer: "unprep-nat" is a NAT RealServer whose gateway is not a VIP of LvsDirectorPair "unprep"/);
+    }).timeout(5000);
+
+    it("warns when a plain real server address is a RealServer of the program that the service does not depend on", async () => {
+        const warnings: string[] = [];
+        const warn = pulumi.log.warn;
+        (pulumi.log as any).warn = (msg: string) => { warnings.push(msg); return Promise.resolve(); };
+        try {
+            const pair = makePair("order");
+            const vip = (await resolve(pair.vips))[0]!;
+            const rs = new lvs.RealServer("order-rs", { connection: conn("10.207.0.21"), mode: "DR", vips: [vip] });
+            const services = [
+                new lvs.VirtualService("order-ok", { directors: pair, vip, port: 80, realServers: [{ address: "10.207.0.21" }] }, { dependsOn: [rs] }),
+                new lvs.VirtualService("order-named", { directors: pair, vip, port: 81, realServers: [{ realServer: rs }] }),
+                new lvs.VirtualService("order-bad", { directors: pair, vip, port: 82, realServers: [{ address: "10.207.0.21" }] }),
+            ];
+            for (const svc of services) await resolve(svc.config);
+            await settle();
+            assert.deepEqual(warnings, ['VirtualService "order-bad": realServers[0].address is the address of RealServer "order-rs", which the service does not depend on: it can go live before that server is ready. Name it in the entry (realServer: ...) instead of its address, or add it to dependsOn']);
+        } finally {
+            (pulumi.log as any).warn = warn;
+        }
+    });
 });

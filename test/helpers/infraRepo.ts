@@ -1,0 +1,67 @@
+// A user's infra repo outside the clone: the packed pulumi-lvs tarball installed from npm beside the pinned
+// @pulumi/pulumi and @pulumi/command, a Pulumi.yaml and an index.ts that imports only "pulumi-lvs".
+import { execFileSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { repoRoot } from "./pulumi-cli";
+
+const npmEnv = () => ({ ...process.env, npm_config_loglevel: "error", npm_config_fund: "false", npm_config_audit: "false" });
+
+/**
+ * `npm pack` of this repo into `dest`, with its prepack build (the repo's .npmrc turns scripts off for
+ * dependencies; the package's own build must run). Returns the tarball and the files in it.
+ */
+export function packPackage(dest: string): { tarball: string; files: string[] } {
+    const out = execFileSync("npm", ["pack", "--ignore-scripts=false", "--json", "--pack-destination", dest], { cwd: repoRoot, env: npmEnv(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 16 * 1024 * 1024 });
+    // The prepack build prints to stdout before the JSON.
+    const [info] = JSON.parse(out.slice(out.indexOf("\n[") + 1)) as { filename: string; files: { path: string }[] }[];
+    return { tarball: path.join(dest, info!.filename), files: info!.files.map((f) => f.path).sort() };
+}
+
+export interface InfraRepo {
+    dir: string;
+    /** Deletes the repo. */
+    remove(): void;
+}
+
+/** The versions our own tests run with (package.json's devDependencies). */
+function pinned(name: string): string {
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
+    return pkg.devDependencies[name]!;
+}
+
+/** Creates and installs the repo in os.tmpdir(); `program` is its index.ts. */
+export function createInfraRepo(opts: { tarball: string; program: string; project?: string }): InfraRepo {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-lvs-infra-"));
+    const project = opts.project ?? "lvs-infra";
+    const deps = Object.fromEntries(["@pulumi/pulumi", "@pulumi/command"].map((n) => [n, pinned(n)]));
+    const devDeps = Object.fromEntries(["typescript", "ts-node", "@types/node"].map((n) => [n, pinned(n)]));
+    const write = (file: string, text: string) => fs.writeFileSync(path.join(dir, file), text);
+    write("package.json", `${JSON.stringify({ name: project, private: true, dependencies: { "pulumi-lvs": `file:${opts.tarball}`, ...deps }, devDependencies: devDeps }, null, 2)}\n`);
+    // @pulumi/command's install script would fetch its plugin: the toolchain (scripts/env.sh) has it already.
+    write(".npmrc", "ignore-scripts=true\nfund=false\naudit=false\n");
+    write("Pulumi.yaml", `name: ${project}\nruntime:\n  name: nodejs\n  options:\n    typescript: true\n`);
+    write("tsconfig.json", `${JSON.stringify({ compilerOptions: { strict: true, target: "es2020", module: "commonjs", moduleResolution: "node", esModuleInterop: true, skipLibCheck: true }, files: ["index.ts"] }, null, 2)}\n`);
+    write("index.ts", opts.program);
+    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir, env: npmEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Every copy of a package in a node_modules tree, by the folder of its package.json. */
+export function packageCopies(dir: string, name: string): string[] {
+    const found: string[] = [];
+    const walk = (nm: string) => {
+        if (!fs.existsSync(nm)) return;
+        for (const entry of fs.readdirSync(nm)) {
+            const scoped = entry.startsWith("@") ? fs.readdirSync(path.join(nm, entry)).map((e) => `${entry}/${e}`) : [entry];
+            for (const pkg of scoped) {
+                const at = path.join(nm, pkg);
+                if (pkg === name && fs.existsSync(path.join(at, "package.json"))) found.push(at);
+                walk(path.join(at, "node_modules"));
+            }
+        }
+    };
+    walk(path.join(dir, "node_modules"));
+    return found;
+}
