@@ -7,7 +7,7 @@
 //                     (`pulumi config set --path weights.rs1 5`); the others keep theirs (rs1 3, rs2 2, rs3 1)
 //   scheduler         optional, defaults to wrr
 //   drain             optional, real servers to drain, e.g. ["rs1"]
-//   driftCheck        optional, default false: check and repair drift on every `pulumi up`
+//   driftCheck        optional, default false: probe for drift on every preview and up, repair it on up
 import * as pulumi from "@pulumi/pulumi";
 import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs, type Scheduler } from "pulumi-lvs";
 

@@ -16,14 +16,16 @@ import { renderNatRules } from "../render/firewall";
 import { natRuleSet } from "../render/ruleSets";
 import { renderAuthDefinition, renderKeepalivedMain, ROLES, type DirectorRole, type PairFacts } from "../render/keepalivedMain";
 import { mergeSysctls, renderSysctlFile } from "../render/sysctl";
-import { AUTH_FILE, keepalivedApply, keepalivedDelete, MAIN_FILE, withCompanion } from "../remote/keepalivedFile";
+import { AUTH_FILE, keepalivedApply, keepalivedDelete, MAIN_FILE, withCompanion, type KeepalivedFile } from "../remote/keepalivedFile";
+import { driftForget, withDriftMark } from "../remote/drift";
 import { DIRECTOR_PACKAGES, packagesCreate, packagesDelete } from "../remote/packages";
 import { FACTS_DELETE, factsRead } from "../remote/facts";
 import { fwApply, fwDelete } from "../remote/firewall";
 import { sysctlApply, sysctlDelete } from "../remote/sysctl";
 import { checked, componentNameSchema } from "./checked";
 import { checkedConnection, connectionHost, type ConnectionArgs } from "./connection";
-import { hostCommand, RUN_STAMP } from "./hostCommand";
+import { hostCommand } from "./hostCommand";
+import { driftTrigger } from "./driftProbe";
 
 export interface TrackScriptArgs {
     /** vrrp_script name: 1-32 letters, digits, '_' or '-'. */
@@ -134,10 +136,10 @@ export interface LvsDirectorPairArgs {
      */
     sysctls?: pulumi.Input<Record<string, pulumi.Input<string | number>>>;
     /**
-     * Check for drift on every `pulumi up` (keepalived.conf edited, keepalived stopped, a VIP removed from
-     * the master, and, for each VirtualService, its file edited or its IPVS service deleted by hand),
-     * report each difference in the output and repair it. Its commands are replaced on every run, so
-     * `preview` lists them. Defaults to false.
+     * Check for drift (keepalived.conf edited, keepalived stopped, a VIP removed from the master, and, for
+     * each VirtualService, its file edited or its IPVS service deleted by hand): `preview` and `up` probe
+     * the directors read-only over SSH; a difference shows as a replaced drift check that names it, and
+     * `up` reports and repairs it. A stack in sync shows no change. Defaults to false.
      */
     driftCheck?: boolean;
 }
@@ -178,7 +180,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
     readonly configs: pulumi.Output<{ primary: string; secondary: string }>;
     /** The directors in the order changes are applied: secondary (BACKUP) first, then primary. */
     readonly directors: DirectorNode[];
-    /** Whether drift is checked and repaired on every `pulumi up`. */
+    /** Whether drift is probed on every preview and up, and repaired by `up`. */
     readonly driftCheck: boolean;
     /** The component's name, as given. */
     readonly name: string;
@@ -286,13 +288,18 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
             previous = keepalived;
             if (args.driftCheck) {
                 const vips = model.apply((m) => vrrpInstances(m).flatMap((i) => i.vips.map((v) => `${v.includes("/") ? v : hostCidr(v)}@${i.interface}`)));
+                const file = vips.apply((v): KeepalivedFile => ({ ...MAIN_FILE, drift: true, vips: v }));
+                const mark = driftTrigger({
+                    what: `LvsDirectorPair "${name}": drift check of keepalived.conf and the VIPs (${role} director)`,
+                    connection, file, content: configs[role], after: [keepalived], parent: this,
+                });
                 hostCommand(child("drift"), {
                     connection,
                     title: `drift check of keepalived.conf and the VIPs (${role} director)`,
-                    apply: vips.apply((v) => keepalivedApply({ ...MAIN_FILE, drift: true, vips: v })),
-                    remove: FACTS_DELETE,
-                    stdin: configs[role],
-                    replaceOn: [RUN_STAMP],
+                    apply: file.apply(keepalivedApply),
+                    remove: driftForget(MAIN_FILE),
+                    stdin: pulumi.all([mark, configs[role]]).apply(([m, c]) => withDriftMark(m, c)),
+                    replaceOn: [mark],
                 }, { parent: this, dependsOn: [keepalived] });
             }
         }

@@ -1,6 +1,7 @@
 // VirtualService: one IPVS service with its real servers, as a keepalived include file on both
 // directors (backup first), validated on the host, then loaded with a reload.
 import * as pulumi from "@pulumi/pulumi";
+import type * as command from "@pulumi/command";
 import type { ForwardingMode, Protocol, Scheduler } from "../model/primitives";
 import { virtualServiceSchema, type VirtualServiceModel } from "../model/virtualService";
 import { serviceFile, serviceKey } from "../render/keys";
@@ -14,7 +15,9 @@ import { fwApply, fwDelete } from "../remote/firewall";
 import { LvsValidationError } from "../model/errors";
 import { backendProblems, type NamedBackend } from "../model/serviceBackends";
 import { checked, componentNameSchema, inputError } from "./checked";
-import { hostCommand, RUN_STAMP } from "./hostCommand";
+import { hostCommand } from "./hostCommand";
+import { driftTrigger } from "./driftProbe";
+import { driftForget, withDriftMark } from "../remote/drift";
 import type { LvsDirectorPair } from "./LvsDirectorPair";
 import type { RealServer } from "./RealServer";
 import { plainDependsOn, registerServiceAddresses } from "./serviceBackends";
@@ -160,7 +163,7 @@ export class VirtualService extends pulumi.ComponentResource {
         const firewallCommand = args.fwmark !== undefined ? "fwmark" : args.mode === "NAT" || (args.mode !== undefined && typeof args.mode !== "string") ? "nat" : undefined;
         const ruleSet = model.apply(serviceRuleSet);
         const rules = pulumi.all([model, directors.realServerInterface]).apply(([m, nic]) => renderServiceRules(name, m, nic) ?? "");
-        let previous: pulumi.Resource | undefined;
+        let previous: command.remote.Command | undefined;
         for (const node of directors.directors) {
             if (firewallCommand !== undefined) {
                 // Before the service: IPVS only sees marked packets, and the replies must get through.
@@ -184,14 +187,19 @@ export class VirtualService extends pulumi.ComponentResource {
             }, { parent: this, dependsOn: previous ? [node.ready, previous] : [node.ready] });
         }
         if (directors.driftCheck) {
+            const checked = file.apply((f) => ({ ...f, drift: true }));
             for (const node of directors.directors) {
+                const mark = driftTrigger({
+                    what: `VirtualService "${name}": drift check (${node.role} director)`,
+                    connection: node.connection, file: checked, content: this.config, after: [previous!], parent: this,
+                });
                 hostCommand(`${name}-${node.role}-drift`, {
                     connection: node.connection,
                     title: pulumi.interpolate`drift check of VirtualService ${this.key} (${node.role} director)`,
-                    apply: file.apply((f) => keepalivedApply({ ...f, drift: true })),
-                    remove: "true",
-                    stdin: this.config,
-                    replaceOn: [RUN_STAMP],
+                    apply: checked.apply(keepalivedApply),
+                    remove: checked.apply(driftForget),
+                    stdin: pulumi.all([mark, this.config]).apply(([m, c]) => withDriftMark(m, c)),
+                    replaceOn: [mark],
                 }, { parent: this, dependsOn: [previous!] });
             }
         }

@@ -18,7 +18,7 @@ function pinned(hop: Hop): { type: string; blob: Buffer } {
     return { type: type!, blob: Buffer.from(data!, "base64") };
 }
 
-const endpoint = (hop: Hop) => `${hop.user}@${hop.host}:${hop.port}`;
+export const endpoint = (hop: Hop) => `${hop.user}@${hop.host}:${hop.port}`;
 
 /** One handshake up to the key exchange: resolves with the key the host presented (no login needed). */
 function presentedKey(hop: Hop, via?: NodeJS.ReadableStream): Promise<Buffer> {
@@ -92,28 +92,8 @@ export async function checkPinnedHostKeys(c: Connection): Promise<void> {
     const what = `${endpoint(target)} (through the jump host ${endpoint(proxy)})`;
     const viaProxy = async (): Promise<Buffer | undefined> => {
         // The jump host's own key is checked before logging in to it; then the target is reached through it.
-        const jump = new Client();
-        let mismatch: Error | undefined;
+        const jump = await login(proxy, `the jump host ${endpoint(proxy)}`);
         try {
-            await new Promise<void>((resolve, reject) => {
-                jump.on("ready", () => resolve());
-                jump.on("error", (err) => reject(mismatch ?? err));
-                jump.connect({
-                    host: proxy.host, port: proxy.port, username: proxy.user, readyTimeout: (proxy.perDialTimeout ?? 15) * 1000,
-                    privateKey: proxy.privateKey, passphrase: proxy.privateKeyPassword, password: proxy.password, agent: proxy.agentSocketPath,
-                    ...(proxy.hostKey ? { algorithms: { serverHostKey: [pinned(proxy).type as never] } } : {}),
-                    hostVerifier: (key: Buffer) => {
-                        if (!proxy.hostKey) return true;
-                        try {
-                            compare(proxy, `the jump host ${endpoint(proxy)}`, key);
-                            return true;
-                        } catch (err) {
-                            mismatch = err as Error;
-                            return false;
-                        }
-                    },
-                });
-            });
             if (!target.hostKey) return undefined;
             const stream = await new Promise<NodeJS.ReadableStream>((resolve, reject) =>
                 jump.forwardOut("127.0.0.1", 0, target.host, target.port, (err, s) => (err ? reject(err) : resolve(s))));
@@ -124,4 +104,33 @@ export async function checkPinnedHostKeys(c: Connection): Promise<void> {
     };
     const key = await withRetries(proxy, what, viaProxy);
     if (key) compare(target, what, key);
+}
+
+/**
+ * Logs in to one hop (over `via`, a stream through the jump host, when given), checking its pinned key
+ * first: a mismatch rejects with the HostKeyMismatch that says what differs, before any login.
+ */
+export function login(hop: Hop, what: string, via?: NodeJS.ReadableStream): Promise<Client> {
+    const client = new Client();
+    let mismatch: Error | undefined;
+    return new Promise<Client>((resolve, reject) => {
+        client.on("ready", () => resolve(client));
+        client.on("error", (err) => { client.end(); reject(mismatch ?? err); });
+        client.connect({
+            host: hop.host, port: hop.port, username: hop.user, readyTimeout: (hop.perDialTimeout ?? 15) * 1000,
+            privateKey: hop.privateKey, passphrase: hop.privateKeyPassword, password: hop.password, agent: hop.agentSocketPath,
+            ...(via ? { sock: via as never } : {}),
+            ...(hop.hostKey ? { algorithms: { serverHostKey: [pinned(hop).type as never] } } : {}),
+            hostVerifier: (key: Buffer) => {
+                if (!hop.hostKey) return true;
+                try {
+                    compare(hop, what, key);
+                    return true;
+                } catch (err) {
+                    mismatch = err as Error;
+                    return false;
+                }
+            },
+        });
+    });
 }

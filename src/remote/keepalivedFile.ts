@@ -13,7 +13,7 @@ export interface KeepalivedFile {
     verifyIpvs?: string;
     /** The scheduler that service must have after the reload. */
     verifyScheduler?: string;
-    /** Drift check: report and repair what differs on the host (run on every `pulumi up`). */
+    /** Drift check: report and repair what differs on the host (stdin: its mark on a line, then the content). */
     drift?: boolean;
     /** main, drift check: the VIPs a MASTER must hold, as "addr/prefix@dev". */
     vips?: ReadonlyArray<string>;
@@ -24,7 +24,8 @@ export interface KeepalivedFile {
     companion?: string;
 }
 
-function values(f: KeepalivedFile) {
+/** The parameters of the scripts about one keepalived file (the drift probe reads the same ones). */
+export function fileValues(f: KeepalivedFile) {
     return {
         KIND: f.kind,
         TARGET: f.target,
@@ -54,11 +55,11 @@ export function withCompanion(content: string, companion: string): string {
 }
 
 export function keepalivedApply(f: KeepalivedFile): string {
-    return script("keepalived-apply", values(f));
+    return script("keepalived-apply", fileValues(f));
 }
 
 export function keepalivedDelete(f: KeepalivedFile): string {
-    return script("keepalived-delete", values(f));
+    return script("keepalived-delete", fileValues(f));
 }
 
 /** ipvsadm's way of naming a service: -t/-u/--sctp-service VIP:port, or -f MARK (with -6 for IPv6). */

@@ -22,13 +22,26 @@ export type ScriptName =
     | "keepalived-apply" | "keepalived-delete"
     | "unit"
     | "fw"
-    | "facts";
+    | "facts"
+    | "drift-probe" | "drift-forget";
 
-/** `claims: false` for a script run outside pulumi-lvs (a boot-time loader), which has no owner. */
-export function script(name: ScriptName, values: Record<string, string | number | ReadonlyArray<string>>, opts: { claims?: boolean } = {}): string {
+/** Function libraries a script's body uses, placed ahead of it. */
+const LIBRARIES: Partial<Record<ScriptName, string[]>> = {
+    "keepalived-apply": ["drift"],
+    "drift-probe": ["drift"],
+    "drift-forget": ["drift"],
+};
+
+/**
+ * `claims: false` for a script run outside pulumi-lvs (a boot-time loader), which has no owner.
+ * `prelude: false` for a read-only script: the prelude creates the state folder and takes the lock.
+ */
+export function script(name: ScriptName, values: Record<string, string | number | ReadonlyArray<string>>, opts: { claims?: boolean; prelude?: boolean } = {}): string {
     // BODY_START lets a FAILED line name the line of the script file itself.
+    const prelude = opts.prelude === false ? "" : `${body("prelude")}\n`;
     const claims = opts.claims === false ? "" : `${body("claims")}\n`;
-    const head = (bodyStart: number) => `${params({ STATE_DIR, SCRIPT: name, BODY_START: bodyStart, ...values })}\n${body("prelude")}\n${claims}`;
+    const libraries = (LIBRARIES[name] ?? []).map((l) => `${body(l)}\n`).join("");
+    const head = (bodyStart: number) => `${params({ STATE_DIR, SCRIPT: name, BODY_START: bodyStart, ...values })}\n${prelude}${claims}${libraries}`;
     const bodyStart = head(0).split("\n").length;
     return `${head(bodyStart)}${body(name)}`;
 }

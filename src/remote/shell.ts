@@ -60,8 +60,8 @@ export function bootstrap(title: string, phase: Phase, before: number, length: n
     ].join("\n");
 }
 
-/** Which of remote.Command's commands runs a script. */
-export type Phase = "create" | "update" | "delete";
+/** Which of remote.Command's commands runs a script, or "probe": the program's own read-only drift probe. */
+export type Phase = "create" | "update" | "delete" | "probe";
 
 /** What remote.Command runs to create, update and delete one managed thing, and the stdin all read. */
 export function hostCommandText(title: string, apply: string, remove: string, input: string, owner: Owner): { create: string; update: string; delete?: string; stdin: string } {

@@ -212,10 +212,13 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         console.log(`      HTTP_GET: removed ${removal.toFixed(1)} s after /health turned 503 (bound 7 s), back ${recovery.toFixed(1)} s after it recovered`);
     });
 
-    it("4d. drift: an IPVS service deleted by hand and a file edited are reported by the next up, and repaired; a removed VIP comes back by itself", async () => {
+    it("4d. drift: with driftCheck on, preview of an unchanged stack shows no change; a service deleted by hand and a file edited show in preview (named), up reports and repairs them, then preview is clean again; a removed VIP comes back by itself", async () => {
         lab.config("driftCheck", "true");
         const clean = lab.up();
         assert.match(clean.output, /no drift/);
+        // The program probes the directors read-only: nothing drifted, nothing to change.
+        const quiet = lab.run(["preview", "--expect-no-changes", "--diff"]);
+        assert.equal(quiet.code, 0, `preview --expect-no-changes of an unchanged stack with driftCheck:\n${quiet.output}`);
         const file = "/etc/keepalived/pulumi-lvs/services/tcp_10-201-0-100_80.conf";
         const expected = sh("dir2", `cat ${file}`);
         // keepalived (2.2.7) notices a VIP removed from its master and puts it back: measure it.
@@ -226,6 +229,16 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         sh("dir1", `ipvsadm -D -t ${VIP}:80`);
         sh("dir2", `echo '# a hand edit' >> ${file}`);
         assert.ok(!sh("dir1", "ipvsadm -Ln").includes(`${VIP}:80`), "broken by hand");
+        // preview names the drift in the repairs' triggers (dir1 is the primary, dir2 the secondary), and repairs nothing.
+        const seen = lab.run(["preview", "--expect-no-changes", "--diff"]);
+        assert.notEqual(seen.code, 0, `the drift is a change:\n${seen.output}`);
+        assert.match(seen.output, /web-primary-drift/, seen.output);
+        assert.match(seen.output, new RegExp(`drift seen [^"]*the IPVS service -t ${VIP.replace(/\./g, "\\.")}:80 is missing`), seen.output);
+        assert.match(seen.output, /web-secondary-drift/, seen.output);
+        assert.match(seen.output, new RegExp(`drift seen [^"]*${file.replace(/\./g, "\\.")} differs from the stack`), seen.output);
+        assert.ok(!/lb-(primary|secondary)-drift/.test(seen.output), `keepalived.conf did not drift:\n${seen.output}`);
+        assert.ok(!sh("dir1", "ipvsadm -Ln").includes(`${VIP}:80`), "preview repaired nothing");
+        assert.equal(sh("dir2", `tail -n 1 ${file}`).trim(), "# a hand edit", "preview repaired nothing");
         const loop = startHttpLoop(URL);
         const res = lab.up();
         const during = await loop.stop();
@@ -235,6 +248,9 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         assert.match(sh("dir1", "ipvsadm -Ln"), new RegExp(`${VIP}:80 wrr`), "the IPVS service is back");
         assert.equal(sh("dir2", `cat ${file}`), expected, "the edited file is rewritten");
         assert.equal(httpRequests(URL, 30).failures, 0);
+        // Repaired: the repairs recorded their marks on the hosts, so the stack is in sync again.
+        const after = lab.run(["preview", "--expect-no-changes", "--diff"]);
+        assert.equal(after.code, 0, `preview --expect-no-changes after the repair:\n${after.output}`);
         console.log(`      VIP removed by hand: keepalived put it back in ${vipBack.toFixed(1)} s`);
         console.log(`      drift reported:\n${[...new Set(reported.map((l) => l.replace(/^.*DRIFT: /, "        ")))].join("\n")}`);
         console.log(`      requests while the up repaired it: ${during.sent}, failed ${during.failures} (the service was gone until the repair)`);

@@ -9,6 +9,7 @@ import { unitApply, unitDelete } from "../../src/remote/unit";
 import { keepalivedApply, keepalivedDelete } from "../../src/remote/keepalivedFile";
 import { fwApply, fwDelete } from "../../src/remote/firewall";
 import { factsRead } from "../../src/remote/facts";
+import { driftForget, withDriftMark } from "../../src/remote/drift";
 import { script } from "../../src/remote/scriptText";
 import { type Fault, sandboxPerSuite, type Step } from "../helpers/scriptSandbox";
 import { renderSysctlFile } from "../../src/render/sysctl";
@@ -41,6 +42,8 @@ const CASES: Case[] = [
     { name: "keepalived main apply", step: step(keepalivedApply(MAIN), MAIN_CONF) },
     { name: "keepalived service apply", step: step(keepalivedApply(SERVICE), SERVICE_CONF), before: [step(keepalivedApply(MAIN), MAIN_CONF)], serviceFile: SERVICE.target },
     { name: "keepalived service delete", step: step(keepalivedDelete(SERVICE)), before: [step(keepalivedApply(MAIN), MAIN_CONF), step(keepalivedApply(SERVICE), SERVICE_CONF)], serviceFile: SERVICE.target },
+    { name: "keepalived service drift repair", step: step(keepalivedApply({ ...SERVICE, drift: true }), withDriftMark("drift seen t: x", SERVICE_CONF)), before: [step(keepalivedApply(MAIN), MAIN_CONF), step(keepalivedApply(SERVICE), "# edited\n")], serviceFile: SERVICE.target },
+    { name: "drift check delete", step: step(driftForget(SERVICE)), before: [step(keepalivedApply(MAIN), MAIN_CONF), step(keepalivedApply({ ...SERVICE, drift: true }), withDriftMark("m", SERVICE_CONF))], serviceFile: SERVICE.target },
     { name: "keepalived main delete", step: step(keepalivedDelete(MAIN)), before: [step(keepalivedApply(MAIN), MAIN_CONF)] },
     { name: "fw apply", step: step(fwApply("PLVS_fuzz"), RULES) },
     { name: "fw apply over earlier rules", step: step(fwApply("PLVS_fuzz"), RULES), before: [step(fwApply("PLVS_fuzz"), OLD_RULES)] },

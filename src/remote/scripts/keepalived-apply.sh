@@ -15,6 +15,9 @@ if [ -n "$COMPANION" ]; then
   head -c "$size" > "$work/companion" || staging_failed "write"
   [ "$(wc -c < "$work/companion")" -eq "$size" ] || fail "stdin ended inside the new $COMPANION; nothing was changed"
 fi
+# A drift check's stdin starts with its mark (the value of its trigger), recorded when it is done.
+drift_mark=""
+if [ "$DRIFT" = 1 ]; then IFS= read -r drift_mark || fail "stdin does not start with the drift check's mark"; fi
 cat > "$work/new" || staging_failed "write"
 [ -s "$work/new" ] || fail "refusing to write an empty $TARGET"
 
@@ -71,31 +74,19 @@ if [ -n "$COMPANION" ] && ! { [ -f "$COMPANION" ] && cmp -s "$work/companion" "$
     companion_changed=1
   fi
 fi
-# Drift check (DRIFT=1, run on every `pulumi up`): report what differs from the stack, then repair it.
+# Drift check (DRIFT=1): report what differs from the stack (drift.sh), then repair it.
 drift=0 ipvs_missing=0
-drifted() { drift=1; say "DRIFT: $*"; }
+on_drift() {
+  drift=1
+  case $1 in
+    file) say "DRIFT: $2: rewriting it" ;;
+    stopped) say "DRIFT: $2: starting it" ;;
+    ipvs) say "DRIFT: $2: re-adding it"; ipvs_missing=1 ;;
+    vip) say "DRIFT: $2: adding it back"; ip addr add "$3" dev "$4" || fail "could not add the VIP $3 back on $4" ;;
+  esac
+}
 if [ "$DRIFT" = 1 ]; then
-  if [ $changed = 1 ]; then drifted "$TARGET differs from the stack (edited or removed on the host): rewriting it"; fi
-  if ! systemctl is-active -q keepalived; then drifted "keepalived is not running: starting it"; fi
-  if [ -n "$VERIFY_IPVS" ] && systemctl is-active -q keepalived; then
-    # shellcheck disable=SC2086
-    ipvsadm -Ln $VERIFY_IPVS >/dev/null 2>&1 || { drifted "the IPVS service $VERIFY_IPVS is missing (removed by hand?): re-adding it"; ipvs_missing=1; }
-  fi
-  if [ "$KIND" = main ] && [ -n "$VIPS" ] && systemctl is-active -q keepalived; then
-    # A MASTER must hold all its VIPs. The state is read from keepalived's log since it started (its
-    # SIGUSR1 state dump would write the VRRP password to /tmp in plaintext).
-    since=$(systemctl show -p ActiveEnterTimestamp --value keepalived)
-    state=$(journalctl -u keepalived --since "$since" -o cat --no-pager 2>/dev/null | grep -oE 'Entering (MASTER|BACKUP|FAULT) STATE' | tail -n 1 || true)
-    if [ "$state" = "Entering MASTER STATE" ]; then
-      for v in $VIPS; do
-        addr=${v%@*} dev=${v#*@}
-        if ! has "$(ip -o addr show dev "$dev")" " $addr "; then
-          drifted "VIP $addr is missing on $dev while this director is MASTER: adding it back"
-          ip addr add "$addr" dev "$dev" || fail "could not add the VIP $addr back on $dev"
-        fi
-      done
-    fi
-  fi
+  drift_compare "$work/new"
   [ $drift = 1 ] || say "no drift"
 fi
 [ -f "$TARGET" ] && cp -p "$TARGET" "$work/backup"
@@ -177,5 +168,10 @@ fi
 [ $changed = 1 ] && say "$TARGET updated" || true
 [ $companion_changed = 0 ] || say "$COMPANION updated with it (validated and loaded together)"
 [ $load = 1 ] || [ $changed = 0 ] || say "$TARGET is loaded with the new $COMPANION, which its own command installs next"
+if [ "$DRIFT" = 1 ]; then
+  record=$(drift_record)
+  mkdir -p "${record%/*}" && printf '%s\n%s' "$PLVS_TOKEN" "$drift_mark" > "$record.new" && mv -f "$record.new" "$record" \
+    || fail "cannot record the drift check in ${record%/*} (read-only or full disk?); the drift was repaired"
+fi
 [ $drift = 1 ] && echo "repaired drift on $HOST" || true
 echo "ok $TARGET"
