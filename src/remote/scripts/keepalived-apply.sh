@@ -3,8 +3,14 @@
 #   stage -> validate the whole config as it will be (keepalived -t) -> back up -> swap atomically
 #   -> reload (start, the first time, for main) -> verify (keepalived active, $VERIFY_IPVS present)
 # Any failure after the swap restores the previous file and reloads again, then exits non-zero.
+# On a director held out of VRRP ($VRRP_HOLD, see vrrp-hold.sh) keepalived is neither started nor
+# reloaded: the files are validated and installed, and vrrp-release.sh loads them.
 # With $COMPANION (auth.conf's keepalived.conf, as it will be, sent ahead of the content), the two are
 # validated together, and changed together when the host's companion differs (see below).
+held=0
+[ ! -f "$VRRP_HOLD" ] || held=1
+# On the primary, while its secondary is held: every failure says so (see vrrp-peer-note.sh).
+FAIL_NOTE=$(cat "$VRRP_PEER_HELD" 2>/dev/null || true)
 staging_failed() { fail "cannot stage the new $TARGET in $LVS_DIR ($1: disk full or not writable?); nothing was changed"; }
 [ -d "$LVS_DIR/services" ] || { mkdir -p "$LVS_DIR/services" && chmod 0755 "$LVS_DIR" "$LVS_DIR/services"; } || staging_failed "mkdir"
 work=$(mktemp -d "$LVS_DIR/.stage.XXXXXX" 2>/dev/null) || staging_failed "mktemp"
@@ -76,7 +82,8 @@ drift=0 ipvs_missing=0
 drifted() { drift=1; say "DRIFT: $*"; }
 if [ "$DRIFT" = 1 ]; then
   if [ $changed = 1 ]; then drifted "$TARGET differs from the stack (edited or removed on the host): rewriting it"; fi
-  if ! systemctl is-active -q keepalived; then drifted "keepalived is not running: starting it"; fi
+  if [ $held = 1 ]; then say "keepalived is held (stopped) on this director while the VRRP settings change: not started"
+  elif ! systemctl is-active -q keepalived; then drifted "keepalived is not running: starting it"; fi
   if [ -n "$VERIFY_IPVS" ] && systemctl is-active -q keepalived; then
     # shellcheck disable=SC2086
     ipvsadm -Ln $VERIFY_IPVS >/dev/null 2>&1 || { drifted "the IPVS service $VERIFY_IPVS is missing (removed by hand?): re-adding it"; ipvs_missing=1; }
@@ -133,6 +140,8 @@ if [ $running = 1 ]; then
     restore
     fail "reloading keepalived failed ($(tr -s '\n' ' ' <<< "$out" | sed 's/ $//')); $restored"
   fi
+elif [ $held = 1 ]; then
+  say "keepalived stays stopped: this director is held while the VRRP settings change; $TARGET is loaded when it is released"
 elif [ "$KIND" = main ] || [ $drift = 1 ]; then
   systemctl enable -q keepalived 2>/dev/null || true
   if ! systemctl start keepalived; then
@@ -173,6 +182,8 @@ fi
 if [ "$DRIFT" != 1 ]; then
   claim_commit "$file_key" own ""
   [ "$KIND" != main ] || claim_commit "$service_key" share ""
+  # The primary's keepalived.conf is in force: from here on its held secondary is the release's business.
+  [ "$KIND" != main ] || rm -f "$VRRP_PEER_HELD"
 fi
 [ $changed = 1 ] && say "$TARGET updated" || true
 [ $companion_changed = 0 ] || say "$COMPANION updated with it (validated and loaded together)"
