@@ -287,8 +287,8 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                     title: "whether the secondary director is held (primary director)",
                     apply: vrrpPeerNote(releaseName),
                     remove: "true",
-                    stdin: hold!.stdout,
-                }, { parent: this, dependsOn: [beforeAuth, hold!] });
+                    stdin: pulumi.secret(pulumi.all([hold!.stdout, identity]).apply(([h, i]) => `${h.trim()}\n${i}`)),
+                }, { parent: this, dependsOn: [beforeAuth, hold!], additionalSecretOutputs: ["stdin"] });
             }
             // auth.conf travels with the keepalived.conf it goes with: the two are validated (and, when both
             // change, installed and loaded) together.

@@ -90,7 +90,7 @@ describe("components (Pulumi mocks)", () => {
         // The release and the primary's note read the hold's output: they run again whenever it held.
         for (const n of ["lbI-secondary-vrrp-release", "lbI-primary-vrrp-peer"]) {
             const stdin: string = commands(n)[0]!.inputs.stdin.value ?? commands(n)[0]!.inputs.stdin;
-            assert.ok(stdin.endsWith("held director-b 1234"), `${n} reads the hold's output`);
+            assert.ok(stdin.includes("held director-b 1234"), `${n} reads the hold's output`);
             assert.equal(commands(n)[0]!.inputs.delete, undefined, `${n} has nothing to undo`);
         }
         assert.equal(hold.inputs.delete, undefined, "deleting the hold starts and stops nothing");

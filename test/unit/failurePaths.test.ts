@@ -50,7 +50,7 @@ const CASES: Case[] = [
     { name: "facts", step: step(factsRead()) },
     { name: "vrrp hold", step: step(vrrpHold(["10.202.0.100/32@v0"]), "identity 2\n"), before: [step(vrrpHold(["10.202.0.100/32@v0"]), "identity 1\n"), step(keepalivedApply(MAIN), MAIN_CONF)], veth: true },
     { name: "vrrp release", step: step(vrrpRelease(["10.202.0.100/32@v0"], 1), "held h 1\n"), before: [step(keepalivedApply(MAIN), MAIN_CONF), step(vrrpHold(["10.202.0.100/32@v0"]), "identity 2\n")], veth: true },
-    { name: "vrrp peer note", step: step(vrrpPeerNote("lb-secondary-vrrp-release"), "held h 1\n") },
+    { name: "vrrp peer note", step: step(vrrpPeerNote("lb-secondary-vrrp-release"), "held h 1\nidentity 1\n") },
 ];
 
 // Every tool used fails; those a script looks for (or that a minimal host may lack) are also missing.

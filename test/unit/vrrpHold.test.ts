@@ -16,7 +16,7 @@ const identity = (routerId: number, pass = "pw") => `instance VI_v0_${routerId} 
 const hold = (routerId: number, pass?: string): Step => ({ script: vrrpHold(VIPS), input: identity(routerId, pass) });
 const apply = (routerId: number): Step => ({ script: keepalivedApply(MAIN), input: conf(routerId) });
 const release = (holdOutput = "held host 1"): Step => ({ script: vrrpRelease(VIPS, 1), input: `${holdOutput}\n` });
-const note = (holdOutput: string): Step => ({ script: vrrpPeerNote("lb-secondary-vrrp-release"), input: `${holdOutput}\n` });
+const note = (holdOutput: string, routerId = 52): Step => ({ script: vrrpPeerNote("lb-secondary-vrrp-release"), input: `${holdOutput}\n${identity(routerId)}` });
 const plain = (script: string): Step => ({ script, plain: true });
 /** What a check sees: keepalived's state, the hold marker and the recorded identity. */
 const STATE = plain([
@@ -63,6 +63,23 @@ describe("the secondary held while the VRRP identity changes (scratch host)", fu
         const r = run(hold(51), [apply(51)]);
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stdout, /^held /m);
+    });
+
+    it("a VIP holder deployed by an earlier pulumi-lvs (no identity recorded) is not held: stopping it would drop the service", () => {
+        const r = run(hold(52), [apply(51), ADD_VIP]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout.trim(), "not held");
+        assert.match(r.after, /keepalived active\nmarker absent\nidentity recorded/);
+    });
+
+    it("the primary records the identity once its files are in force: made the secondary later (roles swapped), it is not held", () => {
+        const r = run(hold(52), [apply(51), note("not held", 52), apply(52)]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout.trim(), "not held");
+        assert.match(r.after, /keepalived active\nmarker absent/);
+        const pending = run(note("not held", 52), [apply(51)]);
+        assert.equal(pending.status, 0, pending.stderr);
+        assert.match(pending.after, /identity not recorded/, "not before its files are in force");
     });
 
     it("refuses to hold a secondary that holds a VIP (the primary is down), and changes nothing", () => {

@@ -182,8 +182,13 @@ fi
 if [ "$DRIFT" != 1 ]; then
   claim_commit "$file_key" own ""
   [ "$KIND" != main ] || claim_commit "$service_key" share ""
-  # The primary's keepalived.conf is in force: from here on its held secondary is the release's business.
-  [ "$KIND" != main ] || rm -f "$VRRP_PEER_HELD"
+  # The pair's files are in force here (auth.conf's command loads keepalived.conf with it when that
+  # changes too): on the primary, its held secondary is now the release's business, and the identity sent
+  # ahead (see vrrp-peer-note.sh) is the one keepalived runs with.
+  if [ "$KIND" != service ] && [ $load = 1 ] && [ $held = 0 ]; then
+    rm -f "$VRRP_PEER_HELD"
+    [ ! -f "$VRRP_IDENTITY_NEXT" ] || mv -f "$VRRP_IDENTITY_NEXT" "$VRRP_IDENTITY"
+  fi
 fi
 [ $changed = 1 ] && say "$TARGET updated" || true
 [ $companion_changed = 0 ] || say "$COMPANION updated with it (validated and loaded together)"

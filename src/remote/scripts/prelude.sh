@@ -49,8 +49,10 @@ STDERR_LOG=$(mktemp "${TMPDIR:-/tmp}/pulumi-lvs-stderr.XXXXXX" 2>/dev/null) && e
 # fails when the writer gets SIGPIPE).
 has() { grep -qF -- "$2" <<< "$1"; }
 # A director held out of VRRP while the pair's VRRP settings change (see vrrp-hold.sh), the digest of the
-# settings keepalived runs with here, and, on the primary, the note that its peer is held.
+# settings keepalived runs with here (on the primary: .next until its keepalived.conf is in force), and, on
+# the primary, the note that its peer is held.
 VRRP_HOLD="$STATE_DIR/vrrp-hold" VRRP_IDENTITY="$STATE_DIR/vrrp-identity" VRRP_PEER_HELD="$STATE_DIR/vrrp-peer-held"
+VRRP_IDENTITY_NEXT="$VRRP_IDENTITY.next"
 mkdir -p "$STATE_DIR" || fail "cannot create $STATE_DIR (read-only or full disk?); nothing was changed"
 chmod 0700 "$STATE_DIR"
 # One pulumi-lvs change at a time on this host: Pulumi runs resources in parallel.

@@ -31,11 +31,18 @@ if claim_fresh "file $KEEPALIVED_CONF"; then
   exit 0
 fi
 
-# An identity recorded by an earlier version of pulumi-lvs is unknown ($recorded empty): held as a change.
+# No identity recorded (a pair deployed by an earlier pulumi-lvs): it may have changed, so it is held.
 if systemctl is-active -q keepalived; then
   for v in $VIPS; do
     addr=${v%@*} dev=${v#*@}
     if has "$(ip -o addr show dev "$dev" 2>/dev/null || true)" " $addr "; then
+      if [ -z "$recorded" ]; then
+        # Not known to change, and stopping it would drop the service: as before the hold existed.
+        printf '%s\n' "$identity" > "$VRRP_IDENTITY" || fail "cannot write $VRRP_IDENTITY; nothing was changed"
+        say "not held: this director holds the VIP $addr, and no earlier VRRP identity is recorded here (deployed by an earlier pulumi-lvs)"
+        echo "not held"
+        exit 0
+      fi
       fail "refusing to stop keepalived on this (secondary) director for the change of the VRRP settings: it holds the VIP $addr on $dev, so the primary is down or does not hear it, and stopping it would drop the service; nothing was changed" \
         "Bring the primary back (it takes the VIPs back unless nopreempt is set: then restart keepalived here once the primary runs), then run pulumi up again."
     fi
