@@ -8,6 +8,7 @@
 //   scheduler         optional, defaults to wrr
 //   drain             optional, real servers to drain, e.g. ["rs1"]
 //   driftCheck        optional, default false: probe for drift on every preview and up, repair it on up
+//   virtualRouterId   optional, defaults to 51
 import * as pulumi from "@pulumi/pulumi";
 import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs, type Scheduler } from "pulumi-lvs";
 
@@ -46,7 +47,7 @@ const directors = new LvsDirectorPair("lb", {
     secondary: connection("dir2"),
     interface: "eth0",
     vips: [vip],
-    vrrp: { virtualRouterId: 51, authPass: config.requireSecret("vrrpPassword") },
+    vrrp: { virtualRouterId: config.getNumber("virtualRouterId") ?? 51, authPass: config.requireSecret("vrrpPassword") },
     driftCheck: config.getBoolean("driftCheck") ?? false,
 });
 

@@ -22,6 +22,8 @@ import { DIRECTOR_PACKAGES, packagesCreate, packagesDelete } from "../remote/pac
 import { FACTS_DELETE, factsRead } from "../remote/facts";
 import { fwApply, fwDelete } from "../remote/firewall";
 import { sysctlApply, sysctlDelete } from "../remote/sysctl";
+import { vrrpHold, vrrpPeerNote, vrrpRelease } from "../remote/vrrpHold";
+import { vrrpIdentity } from "../render/vrrpIdentity";
 import { checked, componentNameSchema } from "./checked";
 import { checkedConnection, connectionHost, type ConnectionArgs } from "./connection";
 import { hostCommand } from "./hostCommand";
@@ -241,10 +243,20 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
             secondary: pulumi.all([model, pairFacts]).apply(([m, f]) => renderKeepalivedMain(name, m, "secondary", f)),
         };
 
+        // What both directors must share to hear each other, with the password: when it changes, the
+        // secondary is held (keepalived stopped) until the primary has it, so the two never speak different
+        // VRRP with both running (see scripts/vrrp-hold.sh). The hold's output feeds the release and the
+        // primary's note, so both run again whenever the hold ran.
+        const identity = pulumi.secret(pulumi.all([model, pairFacts, authText]).apply(([m, f, a]) => `${vrrpIdentity(m, f)}${a}`));
+        const vips = model.apply((m) => vrrpInstances(m).flatMap((i) => i.vips.map((v) => `${v.includes("/") ? v : hostCidr(v)}@${i.interface}`)));
+        const releaseName = `${name}-secondary-vrrp-release`;
+        let hold: command.remote.Command | undefined;
+
         // Then the configuration, secondary (BACKUP) first.
         this.directors = [];
         this.driftCheck = args.driftCheck ?? false;
         let previous: pulumi.Resource | undefined;
+        const mainCmds: command.remote.Command[] = [];
         for (const role of ["secondary", "primary"] as const) {
             const connection = connections[role];
             const child = (suffix: string) => `${name}-${role}-${suffix}`;
@@ -268,6 +280,24 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                     replaceOn: [natRuleSet(name)],
                 }, { parent: this, dependsOn: [sysctls] });
             }
+            if (role === "secondary") {
+                hold = hostCommand(child("vrrp-hold"), {
+                    connection,
+                    title: "hold while the VRRP settings change (secondary director)",
+                    apply: vips.apply(vrrpHold),
+                    remove: "true",
+                    stdin: identity,
+                }, { parent: this, dependsOn: [beforeAuth], additionalSecretOutputs: ["stdin"] });
+                beforeAuth = hold;
+            } else {
+                beforeAuth = hostCommand(child("vrrp-peer"), {
+                    connection,
+                    title: "whether the secondary director is held (primary director)",
+                    apply: vrrpPeerNote(releaseName),
+                    remove: "true",
+                    stdin: pulumi.secret(pulumi.all([hold!.stdout, identity]).apply(([h, i]) => `${h.trim()}\n${i}`)),
+                }, { parent: this, dependsOn: [beforeAuth, hold!], additionalSecretOutputs: ["stdin"] });
+            }
             // auth.conf travels with the keepalived.conf it goes with: the two are validated (and, when both
             // change, installed and loaded) together.
             const authCmd = hostCommand(child("auth"), {
@@ -285,23 +315,34 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 stdin: configs[role],
             }, { parent: this, dependsOn: [authCmd] });
             this.directors.push({ role, connection, ready: keepalived });
+            mainCmds.push(keepalived);
             previous = keepalived;
-            if (args.driftCheck) {
-                const vips = model.apply((m) => vrrpInstances(m).flatMap((i) => i.vips.map((v) => `${v.includes("/") ? v : hostCidr(v)}@${i.interface}`)));
-                const file = vips.apply((v): KeepalivedFile => ({ ...MAIN_FILE, drift: true, vips: v }));
+        }
+        // After the primary's keepalived.conf (not after the VirtualServices, which come later): the held
+        // secondary starts with its new files and must stay BACKUP.
+        const release = hostCommand(releaseName, {
+            connection: connections.secondary,
+            title: "release of the held secondary director",
+            apply: pulumi.all([vips, model]).apply(([v, m]) => vrrpRelease(v, m.vrrp.advertInt)),
+            remove: "true",
+            stdin: hold!.stdout,
+        }, { parent: this, dependsOn: [previous!] });
+        if (args.driftCheck) {
+            const file = vips.apply((v): KeepalivedFile => ({ ...MAIN_FILE, drift: true, vips: v }));
+            this.directors.forEach(({ role, connection, ready }, i) => {
                 const mark = driftTrigger({
                     what: `LvsDirectorPair "${name}": drift check of keepalived.conf and the VIPs (${role} director)`,
-                    connection, file, content: configs[role], after: [keepalived], parent: this,
+                    connection, file, content: configs[role], after: [mainCmds[i]!, release], parent: this,
                 });
-                hostCommand(child("drift"), {
+                hostCommand(`${name}-${role}-drift`, {
                     connection,
                     title: `drift check of keepalived.conf and the VIPs (${role} director)`,
                     apply: file.apply(keepalivedApply),
                     remove: driftForget(MAIN_FILE),
                     stdin: pulumi.all([mark, configs[role]]).apply(([m, c]) => withDriftMark(m, c)),
                     replaceOn: [mark],
-                }, { parent: this, dependsOn: [keepalived] });
-            }
+                }, { parent: this, dependsOn: [ready, release] });
+            });
         }
 
         this.vips = model.apply((m) => m.vips);

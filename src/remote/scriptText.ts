@@ -20,6 +20,7 @@ export type ScriptName =
     | "packages"
     | "sysctl"
     | "keepalived-apply" | "keepalived-delete"
+    | "vrrp-hold" | "vrrp-release" | "vrrp-peer-note"
     | "unit"
     | "fw"
     | "facts"

@@ -112,7 +112,7 @@ function renderNotify(n: DirectorPairModel["vrrp"]["notify"]): string[] {
 }
 
 /** A director's own address on the instance's NIC: given in vrrp.unicastAddresses, else read on the host. */
-function addressOn(pair: DirectorPairModel, facts: PairFacts | undefined, role: DirectorRole, inst: VrrpInstance): string {
+export function addressOn(pair: DirectorPairModel, facts: PairFacts | undefined, role: DirectorRole, inst: VrrpInstance): string {
     const ofFamily = (list: string[] | undefined) => list?.find((a) => family(a) === inst.family);
     const found = ofFamily(pair.vrrp.unicastAddresses?.[role][inst.interface]) ?? ofFamily(facts?.[role].addresses[inst.interface]);
     if (!found) {

@@ -22,6 +22,16 @@ pulumi.runtime.setMocks({
     },
 }, "project", "stack", false);
 
+// What each resource depends on, by name, as the engine gets it (the mocks' newResource does not see it).
+const dependsOnOf: Record<string, string[]> = {};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const monitor = (require("@pulumi/pulumi/runtime/settings") as typeof import("@pulumi/pulumi/runtime/settings")).getMonitor() as any;
+const registerResource = monitor.registerResource.bind(monitor);
+monitor.registerResource = (req: any, callback: unknown) => {
+    dependsOnOf[req.getName()] = (req.getDependenciesList() as string[]).map((urn) => urn.slice(urn.lastIndexOf("::") + 2));
+    return registerResource(req, callback);
+};
+
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const lvs = require("../../src") as typeof import("../../src");
 
@@ -51,10 +61,39 @@ describe("components (Pulumi mocks)", () => {
         await settle();
         assert.deepEqual(pair.directors.map((d) => d.role), ["secondary", "primary"]);
         assert.deepEqual(commands("lb-").map((c) => c.name).sort(), [
-            "lb-primary-auth", "lb-primary-facts", "lb-primary-keepalived", "lb-primary-packages", "lb-primary-sysctls",
+            "lb-primary-auth", "lb-primary-facts", "lb-primary-keepalived", "lb-primary-packages", "lb-primary-sysctls", "lb-primary-vrrp-peer",
             "lb-secondary-auth", "lb-secondary-facts", "lb-secondary-keepalived", "lb-secondary-packages", "lb-secondary-sysctls",
+            "lb-secondary-vrrp-hold", "lb-secondary-vrrp-release",
         ]);
         assert.ok(registered.some((r) => r.type === "pulumi-lvs:index:LvsDirectorPair" && r.name === "lb"));
+    });
+
+    it("a change of the VRRP identity holds the secondary before its auth.conf and releases it after the primary's keepalived.conf", async () => {
+        stdoutOf["lbI-secondary-vrrp-hold"] = "held director-b 1234";
+        const pair = makePair("lbI", { vrrp: { virtualRouterId: 77, authPass: pulumi.secret("pw12345"), priorities: { primary: 200, secondary: 20 } } });
+        await resolve(pair.configs);
+        await settle();
+        const deps = (n: string) => dependsOnOf[`lbI-${n}`] ?? [];
+        assert.ok(deps("secondary-vrrp-hold").includes("lbI-secondary-sysctls"), "the hold comes after the secondary's sysctls");
+        assert.ok(deps("secondary-auth").includes("lbI-secondary-vrrp-hold"), "the secondary's auth.conf waits for the hold");
+        assert.ok(!deps("secondary-auth").includes("lbI-secondary-sysctls"), "nothing gets past the hold");
+        assert.ok(deps("primary-vrrp-peer").includes("lbI-secondary-vrrp-hold"));
+        assert.ok(deps("primary-auth").includes("lbI-primary-vrrp-peer"), "the primary learns of the hold before its auth.conf");
+        assert.ok(deps("secondary-vrrp-release").includes("lbI-primary-keepalived"), "the release waits for the primary's keepalived.conf");
+        // The hold runs again exactly when the identity (or the password) changes: it is its only input.
+        const hold = commands("lbI-secondary-vrrp-hold")[0]!;
+        const holdStdin: string = hold.inputs.stdin.value ?? hold.inputs.stdin;
+        assert.equal(typeof hold.inputs.stdin, "object", "the hold's input (the password) is a secret");
+        assert.ok(holdStdin.endsWith("instance VI_eth0_77 interface eth0 virtual_router_id 77 vrrp_version 2 advert_int 1 auth auth_pass peers multicast\n" +
+            "# Managed by pulumi-lvs: the VRRP password, used as $PULUMI_LVS_AUTH_PASS in keepalived.conf.\n$PULUMI_LVS_AUTH_PASS=pw12345\n"), holdStdin.slice(-400));
+        assert.ok(!hold.inputs.create.includes("pw12345"));
+        // The release and the primary's note read the hold's output: they run again whenever it held.
+        for (const n of ["lbI-secondary-vrrp-release", "lbI-primary-vrrp-peer"]) {
+            const stdin: string = commands(n)[0]!.inputs.stdin.value ?? commands(n)[0]!.inputs.stdin;
+            assert.ok(stdin.includes("held director-b 1234"), `${n} reads the hold's output`);
+            assert.equal(commands(n)[0]!.inputs.delete, undefined, `${n} has nothing to undo`);
+        }
+        assert.equal(hold.inputs.delete, undefined, "deleting the hold starts and stops nothing");
     });
 
     it("keeps the VRRP password out of keepalived.conf and of the outputs", async () => {

@@ -10,6 +10,7 @@ import { keepalivedApply, keepalivedDelete } from "../../src/remote/keepalivedFi
 import { fwApply, fwDelete } from "../../src/remote/firewall";
 import { factsRead } from "../../src/remote/facts";
 import { driftForget, withDriftMark } from "../../src/remote/drift";
+import { vrrpHold, vrrpPeerNote, vrrpRelease } from "../../src/remote/vrrpHold";
 import { script } from "../../src/remote/scriptText";
 import { type Fault, sandboxPerSuite, type Step } from "../helpers/scriptSandbox";
 import { renderSysctlFile } from "../../src/render/sysctl";
@@ -50,6 +51,9 @@ const CASES: Case[] = [
     { name: "fw boot", step: step(fwBoot), before: [step(fwApply("PLVS_fuzz"), RULES)] },
     { name: "fw delete", step: step(fwDelete("PLVS_fuzz")), before: [step(fwApply("PLVS_fuzz"), RULES)] },
     { name: "facts", step: step(factsRead()) },
+    { name: "vrrp hold", step: step(vrrpHold(["10.202.0.100/32@v0"]), "identity 2\n"), before: [step(vrrpHold(["10.202.0.100/32@v0"]), "identity 1\n"), step(keepalivedApply(MAIN), MAIN_CONF)], veth: true },
+    { name: "vrrp release", step: step(vrrpRelease(["10.202.0.100/32@v0"], 1), "held h 1\n"), before: [step(keepalivedApply(MAIN), MAIN_CONF), step(vrrpHold(["10.202.0.100/32@v0"]), "identity 2\n")], veth: true },
+    { name: "vrrp peer note", step: step(vrrpPeerNote("lb-secondary-vrrp-release"), "held h 1\nidentity 1\n") },
 ];
 
 // Every tool used fails; those a script looks for (or that a minimal host may lack) are also missing.

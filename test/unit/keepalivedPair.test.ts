@@ -149,6 +149,18 @@ for (const version of keepalivedVersions()) describe(`a director's auth.conf and
         assert.deepEqual(host.events(), ["start ok", "reload ok"]);
     });
 
+    it("on the primary, a loaded auth.conf ends its held-secondary note and records the VRRP identity sent ahead (keepalived.conf unchanged)", () => {
+        assertHasPair(host, up(host, "PASS"), "PASS");
+        fs.writeFileSync(host.path("/state/vrrp-peer-held"), "the secondary director (dir2) is held\n");
+        fs.writeFileSync(host.path("/state/vrrp-identity.next"), "abc\n");
+        const files = pairFiles(host, "PASS");
+        const res = host.run(keepalivedApply(AUTH_FILE), withCompanion(renderAuthDefinition("newpass1"), files.main), OWNERS.auth);
+        assert.equal(res.status, 0, res.output);
+        assert.equal(host.read("/state/vrrp-peer-held"), undefined, "a later failure here no longer claims a held secondary");
+        assert.equal(host.read("/state/vrrp-identity"), "abc\n");
+        assert.equal(host.read("/state/vrrp-identity.next"), undefined);
+    });
+
     it("adopting a host whose old keepalived.conf keepalived rejects: both files are written, the old one is kept for destroy", () => {
         const old = "global_defs {\n    router_id old\n}\nvrrp_instanc VI_old {\n}\n"; // a typo keepalived rejects
         fs.writeFileSync(host.path("/etc/keepalived/keepalived.conf"), old);

@@ -3,8 +3,14 @@
 #   stage -> validate the whole config as it will be (keepalived -t) -> back up -> swap atomically
 #   -> reload (start, the first time, for main) -> verify (keepalived active, $VERIFY_IPVS present)
 # Any failure after the swap restores the previous file and reloads again, then exits non-zero.
+# On a director held out of VRRP ($VRRP_HOLD, see vrrp-hold.sh) keepalived is neither started nor
+# reloaded: the files are validated and installed, and vrrp-release.sh loads them.
 # With $COMPANION (auth.conf's keepalived.conf, as it will be, sent ahead of the content), the two are
 # validated together, and changed together when the host's companion differs (see below).
+held=0
+[ ! -f "$VRRP_HOLD" ] || held=1
+# On the primary, while its secondary is held: every failure says so (see vrrp-peer-note.sh).
+FAIL_NOTE=$(cat "$VRRP_PEER_HELD" 2>/dev/null || true)
 staging_failed() { fail "cannot stage the new $TARGET in $LVS_DIR ($1: disk full or not writable?); nothing was changed"; }
 [ -d "$LVS_DIR/services" ] || { mkdir -p "$LVS_DIR/services" && chmod 0755 "$LVS_DIR" "$LVS_DIR/services"; } || staging_failed "mkdir"
 work=$(mktemp -d "$LVS_DIR/.stage.XXXXXX" 2>/dev/null) || staging_failed "mktemp"
@@ -77,6 +83,10 @@ fi
 # Drift check (DRIFT=1): report what differs from the stack (drift.sh), then repair it.
 drift=0 ipvs_missing=0
 on_drift() {
+  if [ "$1" = stopped ] && [ $held = 1 ]; then
+    say "keepalived is held (stopped) on this director while the VRRP settings change: not started"
+    return 0
+  fi
   drift=1
   case $1 in
     file) say "DRIFT: $2: rewriting it" ;;
@@ -124,6 +134,8 @@ if [ $running = 1 ]; then
     restore
     fail "reloading keepalived failed ($(tr -s '\n' ' ' <<< "$out" | sed 's/ $//')); $restored"
   fi
+elif [ $held = 1 ]; then
+  say "keepalived stays stopped: this director is held while the VRRP settings change; $TARGET is loaded when it is released"
 elif [ "$KIND" = main ] || [ $drift = 1 ]; then
   systemctl enable -q keepalived 2>/dev/null || true
   if ! systemctl start keepalived; then
@@ -164,6 +176,13 @@ fi
 if [ "$DRIFT" != 1 ]; then
   claim_commit "$file_key" own ""
   [ "$KIND" != main ] || claim_commit "$service_key" share ""
+  # The pair's files are in force here (auth.conf's command loads keepalived.conf with it when that
+  # changes too): on the primary, its held secondary is now the release's business, and the identity sent
+  # ahead (see vrrp-peer-note.sh) is the one keepalived runs with.
+  if [ "$KIND" != service ] && [ $load = 1 ] && [ $held = 0 ]; then
+    rm -f "$VRRP_PEER_HELD"
+    [ ! -f "$VRRP_IDENTITY_NEXT" ] || mv -f "$VRRP_IDENTITY_NEXT" "$VRRP_IDENTITY"
+  fi
 fi
 [ $changed = 1 ] && say "$TARGET updated" || true
 [ $companion_changed = 0 ] || say "$COMPANION updated with it (validated and loaded together)"

@@ -74,6 +74,8 @@ case $KIND in
     ;;
   *) fail "unknown kind $KIND" ;;
 esac
+# Without the pair's keepalived.conf there is nothing to hold or release.
+[ "$KIND" != main ] || rm -f "$VRRP_HOLD" "$VRRP_IDENTITY" "$VRRP_IDENTITY_NEXT" "$VRRP_PEER_HELD"
 claim_forget "$file_key"
 # Leave no empty state folder behind.
 rmdir "$STATE_DIR" 2>/dev/null || true

@@ -16,10 +16,14 @@ HOST=${HOSTNAME:-unknown}
 STDERR_LOG=""
 NOTES=""
 CLEANUPS=()
+# What a failure of this script leaves in place elsewhere (a held peer director): printed after a FAILED line.
+FAIL_NOTE=""
 say() { NOTES+="pulumi-lvs[$HOST]: $*"$'\n'; }
+fail_note() { [ -z "$FAIL_NOTE" ] || printf 'pulumi-lvs[%s]: %s\n' "$HOST" "$FAIL_NOTE" >&8; }
 fail() {
   printf 'pulumi-lvs[%s]: FAILED: %s\n' "$HOST" "$1" >&8
   [ -z "${2:-}" ] || printf '%s\n' "$2" >&8
+  fail_note
   exit 1
 }
 at_exit() { CLEANUPS+=("$1"); }
@@ -37,12 +41,18 @@ plvs_unexpected() { # <status> <command> <line>
   local where="line $(($3 - BODY_START + 1)) of $SCRIPT.sh"
   [ "$3" -ge "$BODY_START" ] || where="the prelude of $SCRIPT.sh"
   printf 'pulumi-lvs[%s]: FAILED: `%s` exited with status %s (%s); nothing after it ran\n' "$HOST" "$2" "$1" "$where" >&8
+  fail_note
 }
 trap 'plvs_unexpected $? "$BASH_COMMAND" "$LINENO"' ERR
 STDERR_LOG=$(mktemp "${TMPDIR:-/tmp}/pulumi-lvs-stderr.XXXXXX" 2>/dev/null) && exec 2>"$STDERR_LOG" || STDERR_LOG=""
 # True when $2 occurs in the output of a command, without a pipe (grep -q on a pipe under pipefail
 # fails when the writer gets SIGPIPE).
 has() { grep -qF -- "$2" <<< "$1"; }
+# A director held out of VRRP while the pair's VRRP settings change (see vrrp-hold.sh), the digest of the
+# settings keepalived runs with here (on the primary: .next until its keepalived.conf is in force), and, on
+# the primary, the note that its peer is held.
+VRRP_HOLD="$STATE_DIR/vrrp-hold" VRRP_IDENTITY="$STATE_DIR/vrrp-identity" VRRP_PEER_HELD="$STATE_DIR/vrrp-peer-held"
+VRRP_IDENTITY_NEXT="$VRRP_IDENTITY.next"
 mkdir -p "$STATE_DIR" || fail "cannot create $STATE_DIR (read-only or full disk?); nothing was changed"
 chmod 0700 "$STATE_DIR"
 # One pulumi-lvs change at a time on this host: Pulumi runs resources in parallel.

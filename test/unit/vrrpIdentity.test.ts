@@ -1,0 +1,54 @@
+// The pair's VRRP identity: what both directors must share to hear each other. It changes exactly when
+// a change applied to one director at a time would split the pair (then the secondary is held, see
+// LvsDirectorPair), and stays the same for changes two directors can disagree on for a while.
+import { strict as assert } from "assert";
+import { directorPairSchema } from "../../src/model/directorPair";
+import type { PairFacts } from "../../src/render/keepalivedMain";
+import { vrrpIdentity } from "../../src/render/vrrpIdentity";
+
+const BASE = { interface: "eth0", vips: ["10.0.0.100"], vrrp: { virtualRouterId: 51 } };
+const FACTS: PairFacts = {
+    primary: { keepalivedVersion: "2.2.7", addresses: { eth0: ["10.0.0.11"], eth1: ["192.168.0.11"] } },
+    secondary: { keepalivedVersion: "2.2.7", addresses: { eth0: ["10.0.0.12"], eth1: ["192.168.0.12"] } },
+};
+const identity = (over: Record<string, unknown> = {}, vrrp: Record<string, unknown> = {}, facts: PairFacts = FACTS) =>
+    vrrpIdentity(directorPairSchema.parse({ ...BASE, ...over, vrrp: { ...BASE.vrrp, ...vrrp } }), facts);
+
+describe("vrrpIdentity: what the two directors must agree on", () => {
+    it("names each instance with its NIC, router id, VRRP version, advert interval, authentication and peers", () => {
+        assert.equal(identity({ vips: ["10.0.0.100", "fd00::100"] }),
+            "instance VI_eth0_51 interface eth0 virtual_router_id 51 vrrp_version 2 advert_int 1 auth auth_pass peers multicast\n" +
+            "instance VI_eth0_51_v6 interface eth0 virtual_router_id 51 vrrp_version 3 advert_int 1 auth none peers multicast\n");
+    });
+
+    const same: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
+        ["other priorities", {}, { priorities: { primary: 200, secondary: 50 } }],
+        ["more VIPs of the same family", { vips: ["10.0.0.100", "10.0.0.101/24"] }, {}],
+        ["track scripts and interfaces", {}, { trackScripts: [{ name: "chk", command: "/bin/true" }], trackInterfaces: ["eth1"] }],
+        ["notify scripts", {}, { notify: { master: "/usr/local/bin/m" } }],
+        ["nopreempt", {}, { nopreempt: true }],
+        ["a sync daemon and sysctls", { lvsSyncDaemon: { interface: "eth0" }, sysctls: { "net.ipv4.vs.conntrack": 1 } }, {}],
+    ];
+    for (const [what, over, vrrp] of same) {
+        it(`does not change with ${what}`, () => assert.equal(identity(over, vrrp), identity()));
+    }
+
+    const differ: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
+        ["another virtualRouterId", {}, { virtualRouterId: 52 }],
+        ["another authType", {}, { authType: "HMAC" }],
+        ["another advertInt", {}, { advertInt: 2 }],
+        ["another interface", { interface: "eth1" }, {}],
+        ["unicast instead of multicast", {}, { unicast: true }],
+        ["an IPv6 VIP (a new instance)", { vips: ["10.0.0.100", "fd00::100"] }, {}],
+        ["an inside instance (NAT)", { inside: { interface: "eth1", vips: ["192.168.0.1"] } }, {}],
+    ];
+    for (const [what, over, vrrp] of differ) {
+        it(`changes with ${what}`, () => assert.notEqual(identity(over, vrrp), identity()));
+    }
+
+    it("unicast: changes with a peer's address, and is the same text for both directors", () => {
+        const before = identity({}, { unicast: true });
+        assert.match(before, /peers 10\.0\.0\.11,10\.0\.0\.12\n/);
+        assert.notEqual(identity({}, { unicast: true, unicastAddresses: { primary: { eth0: ["10.0.0.21"] }, secondary: {} } }), before);
+    });
+});
