@@ -99,7 +99,13 @@ export const virtualServiceSchema = z.object({
     const likeTheVip = (s: Secrets) => (s.has(vipPath) ? "must be the same address family as the VIP [secret]" : `must be IPv${family(vip!)} like the VIP ${vip}`);
     const servicePort = svc.port ?? svc.fwmark?.ports[0];
     if (svc.healthCheck === undefined && svc.protocol === "SCTP") {
-        issue(["healthCheck"], 'is required with protocol SCTP: keepalived has no SCTP check, and a TCP check fails against SCTP-only servers; give "PING", "MISC" (an SCTP probe of your own) or "TCP" (when the servers also listen on TCP)');
+        // A probe of one's own (MISC) is given per real server: keepalived passes it no server address.
+        const unchecked = svc.realServers.flatMap((rs, i) => (rs.healthCheck === undefined ? [i] : []));
+        if (unchecked.length === svc.realServers.length) {
+            issue(["healthCheck"], 'is required with protocol SCTP (on the service, or on every real server): keepalived has no SCTP check, and a TCP check fails against SCTP-only servers; give "PING", "MISC" (an SCTP probe of your own) or "TCP" (when the servers also listen on TCP)');
+        } else {
+            for (const i of unchecked) issue(["realServers", i, "healthCheck"], "is required with protocol SCTP when the service names no healthCheck: keepalived has no SCTP check to fall back on");
+        }
     }
 
     for (const flag of svc.schedulerFlags) {
@@ -140,7 +146,7 @@ export const virtualServiceSchema = z.object({
         if (first !== undefined) issue(["realServers", i], (s) => `duplicates realServers[${first}] (${s.show([["realServers", i], ["realServers", first], ["port"], ["fwmark"]], key)})`, [["realServers", first]]);
         else seen.set(key, i);
     });
-    // An SCTP service without a check is rejected above, so the transform never meets one.
-}).transform((svc) => ({ ...svc, healthCheck: svc.healthCheck ?? DEFAULT_CHECKS[svc.protocol as "TCP" | "UDP"] }));
+    // An SCTP service without a check has one on every real server (the rule above): it keeps none of its own.
+}).transform((svc) => ({ ...svc, healthCheck: svc.healthCheck ?? (svc.protocol === "SCTP" ? undefined : DEFAULT_CHECKS[svc.protocol]) }));
 export type VirtualServiceModel = z.output<typeof virtualServiceSchema>;
 export type RealServerEntry = VirtualServiceModel["realServers"][number];

@@ -57,6 +57,7 @@ export function effectiveWeight(rs: RealServerEntry): number {
 
 function renderRealServer(rs: RealServerEntry, svc: VirtualServiceModel, servicePort: number): string[] {
     const check = rs.healthCheck ?? svc.healthCheck;
+    if (!check) throw new Error(`real server ${rs.address} has no health check, and its ${svc.protocol} service names none`);
     const inhibit = rs.inhibitOnFailure ?? svc.inhibitOnFailure;
     return [
         "",

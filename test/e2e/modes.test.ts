@@ -1,10 +1,12 @@
 // NAT with two NICs, TUN, IPv6, unicast VRRP under a multicast block, and connection sync (issue 5's
-// proofs 1, 2, 3, 4 and 7), plus a UDP service, an fwmark service, track_script and notify, on the lab's
-// real hosts with the real Pulumi CLI (examples/lab-modes).
+// proofs 1, 2, 3, 4 and 7), plus a UDP service, an fwmark service, track_script and notify, and (issue 14)
+// a sorry server for an empty pool and under quorum, PING/DNS/MISC checks taking a server out and back,
+// SCTP, and uthreshold/lthreshold, each with traffic, on the lab's real hosts with the real Pulumi CLI
+// (examples/lab-modes).
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { address, firewallRules, httpRequests, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
+import { address, firewallRules, httpRequests, onHost, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
 import { LabStack } from "../helpers/labStack";
 import { repoRoot, stateFile } from "../helpers/pulumi-cli";
 
@@ -14,6 +16,8 @@ const TUN_VIP = "10.201.0.111";
 const V6_VIP = "fd00:201::110";
 const INSIDE_VIP = "10.202.0.100";
 const FWM_VIP = "10.201.0.112";
+const QUORUM_VIP = "10.201.0.113";
+const CHECKS_VIP = "10.201.0.114";
 const DIRECTORS = ["dir1", "dir2"];
 const NAT_RS = ["rs4", "rs5"];
 const TUN_RS = ["rs3", "rs6"];
@@ -43,6 +47,54 @@ const IPVS_STATS_SETTLE_MS = 4500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const holds = (n: number, seconds: number) =>
     Array.from({ length: n }, () => onHostAsync("client", `lab-client hold ${NAT_VIP} 9000 --seconds ${seconds} --interval 0.5 --timeout 3`));
+
+/** The real servers IPVS holds for one service on the master, by address: weight and connection counts. */
+function ipvsServers(service: string): Record<string, { weight: number; active: number; inactive: number }> {
+    const servers: Record<string, { weight: number; active: number; inactive: number }> = {};
+    for (const line of sh("dir1", `ipvsadm -Ln ${service}`).split("\n")) {
+        // "  -> 10.201.0.21:80   Route   1   0   3"
+        const f = line.trim().split(/\s+/);
+        if (f[0] !== "->" || f[1] === "RemoteAddress:Port") continue;
+        servers[f[1]!.replace(/:\d+$/, "")] = { weight: Number(f[3]), active: Number(f[4]), inactive: Number(f[5]) };
+    }
+    return servers;
+}
+const heldBy = (service: string) => Object.keys(ipvsServers(service)).sort().join(" ");
+const onlyFrom = (answers: Record<string, number>, hosts: string[]) => Object.keys(answers).every((h) => hosts.includes(h)) && hosts.every((h) => (answers[h] ?? 0) > 0);
+const BLOCK_PING = "iptables-legacy -I INPUT -p icmp --icmp-type echo-request -m comment --comment lab-block-ping -j DROP";
+const UNBLOCK_PING = "while iptables-legacy -D INPUT -p icmp --icmp-type echo-request -m comment --comment lab-block-ping -j DROP 2>/dev/null; do :; done";
+
+interface Traffic { answers: Record<string, number>; failures: number }
+/**
+ * One health check at work, with traffic: `fault` on rs1 makes its check fail, so the master takes rs1 out
+ * of `service` and only `meanwhile` answers; `repair` brings rs1 back, and rs1 and rs2 answer again.
+ */
+async function checkOnRs1(o: { service: string; fault: string; repair: string; traffic: () => Traffic; meanwhile?: { host: string; address: string } }): Promise<string> {
+    const rs1 = address("rs1", "front");
+    const rs2 = address("rs2", "front");
+    const meanwhile = o.meanwhile ?? { host: "rs2", address: rs2 };
+    assert.ok(await waitFor(() => heldBy(o.service) === `${rs1} ${rs2}`), `rs1 and rs2 in ${o.service}: ${heldBy(o.service)}`);
+    const before = o.traffic();
+    assert.ok(before.failures === 0 && onlyFrom(before.answers, ["rs1", "rs2"]), `before: ${JSON.stringify(before)}`);
+    const faulted = Date.now();
+    let during: Traffic, out: number;
+    sh("rs1", o.fault);
+    try {
+        assert.ok(await waitFor(() => heldBy(o.service) === meanwhile.address, 30_000), `the check took rs1 out of ${o.service}: ${heldBy(o.service)}`);
+        out = (Date.now() - faulted) / 1000;
+        during = o.traffic();
+        assert.ok(during.failures === 0 && onlyFrom(during.answers, [meanwhile.host]), `only ${meanwhile.host} answers meanwhile: ${JSON.stringify(during)}`);
+    } finally {
+        sh("rs1", o.repair);
+    }
+    const repaired = Date.now();
+    assert.ok(await waitFor(() => heldBy(o.service) === `${rs1} ${rs2}`, 30_000), `rs1 back in ${o.service}: ${heldBy(o.service)}`);
+    const back = (Date.now() - repaired) / 1000;
+    const after = o.traffic();
+    assert.ok(after.failures === 0 && onlyFrom(after.answers, ["rs1", "rs2"]), `after: ${JSON.stringify(after)}`);
+    return `before ${JSON.stringify(before.answers)}; rs1 out ${out.toFixed(1)} s after the fault, then ${JSON.stringify(during.answers)}; ` +
+        `back ${back.toFixed(1)} s after the repair, then ${JSON.stringify(after.answers)}; failed 0`;
+}
 
 async function waitFor(check: () => boolean, timeoutMs = 20_000): Promise<boolean> {
     const end = Date.now() + timeoutMs;
@@ -84,6 +136,8 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
 
     after(() => {
         for (const d of DIRECTORS) sh(d, [...UNBLOCK_VRRP, UNBLOCK_UPLINK].join("; "));
+        // What a failed health-check step may have left on rs1.
+        onHost("rs1", `rm -f /run/lab/unhealthy /run/lab/dns-refused; systemctl start lab-sctp; ${UNBLOCK_PING}`);
         lab?.remove();
     });
 
@@ -176,6 +230,70 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         console.log(`      UDP: ${JSON.stringify(udp.answers)}, failed ${udp.failures}; fwmark 112: :80 ${JSON.stringify(web.answers)} failed ${web.failures}, :9000 held by ${hold.server}; ${conns} connections on the mark`);
     });
 
+    it("sorry server: an empty pool is served by it; below quorum 2 (rs1 unhealthy, rs2 still healthy) only it answers; back above, rs1 and rs2 again", async () => {
+        const greeted = sh("client", `for i in 1 2 3 4; do lab-client hold ${QUORUM_VIP} 9000 --seconds 0; done`).trim().split("\n").map((l) => JSON.parse(l).server);
+        assert.deepEqual(greeted, ["rs3", "rs3", "rs3", "rs3"], "the empty pool's sorry server answers");
+        const summary = await checkOnRs1({
+            service: `-t ${QUORUM_VIP}:80`, fault: "mkdir -p /run/lab && touch /run/lab/unhealthy", repair: "rm -f /run/lab/unhealthy",
+            traffic: () => httpRequests(`http://${QUORUM_VIP}/`, 20), meanwhile: { host: "rs3", address: address("rs3", "front") },
+        });
+        console.log(`      empty pool :9000: greeted by ${greeted.join(", ")}; quorum :80: ${summary}`);
+    });
+
+    it("PING_CHECK: rs1 stops answering pings -> out of the table, traffic to rs2; pings back -> re-added", async () => {
+        const summary = await checkOnRs1({ service: `-t ${CHECKS_VIP}:80`, fault: BLOCK_PING, repair: UNBLOCK_PING, traffic: () => httpRequests(`http://${CHECKS_VIP}/`, 20) });
+        console.log(`      PING_CHECK: ${summary}`);
+    });
+
+    it("DNS_CHECK: rs1's name server answers REFUSED -> out of the table, queries to rs2; answers again -> re-added", async () => {
+        const summary = await checkOnRs1({
+            service: `-u ${CHECKS_VIP}:53`, fault: "mkdir -p /run/lab && touch /run/lab/dns-refused", repair: "rm -f /run/lab/dns-refused",
+            traffic: () => JSON.parse(sh("client", `lab-client dns ${CHECKS_VIP} --count 20`)),
+        });
+        console.log(`      DNS_CHECK: ${summary}`);
+    });
+
+    it("SCTP through the VIP; its MISC_CHECK (an SCTP probe) takes rs1 out when rs1's SCTP server stops, and back when it starts", async () => {
+        const summary = await checkOnRs1({
+            service: `--sctp-service ${CHECKS_VIP}:9002`, fault: "systemctl stop lab-sctp", repair: "systemctl start lab-sctp",
+            traffic: () => JSON.parse(sh("client", `lab-client sctp ${CHECKS_VIP} 9002 --count 10`)),
+        });
+        console.log(`      SCTP + MISC_CHECK: ${summary}`);
+    });
+
+    it("uthreshold 3 / lthreshold 2 (scheduler fo, rs1 first): the 4th connection goes to rs2; rs1 takes new ones only below 2", async () => {
+        const service = `-t ${CHECKS_VIP}:9000`;
+        const rs1 = address("rs1", "front");
+        const total = () => { const s = ipvsServers(service)[rs1]; return s ? s.active + s.inactive : -1; };
+        const flag = (i: number) => `/tmp/lab-threshold-${process.pid}-${i}`;
+        /** Who answers a new connection (closed with a RST: IPVS forgets it after 10 s). */
+        const next = () => JSON.parse(sh("client", `lab-client hold ${CHECKS_VIP} 9000 --seconds 0 --reset`)).server as string;
+        // ipvsadm --thresholds: "-> 10.201.0.21:9000  Route  2  3  2  0  0" (weight, uthreshold, lthreshold, conns).
+        assert.match(sh("dir1", `ipvsadm -Ln --thresholds ${service}`), new RegExp(`-> ${rs1.replace(/\./g, "\\.")}:9000\\s+Route\\s+2\\s+3\\s+2\\s`), "IPVS holds rs1's thresholds");
+        sh("client", `rm -f ${flag(1)} ${flag(2)} ${flag(3)}`);
+        assert.ok(await waitFor(() => total() === 0, 30_000), `rs1 holds no connection of earlier steps: ${JSON.stringify(ipvsServers(service))}`);
+        const held = [1, 2, 3].map((i) => onHostAsync("client", `lab-client hold ${CHECKS_VIP} 9000 --until-file ${flag(i)} --reset --interval 0.5`));
+        try {
+            assert.ok(await waitFor(() => ipvsServers(service)[rs1]?.active === 3), `rs1 holds 3 connections: ${JSON.stringify(ipvsServers(service))}`);
+            const fourth = next();
+            assert.equal(fourth, "rs2", "at uthreshold 3, the 4th connection goes to rs2");
+            // One closes: 2 left. IPVS's rule without lthreshold (below 3/4 of uthreshold) would take rs1 back here.
+            sh("client", `touch ${flag(1)}`);
+            assert.ok(await waitFor(() => total() === 2, 30_000), `rs1 down to 2 connections: ${JSON.stringify(ipvsServers(service))}`);
+            const atTwo = next();
+            assert.equal(atTwo, "rs2", "with 2 connections (not below lthreshold 2) rs1 still takes none");
+            sh("client", `touch ${flag(2)}`);
+            assert.ok(await waitFor(() => total() === 1, 30_000), `rs1 down to 1 connection: ${JSON.stringify(ipvsServers(service))}`);
+            const atOne = next();
+            assert.equal(atOne, "rs1", "below lthreshold 2, rs1 takes new connections again");
+            console.log(`      thresholds: 3 held on rs1, the 4th went to ${fourth}; at 2 held a new one went to ${atTwo}; at 1 held, to ${atOne}`);
+        } finally {
+            sh("client", `touch ${flag(1)} ${flag(2)} ${flag(3)}`);
+            await Promise.all(held);
+            sh("client", `rm -f ${flag(1)} ${flag(2)} ${flag(3)}`);
+        }
+    });
+
     it("3+4+1. multicast VRRP blocked: unicast keeps one master; killing it moves both VIPs together, a long-lived connection survives (sync daemon), traffic resumes", async () => {
         for (const d of DIRECTORS) sh(d, BLOCK_VRRP.join(" && "));
         try {
@@ -239,14 +357,14 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         lab.ok(["destroy", "--yes", "--skip-preview"]);
         for (const d of DIRECTORS) {
             assert.equal(firewall(d), prior[d], `${d}: firewall as before`);
-            for (const vip of [NAT_VIP, TUN_VIP, V6_VIP, FWM_VIP]) assert.ok(!onDev(d, "eth0", vip));
+            for (const vip of [NAT_VIP, TUN_VIP, V6_VIP, FWM_VIP, QUORUM_VIP, CHECKS_VIP]) assert.ok(!onDev(d, "eth0", vip));
             assert.equal(sh(d, "ls /etc/pulumi-lvs /etc/systemd/system/pulumi-lvs-* 2>/dev/null || true").trim(), "");
         }
         for (const r of NAT_RS) assert.equal(defaultRoutes(r), prior[r], `${r}: default routes as before`);
         for (const r of TUN_RS) {
-            assert.ok(!sh(r, "ip -o addr show dev tunl0 2>/dev/null || true").includes(TUN_VIP), `${r}: VIP gone from tunl0`);
+            for (const vip of [TUN_VIP, QUORUM_VIP]) assert.ok(!sh(r, "ip -o addr show dev tunl0 2>/dev/null || true").includes(` ${vip}/`), `${r}: ${vip} gone from tunl0`);
             assert.equal(sysctls(r, TUN_SYSCTLS), prior[r], `${r}: sysctls as before`);
         }
-        for (const r of V6_RS) for (const vip of [V6_VIP, FWM_VIP]) assert.ok(!sh(r, "ip -o addr show dev lo").includes(` ${vip}/`), `${r}: ${vip} gone from lo`);
+        for (const r of V6_RS) for (const vip of [V6_VIP, FWM_VIP, QUORUM_VIP, CHECKS_VIP]) assert.ok(!sh(r, "ip -o addr show dev lo").includes(` ${vip}/`), `${r}: ${vip} gone from lo`);
     });
 });

@@ -174,6 +174,13 @@ describe("renderers", () => {
         assert.equal(ipvsServiceArgs("TCP", "10.201.0.100", 0, 5), "-f 5");
     });
 
+    it("SCTP with a check per real server: an SCTP probe (MISC) names each server's address, so no service-wide check is needed", () => {
+        const probe = (a: string) => ({ type: "MISC", command: `/usr/local/bin/sctp-probe ${a} 9002`, timeout: 3 });
+        const sctp = virtualServiceSchema.parse({ vip: "10.201.0.114", port: 9002, protocol: "SCTP", scheduler: "rr",
+            realServers: ["10.201.0.22", "10.201.0.21"].map((a) => ({ address: a, healthCheck: probe(a) })) });
+        assertGolden("service-sctp-misc-per-server.conf", renderVirtualService("sctp", sctp));
+    });
+
     it("an empty pool with a sorry server: the sorry server is the only real server (keepalived 2.2.7 -t rejects a virtual_server without any)", () => {
         const empty = virtualServiceSchema.parse({ vip: "10.201.0.100", port: 80, sorryServer: { address: "10.201.0.99", port: 8080 }, mode: "NAT", realServers: [] });
         assertGolden("service-empty-sorry.conf", renderVirtualService("web", empty));

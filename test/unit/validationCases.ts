@@ -129,7 +129,12 @@ export const cases: Case[] = [
     { what: "check retry 101", component: "VirtualService", schema: virtualServiceSchema, input: { ...svc, healthCheck: { type: "UDP", retry: 101 } }, expect: ["healthCheck.retry: 101 must be at most 100"] },
     { what: "real server family", component: "VirtualService", schema: virtualServiceSchema, input: { ...svc, realServers: [{ address: "fd00::21" }] }, expect: ['realServers[0].address: "fd00::21" must be IPv4 like the VIP 10.0.0.10'] },
     { what: "bad real server address", component: "VirtualService", schema: virtualServiceSchema, input: { ...svc, realServers: [{ address: "rs1.example" }] }, expect: ['realServers[0].address: "rs1.example" must be an IPv4 or IPv6 address'] },
-    { what: "SCTP without a health check", component: "VirtualService", schema: virtualServiceSchema, input: { ...svc, protocol: "SCTP" }, expect: ['healthCheck: (missing) is required with protocol SCTP: keepalived has no SCTP check, and a TCP check fails against SCTP-only servers; give "PING", "MISC" (an SCTP probe of your own) or "TCP" (when the servers also listen on TCP)'] },
+    { what: "SCTP without a health check", component: "VirtualService", schema: virtualServiceSchema, input: { ...svc, protocol: "SCTP" }, expect: ['healthCheck: (missing) is required with protocol SCTP (on the service, or on every real server): keepalived has no SCTP check, and a TCP check fails against SCTP-only servers; give "PING", "MISC" (an SCTP probe of your own) or "TCP" (when the servers also listen on TCP)'] },
+    {
+        what: "SCTP with a check on only some real servers", component: "VirtualService", schema: virtualServiceSchema,
+        input: { ...svc, protocol: "SCTP", realServers: [{ address: "10.0.0.21", healthCheck: { type: "PING" } }, { address: "10.0.0.22" }] },
+        expect: ["realServers[1].healthCheck: (missing) is required with protocol SCTP when the service names no healthCheck"],
+    },
     { what: "check type", component: "VirtualService", schema: virtualServiceSchema, input: { ...svc, healthCheck: { type: "SMTP" } }, expect: ['healthCheck.type: "SMTP"'] },
     { what: "check timeout 0", component: "VirtualService", schema: virtualServiceSchema, input: { ...svc, healthCheck: { type: "TCP", connectTimeout: 0 } }, expect: ["healthCheck.connectTimeout: 0 must be at least 1"] },
     { what: "check port 70000", component: "VirtualService", schema: virtualServiceSchema, input: { ...svc, realServers: [{ address: "10.0.0.21", healthCheck: { type: "TCP", port: 70000 } }] }, expect: ["realServers[0].healthCheck.port: 70000 must be at most 65535"] },
