@@ -1,15 +1,20 @@
 // The core, proven on the lab's real hosts in DR mode with the real Pulumi CLI (issue 4's proofs).
-// Each step states what a user would check on the hosts.
+// Each step states what a user would check on the hosts. The program is examples/lab-dr as a user runs it:
+// in an infra repo outside the clone, with pulumi-lvs installed from the packed npm tarball.
 import { strict as assert } from "assert";
 import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 import { address, firewallRules, httpRequests, labHost, onHost, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
 import { fwApply, fwDelete } from "../../src/remote/firewall";
 import { hostCommandText } from "../../src/remote/shell";
-import { LabStack } from "../helpers/labStack";
+import { createInfraRepo, packPackage, type InfraRepo } from "../helpers/infraRepo";
+import { failureReports, LabStack } from "../helpers/labStack";
 import { repoRoot, stateFile } from "../helpers/pulumi-cli";
+import { bothHeld, sampleVip } from "../helpers/vipSampler";
 
-const program = path.join(repoRoot, "examples", "lab-dr");
+const example = path.join(repoRoot, "examples", "lab-dr", "index.ts");
+const PROJECT = "lvs-lab-dr";
 const VIP = "10.201.0.100";
 const URL = `http://${VIP}/`;
 const DIRECTORS = ["dir1", "dir2"];
@@ -19,6 +24,9 @@ const DIRECTOR_SYSCTLS = ["net.ipv4.vs.expire_nodest_conn", "net.ipv4.vs.expire_
 const RS_SYSCTLS = ["net.ipv4.conf.all.arp_ignore", "net.ipv4.conf.lo.arp_ignore", "net.ipv4.conf.all.arp_announce", "net.ipv4.conf.lo.arp_announce"];
 
 const PASSWORD = "e2eDRpw1";
+/** The passwords of the VRRP identity changes (steps 4e, 4f). */
+const NEW_PASSWORD = "e2eDRpw2";
+const HOLD = "/var/lib/pulumi-lvs/vrrp-hold";
 /** Where secrets must never show: patterns go in through stdin, so the check itself leaks nothing. */
 const findIn = (host: string, where: string, secrets: string[]) =>
     onHost(host, `grep -rlF -f - ${where} 2>/dev/null || true`, { input: `${secrets.join("\n")}\n` }).stdout.trim();
@@ -31,11 +39,16 @@ const onHostOk = (host: string, script: string, input?: string) => {
     assert.equal(r.code, 0, r.stderr);
 };
 const keepalivedPid = (host: string) => sh(host, "systemctl show -p MainPID --value keepalived").trim();
+const keepalivedState = (host: string) => onHost(host, "systemctl is-active keepalived").stdout.trim();
+const held = (host: string) => onHost(host, `test -f ${HOLD}`).code === 0;
+const routerIds = (host: string) => sh(host, "grep -h virtual_router_id /etc/keepalived/keepalived.conf").trim();
 
 describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", function () {
     this.timeout(900_000);
     const stack = `e2e-dr-${process.pid}`;
     let lab: LabStack;
+    let packDir: string | undefined;
+    let infra: InfraRepo | undefined;
     const valuesBefore: Record<string, Record<string, string>> = {};
     const packagesBefore: Record<string, boolean> = {};
 
@@ -47,13 +60,20 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
             packagesBefore[d] = installed(d, "keepalived");
         }
         for (const r of REAL) valuesBefore[r] = sysctls(r, RS_SYSCTLS);
-        lab = LabStack.create(program, stack, {}, { vrrpPassword: PASSWORD });
+        packDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-lvs-pack-"));
+        infra = createInfraRepo({ tarball: packPackage(packDir).tarball, program: fs.readFileSync(example, "utf8"), project: PROJECT });
+        lab = LabStack.create(infra.dir, stack, {}, { vrrpPassword: PASSWORD });
         for (const [r, w] of Object.entries(WEIGHTS)) lab.config(`weights.${r}`, String(w), true);
     });
 
-    after(() => lab?.remove());
+    after(() => {
+        onHost("dir1", "chattr -i /etc/keepalived/pulumi-lvs 2>/dev/null; true");
+        lab?.remove();
+        infra?.remove();
+        if (packDir) fs.rmSync(packDir, { recursive: true, force: true });
+    });
 
-    it("1. up installs ipvsadm + keepalived and programs IPVS, the VIP and the real servers; no secret leaks", async () => {
+    it("1. up (from the packed package, in an infra repo outside the clone) installs ipvsadm + keepalived and programs IPVS, the VIP and the real servers; no secret leaks", async () => {
         // Sample every command line on the master while `up` runs.
         sh("dir1", "rm -f /tmp/ps-samples /tmp/ps-stop");
         const sampler = onHostAsync("dir1", "while [ ! -f /tmp/ps-stop ]; do ps -eo args >> /tmp/ps-samples; sleep 0.1; done");
@@ -66,7 +86,7 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         assert.equal(findIn("dir1", "/tmp/ps-samples", [PASSWORD, keyLine]), "", "no secret in any command line during up");
         console.log(`      ps samples during up: ${samples}, with a secret: 0`);
         assert.ok(!out.output.includes(PASSWORD) && !out.output.includes(keyLine), "no secret in pulumi's output");
-        const state = fs.readFileSync(stateFile("lvs-lab-dr", stack), "utf8");
+        const state = fs.readFileSync(stateFile(PROJECT, stack), "utf8");
         assert.ok(!state.includes(PASSWORD) && !state.includes(keyLine), "no plaintext secret in the state file");
         for (const d of DIRECTORS) {
             assert.equal(findIn(d, "/etc /var/lib/pulumi-lvs /root /tmp", [PASSWORD]), "/etc/keepalived/pulumi-lvs/auth.conf", `${d}: the password is only in auth.conf`);
@@ -258,6 +278,69 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         lab.up();
     });
 
+    it("4e. a new router id and password: the secondary is held, then released; the VIP is never on both directors, no request fails", async () => {
+        assert.ok(hasVip("dir1") && !hasVip("dir2"), "the VIP starts on dir1 only");
+        lab.config("virtualRouterId", "52");
+        lab.secret("vrrpPassword", NEW_PASSWORD);
+        const loop = startHttpLoop(URL);
+        const sampler = sampleVip(VIP, DIRECTORS);
+        const up = lab.up();
+        const samples = await sampler.stop();
+        const traffic = await loop.stop();
+        assert.match(up.output, /held: keepalived stopped on this \(secondary\) director/, "the secondary was held");
+        assert.match(up.output, /released: keepalived runs again on this \(secondary\) director, as BACKUP/, "and released");
+        assert.ok(samples.dir1!.length > 100 && samples.dir2!.length > 100, `sampled many times (${samples.dir1!.length}, ${samples.dir2!.length})`);
+        assert.deepEqual(bothHeld(samples, "dir1", "dir2"), [], "the VIP was never on both directors");
+        assert.ok(!samples.dir2!.some(([, v]) => v), "the secondary never took the VIP");
+        assert.equal(traffic.failures, 0, `failed requests: ${JSON.stringify(traffic)}`);
+        // Exactly one MASTER, and the two hear each other with the new settings.
+        await new Promise((r) => setTimeout(r, 6000));
+        assert.ok(hasVip("dir1") && !hasVip("dir2"), "the VIP on dir1 only");
+        assert.equal(keepalivedState("dir2"), "active");
+        assert.ok(!held("dir2"), "the hold is gone");
+        assert.match(routerIds("dir2"), /virtual_router_id 52/);
+        const since = sh("dir2", "systemctl show -p ActiveEnterTimestamp --value keepalived").trim();
+        assert.ok(!sh("dir2", `journalctl -u keepalived --since '${since}' -o cat --no-pager`).includes("Entering MASTER STATE"), "dir2 never became MASTER since its release");
+        // A converged stack previews as no change: nothing is held again.
+        lab.ok(["preview", "--expect-no-changes"]);
+        console.log(`      router id 51 -> 52 and a new password: ${traffic.sent} requests, ${traffic.failures} failed, longest gap ${traffic.longest_gap.toFixed(2)} s; VIP samples ${samples.dir1!.length} + ${samples.dir2!.length}, never on both`);
+    });
+
+    it("4f. the primary's step fails: the secondary stays held without the VIP, traffic flows through the primary; the next good up releases it", async () => {
+        lab.config("virtualRouterId", "53");
+        const loop = startHttpLoop(URL);
+        const sampler = sampleVip(VIP, DIRECTORS);
+        onHostOk("dir1", "chattr +i /etc/keepalived/pulumi-lvs");
+        let failed;
+        try {
+            failed = lab.run(["up", "--yes", "--skip-preview"]);
+        } finally {
+            sh("dir1", "chattr -i /etc/keepalived/pulumi-lvs");
+        }
+        const samples = await sampler.stop();
+        assert.notEqual(failed.code, 0, "pulumi up must fail");
+        assert.ok(failureReports(failed.output).some((r) => /^pulumi-lvs\[dir1\]: FAILED: cannot stage the new \/etc\/keepalived\/pulumi-lvs\/auth\.conf/.test(r.output)), failed.output);
+        assert.match(failed.output, /the secondary director \(dir2\) is held \(keepalived stopped there\) for this change of the VRRP settings: the pair runs on this director alone/);
+        assert.equal(keepalivedState("dir2"), "inactive", "the secondary stays stopped");
+        assert.ok(held("dir2"), "and held");
+        assert.deepEqual(bothHeld(samples, "dir1", "dir2"), [], "the VIP was never on both directors");
+        assert.ok(!samples.dir2!.some(([, v]) => v), "the secondary never took the VIP");
+        assert.ok(hasVip("dir1") && !hasVip("dir2"));
+        assert.match(routerIds("dir1"), /virtual_router_id 52/, "the primary kept its old settings");
+        await new Promise((r) => setTimeout(r, 3000));
+        const traffic = await loop.stop();
+        assert.equal(traffic.failures, 0, `traffic flows through the primary while the secondary is held: ${JSON.stringify(traffic)}`);
+
+        const up = lab.up();
+        assert.match(up.output, /released: keepalived runs again on this \(secondary\) director, as BACKUP/);
+        await new Promise((r) => setTimeout(r, 6000));
+        assert.equal(keepalivedState("dir2"), "active");
+        assert.ok(!held("dir2"));
+        assert.ok(hasVip("dir1") && !hasVip("dir2"), "exactly one MASTER");
+        for (const d of DIRECTORS) assert.match(routerIds(d), /virtual_router_id 53/);
+        console.log(`      a failed primary: dir2 held (no VIP) with ${traffic.sent} requests through dir1, ${traffic.failures} failed; the next up released it`);
+    });
+
     it("5. the backup takes the VIP within 3 x advert_int + 1 s when the master stops, and traffic resumes", async () => {
         const seconds = await timeVipMove({ from: "dir1", to: "dir2", vip: VIP, iface: "eth0", action: "systemctl stop keepalived" });
         console.log(`      failover: ${seconds.toFixed(2)} s`);
@@ -272,7 +355,7 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
     it("6. destroy removes everything and puts every sysctl back to its value before up", () => {
         lab.ok(["destroy", "--yes", "--skip-preview"]);
         for (const d of DIRECTORS) {
-            assert.equal(findIn(d, "/etc /var/lib /root /tmp", [PASSWORD]), "", `${d}: no copy of the password is left anywhere`);
+            assert.equal(findIn(d, "/etc /var/lib /root /tmp", [PASSWORD, NEW_PASSWORD]), "", `${d}: no copy of the password is left anywhere`);
             assert.ok(!hasVip(d), `${d}: no VIP`);
             assert.equal(sh(d, "ipvsadm-save -n 2>/dev/null || true").trim(), "", `${d}: IPVS table empty`);
             assert.equal(sh(d, "ls /etc/keepalived/keepalived.conf /etc/keepalived/pulumi-lvs /etc/sysctl.d/90-pulumi-lvs-* 2>/dev/null || true").trim(), "");

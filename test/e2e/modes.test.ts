@@ -299,13 +299,16 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         try {
             await sleep(5000);
             for (const vip of [NAT_VIP, V6_VIP]) assert.ok(!onDev("dir2", "eth0", vip), `with multicast blocked the backup still hears the master (no split brain): ${vip}`);
-            const held = holds(4, 20);
+            // Long enough for the sync (up to 15 s on a loaded machine), the failover and the checks after it.
+            const held = holds(4, 28);
             // The failover comes once the backup knows every connection the master has (the sync daemon
             // sends them in batches). Compared by client address and port: the backup may still list
             // connections of earlier steps as established.
             const clients = (d: string) => sh(d, "ipvsadm -Lnc").split("\n").filter((l) => l.includes("ESTABLISHED") && l.includes(`${NAT_VIP}:9000`)).map((l) => l.trim().split(/\s+/)[3]!);
             const unsynced = () => { const backup = new Set(clients("dir2")); const master = clients("dir1"); return master.length < 4 ? ["(master has fewer than 4)"] : master.filter((c) => !backup.has(c)); };
-            assert.ok(await waitFor(() => unsynced().length === 0, 10_000), `the backup learnt the master's connections from the sync daemon (missing: ${unsynced().join(" ")})`);
+            const synced = await waitFor(() => unsynced().length === 0, 15_000);
+            const daemons = () => DIRECTORS.map((d) => `${d}: ${sh(d, "ipvsadm -L --daemon").trim().replace(/\n/g, "; ") || "no sync daemon"}`).join(", ");
+            assert.ok(synced, `the backup learnt the master's connections from the sync daemon (missing: ${unsynced().join(" ")}; ${daemons()})`);
             const loop = startHttpLoop(`http://${NAT_VIP}/`, { timeout: 1 });
             await sleep(1000);
             const moved = await failover();
