@@ -1,6 +1,10 @@
-export { LvsDirectorPair, type LvsDirectorPairArgs, type VrrpArgs, type DirectorNode } from "./components/LvsDirectorPair";
-export { VirtualService, type VirtualServiceArgs, type RealServerEntryArgs, type HealthCheckArgs, type TcpCheckArgs } from "./components/VirtualService";
+export { LvsDirectorPair, type LvsDirectorPairArgs, type VrrpArgs, type TrackScriptArgs, type NotifyArgs, type InsideArgs, type DirectorNode } from "./components/LvsDirectorPair";
+export {
+    VirtualService, type VirtualServiceArgs, type RealServerEntryArgs, type HealthCheckArgs,
+    type TcpCheckArgs, type HttpCheckArgs, type MiscCheckArgs, type DnsCheckArgs, type UdpCheckArgs, type PingCheckArgs,
+} from "./components/VirtualService";
 export { RealServer, type RealServerArgs } from "./components/RealServer";
 export type { ConnectionArgs, JumpHostArgs } from "./components/connection";
-export { LvsValidationError } from "./model/errors";
+export { LvsValidationError, type Problem } from "./model/errors";
 export type { Scheduler, ForwardingMode, Protocol } from "./model/primitives";
+export type { DirectorRole } from "./render/keepalivedMain";

@@ -5,9 +5,13 @@ import { ruleOfIssue, SECRET_FIELD, SECRET_MARK, Secrets, type Path } from "./se
 
 export { SECRET_MARK } from "./secrets";
 
+/** One invalid input of a component. */
 export interface Problem {
+    /** Where in the arguments: "vrrp.virtualRouterId", "realServers[0].port"; "" for the arguments as a whole. */
     path: string;
+    /** The value given; a secret value is replaced by a marker, so it never reaches a message. */
     value: unknown;
+    /** The rule it breaks, as the end of a sentence, e.g. "must be a whole number". */
     rule: string;
 }
 

@@ -63,15 +63,25 @@ export const safeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, {
     message: "must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit",
 });
 
-export const SCHEDULERS = ["rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"] as const;
-export type Scheduler = (typeof SCHEDULERS)[number];
+// Each union is spelled out (so it reads as one in the reference docs) and its list of values is the keys
+// of a Record over it: the compiler rejects a value missing from the list or one not in the union.
+const keysOf = <T extends string>(all: Record<T, true>) => Object.keys(all) as [T, ...T[]];
+
+/**
+ * An IPVS scheduler (keepalived's lvs_sched, `ipvsadm -s`), e.g. wrr (weighted round robin), wlc (weighted
+ * least connections), sh (source hashing), mh (Maglev hashing). The directors' kernel needs its ip_vs_* module.
+ */
+export type Scheduler = "rr" | "wrr" | "lc" | "wlc" | "lblc" | "lblcr" | "dh" | "sh" | "sed" | "nq" | "fo" | "ovf" | "mh" | "twos";
+export const SCHEDULERS = keysOf<Scheduler>({ rr: true, wrr: true, lc: true, wlc: true, lblc: true, lblcr: true, dh: true, sh: true, sed: true, nq: true, fo: true, ovf: true, mh: true, twos: true });
 export const scheduler = z.enum(SCHEDULERS);
 
-export const FORWARDING_MODES = ["DR", "NAT", "TUN"] as const;
-export type ForwardingMode = (typeof FORWARDING_MODES)[number];
+/** The IPVS forwarding method (keepalived's lvs_method): direct routing, NAT, or IP-in-IP tunnelling. */
+export type ForwardingMode = "DR" | "NAT" | "TUN";
+export const FORWARDING_MODES = keysOf<ForwardingMode>({ DR: true, NAT: true, TUN: true });
 
-export const PROTOCOLS = ["TCP", "UDP", "SCTP"] as const;
-export type Protocol = (typeof PROTOCOLS)[number];
+/** The transport protocol of a virtual service. */
+export type Protocol = "TCP" | "UDP" | "SCTP";
+export const PROTOCOLS = keysOf<Protocol>({ TCP: true, UDP: true, SCTP: true });
 
 export function family(address: string): 4 | 6 {
     return isIpv4(address.split("/")[0] ?? "") ? 4 : 6;

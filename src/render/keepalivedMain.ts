@@ -7,6 +7,7 @@ import type { DirectorFacts } from "./facts";
 import { AUTH_CONF, SERVICES_DIR } from "./paths";
 import { syncGroupName, vrrpInstances, type VrrpInstance } from "./vrrpInstances";
 
+/** Which director of a pair: the primary holds the VIPs while healthy, the secondary takes over. */
 export type DirectorRole = "primary" | "secondary";
 export const ROLES: ReadonlyArray<DirectorRole> = ["primary", "secondary"];
 
