@@ -261,6 +261,40 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
         console.log(`      SCTP + MISC_CHECK: ${summary}`);
     });
 
+    it("uthreshold 3 / lthreshold 2 (scheduler fo, rs1 first): the 4th connection goes to rs2; rs1 takes new ones only below 2", async () => {
+        const service = `-t ${CHECKS_VIP}:9000`;
+        const rs1 = address("rs1", "front");
+        const total = () => { const s = ipvsServers(service)[rs1]; return s ? s.active + s.inactive : -1; };
+        const flag = (i: number) => `/tmp/lab-threshold-${process.pid}-${i}`;
+        /** Who answers a new connection (closed with a RST: IPVS forgets it after 10 s). */
+        const next = () => JSON.parse(sh("client", `lab-client hold ${CHECKS_VIP} 9000 --seconds 0 --reset`)).server as string;
+        // ipvsadm 1.31 --thresholds: "-> 10.201.0.21:9000  3  2  0  0" (uthreshold, lthreshold, ActiveConn, InActConn).
+        const thresholds = sh("dir1", `ipvsadm -Ln --thresholds ${service}`);
+        assert.match(thresholds, new RegExp(`-> ${rs1.replace(/\./g, "\\.")}:9000\\s+3\\s+2\\s`), `IPVS holds rs1's thresholds:\n${thresholds}`);
+        sh("client", `rm -f ${flag(1)} ${flag(2)} ${flag(3)}`);
+        assert.ok(await waitFor(() => total() === 0, 30_000), `rs1 holds no connection of earlier steps: ${JSON.stringify(ipvsServers(service))}`);
+        const held = [1, 2, 3].map((i) => onHostAsync("client", `lab-client hold ${CHECKS_VIP} 9000 --until-file ${flag(i)} --reset --interval 0.5`));
+        try {
+            assert.ok(await waitFor(() => ipvsServers(service)[rs1]?.active === 3), `rs1 holds 3 connections: ${JSON.stringify(ipvsServers(service))}`);
+            const fourth = next();
+            assert.equal(fourth, "rs2", "at uthreshold 3, the 4th connection goes to rs2");
+            // One closes: 2 left. IPVS's rule without lthreshold (below 3/4 of uthreshold) would take rs1 back here.
+            sh("client", `touch ${flag(1)}`);
+            assert.ok(await waitFor(() => total() === 2, 30_000), `rs1 down to 2 connections: ${JSON.stringify(ipvsServers(service))}`);
+            const atTwo = next();
+            assert.equal(atTwo, "rs2", "with 2 connections (not below lthreshold 2) rs1 still takes none");
+            sh("client", `touch ${flag(2)}`);
+            assert.ok(await waitFor(() => total() === 1, 30_000), `rs1 down to 1 connection: ${JSON.stringify(ipvsServers(service))}`);
+            const atOne = next();
+            assert.equal(atOne, "rs1", "below lthreshold 2, rs1 takes new connections again");
+            console.log(`      thresholds: 3 held on rs1, the 4th went to ${fourth}; at 2 held a new one went to ${atTwo}; at 1 held, to ${atOne}`);
+        } finally {
+            sh("client", `touch ${flag(1)} ${flag(2)} ${flag(3)}`);
+            await Promise.all(held);
+            sh("client", `rm -f ${flag(1)} ${flag(2)} ${flag(3)}`);
+        }
+    });
+
     it("3+4+1. multicast VRRP blocked: unicast keeps one master; killing it moves both VIPs together, a long-lived connection survives (sync daemon), traffic resumes", async () => {
         for (const d of DIRECTORS) sh(d, BLOCK_VRRP.join(" && "));
         try {
