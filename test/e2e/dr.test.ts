@@ -167,11 +167,16 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         assert.doesNotMatch(res.stdout, /[+~-] \d+ (created|updated|deleted|replaced)/);
         assert.deepEqual(DIRECTORS.map(stamp), stamps, "no file was rewritten");
         assert.deepEqual(DIRECTORS.map(keepalivedPid), pids, "keepalived was not touched");
+        const gate = lab.run(["preview", "--expect-no-changes"]);
+        assert.equal(gate.code, 0, `a CI gate (preview --expect-no-changes) passes on the deployed stack:\n${gate.output}`);
     });
 
     it("4. a weight change shows in preview --diff and is applied by a reload, with no failed request", async () => {
         lab.ok(["config", "set", "--path", "weights.rs1", "5"]);
-        const preview = lab.ok(["preview", "--diff"]);
+        // The CI gate fails on a pending change, and its --diff names it.
+        const preview = lab.run(["preview", "--expect-no-changes", "--diff"]);
+        assert.notEqual(preview.code, 0, `preview --expect-no-changes fails when a weight changed:\n${preview.output}`);
+        assert.match(preview.output, /no changes were expected/i);
         assert.match(preview.stdout, /-\s+weight 3/);
         assert.match(preview.stdout, /\+\s+weight 5/);
         assert.doesNotMatch(preview.stdout, /stdin\s*:\s*\[secret\]/);
@@ -184,7 +189,9 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         assert.deepEqual(DIRECTORS.map(keepalivedPid), pids, "keepalived reloaded, not restarted");
         for (const d of DIRECTORS) assert.match(sh(d, "ipvsadm -Ln"), new RegExp(`${address("rs1", "front")}:80\\s+Route\\s+5\\s`));
         assert.equal(res.failures, 0, `failed requests during the update: ${JSON.stringify(res)}`);
-        console.log(`      requests during the update: ${res.sent}, failed: ${res.failures}`);
+        const gate = lab.run(["preview", "--expect-no-changes"]);
+        assert.equal(gate.code, 0, `preview --expect-no-changes passes again once the change is applied:\n${gate.output}`);
+        console.log(`      requests during the update: ${res.sent}, failed: ${res.failures}; preview --expect-no-changes: failed before the up, passed after`);
     });
 
     it("4b. drain: new connections go to the others with 0 failed requests, open connections to the drained server stay", async () => {
