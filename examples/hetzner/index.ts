@@ -98,8 +98,12 @@ new hcloud.FloatingIpAssignment("lvs-vip", { floatingIpId: floatingIp.id.apply(N
 new hcloud.NetworkRoute("lvs-default", { networkId, destination: "0.0.0.0/0", gateway: DIRECTOR_ALIAS }, { dependsOn: [dir1.attachment] });
 
 // pulumi-lvs reaches every server through the bastion, as root, each hop pinned to its host key.
-const bastionHop = { host: bastion.vm.ipv4Address, user: "root", privateKey: sshPrivateKey, hostKey: bastion.hostKey };
-const connection = (s: ReturnType<typeof server>): ConnectionArgs => ({ host: s.address, user: "root", privateKey: sshPrivateKey, hostKey: s.hostKey, proxy: bastionHop });
+// The keys are known before the servers boot, so the first connections start while sshd is not up yet:
+// the host-key check (and then the command provider) retries each dial, at most 5 s apart, up to
+// dialErrorLimit times: 40 is about 3 minutes, a bounded wait for a new server.
+const waitForBoot = { dialErrorLimit: 40 };
+const bastionHop = { host: bastion.vm.ipv4Address, user: "root", privateKey: sshPrivateKey, hostKey: bastion.hostKey, ...waitForBoot };
+const connection = (s: ReturnType<typeof server>): ConnectionArgs => ({ host: s.address, user: "root", privateKey: sshPrivateKey, hostKey: s.hostKey, proxy: bastionHop, ...waitForBoot });
 
 const directors = new LvsDirectorPair("lb", {
     primary: connection(dir1),
