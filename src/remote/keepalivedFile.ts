@@ -38,6 +38,8 @@ export function fileValues(f: KeepalivedFile) {
         KEEPALIVED_DIR,
         KEEPALIVED_CONF,
         LVS_DIR: LVS_CONF_DIR,
+        // A service file's change is queued before it takes the host lock (scripts/batch.sh).
+        ...(f.kind === "service" && !f.drift ? { PLVS_LOCK: "later" } : {}),
     };
 }
 

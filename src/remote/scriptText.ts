@@ -28,7 +28,8 @@ export type ScriptName =
 
 /** Function libraries a script's body uses, placed ahead of it. */
 const LIBRARIES: Partial<Record<ScriptName, string[]>> = {
-    "keepalived-apply": ["drift"],
+    "keepalived-apply": ["drift", "batch"],
+    "keepalived-delete": ["batch"],
     "drift-probe": ["drift"],
     "drift-forget": ["drift"],
 };

@@ -13,6 +13,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { iptablesBin, iptablesUnavailable } from "./iptables";
+import { shq } from "../../src/remote/shell";
 
 export type Fault =
     | { tool: string; mode: "missing" | "fails" }
@@ -24,6 +25,14 @@ export interface Step {
     input?: string;
     /** A plain bash snippet (a check), run as it is with every tool on PATH. */
     plain?: boolean;
+    /** Variables set for it (another owner: PLVS_OWNER, PLVS_TOKEN; the fakes' switches). */
+    env?: Record<string, string>;
+}
+
+export interface StepOutcome {
+    status: number | null;
+    stdout: string;
+    stderr: string;
 }
 
 export interface Outcome {
@@ -34,6 +43,8 @@ export interface Outcome {
     tools: string[];
     /** What the `after` steps printed (stdout and stderr). */
     after: string;
+    /** The outcomes of the `together` steps, in their order. */
+    together: StepOutcome[];
 }
 
 const SYSTEM_PATH = ["/usr/local/sbin", "/usr/local/bin", "/usr/sbin", "/usr/bin", "/sbin", "/bin"];
@@ -132,8 +143,11 @@ export class ScriptSandbox {
         return `${dir}:${farm}`;
     }
 
-    /** Prepares with `before` (no fault), runs `step` with `fault`, then `after` (no fault); all in one namespace. */
-    run(step: Step, opts: { before?: Step[]; after?: Step[]; fault?: Fault | Fault[]; serviceFile?: string; veth?: boolean } = {}): Outcome {
+    /**
+     * Prepares with `before` (no fault), runs `step` with `fault` (and the `together` steps at the same time,
+     * with the same fault), then `after` (no fault); all in one namespace.
+     */
+    run(step: Step, opts: { before?: Step[]; after?: Step[]; together?: Step[]; fault?: Fault | Fault[]; serviceFile?: string; veth?: boolean } = {}): Outcome {
         const run = fs.mkdtempSync(path.join(this.root, "run-"));
         const p = this.paths(run);
         for (const dir of [p.targets, p.units, p.tmp, p.fake, path.join(run, "lock"), path.join(run, "modules-load")]) fs.mkdirSync(dir, { recursive: true });
@@ -141,11 +155,15 @@ export class ScriptSandbox {
         const cleanBin = this.farm([]);
         const faults = opts.fault === undefined ? [] : Array.isArray(opts.fault) ? opts.fault : [opts.fault];
         const faultBin = faults.length > 0 ? this.faultPath(run, faults) : this.logged;
+        const together = opts.together ?? [];
         const steps = [...(opts.before ?? []), step, ...(opts.after ?? [])];
-        steps.forEach((s, i) => {
-            fs.writeFileSync(path.join(run, `script${i}`), s.plain ? s.script : this.localize(s.script, run));
-            fs.writeFileSync(path.join(run, `input${i}`), s.input ?? "");
-        });
+        const write = (s: Step, name: string) => {
+            const env = Object.entries(s.env ?? {}).map(([k, v]) => `export ${k}=${shq(v)}\n`).join("");
+            fs.writeFileSync(path.join(run, `script${name}`), env + (s.plain ? s.script : this.localize(s.script, run)));
+            fs.writeFileSync(path.join(run, `input${name}`), s.input ?? "");
+        };
+        steps.forEach((s, i) => write(s, String(i)));
+        together.forEach((s, j) => write(s, `t${j}`));
         const main = (opts.before ?? []).length;
         const dirFault = faults.find((f): f is Extract<Fault, { dir: string }> => "dir" in f);
         const faultDir = dirFault ? { state: path.dirname(p.state), targets: p.targets, tmp: p.tmp }[dirFault.dir] : "";
@@ -167,7 +185,11 @@ export class ScriptSandbox {
                     : ['mount --bind "$D" "$D"', 'mount -o remount,bind,ro "$D"']),
             ] : []),
             'export TOOL_LOG="$R/tools.log"',
+            `for j in $(seq 0 ${together.length - 1}); do`,
+            '  { s=0; PLVS_TEST_PATH="$FAULT_BIN" PATH="$FAULT_BIN" /bin/bash -c "$(cat "$R/scriptt$j")" pulumi-lvs < "$R/inputt$j" > "$R/t$j.out" 2> "$R/t$j.err" || s=$?; echo $s > "$R/t$j.status"; } &',
+            "done",
             'status=0; PLVS_TEST_PATH="$FAULT_BIN" PATH="$FAULT_BIN" /bin/bash -c "$(cat "$R/script$MAIN")" pulumi-lvs < "$R/input$MAIN" || status=$?',
+            "wait",
             "unset TOOL_LOG",
             `for i in $(seq $((MAIN + 1)) ${steps.length - 1}); do`,
             '  PLVS_TEST_PATH="$CLEAN_BIN" PATH="$CLEAN_BIN" /bin/bash -c "$(cat "$R/script$i")" pulumi-lvs < "$R/input$i" >> "$R/after.out" 2>&1 || echo "(exit $?)" >> "$R/after.out"',
@@ -188,8 +210,10 @@ export class ScriptSandbox {
         const tools = fs.existsSync(log) ? [...new Set(fs.readFileSync(log, "utf8").split("\n").filter(Boolean))] : [];
         const afterOut = path.join(run, "after.out");
         const after = fs.existsSync(afterOut) ? fs.readFileSync(afterOut, "utf8") : "";
+        const read = (f: string) => (fs.existsSync(path.join(run, f)) ? fs.readFileSync(path.join(run, f), "utf8") : "");
+        const togetherOut = together.map((_, j) => ({ status: read(`t${j}.status`) === "" ? null : Number(read(`t${j}.status`)), stdout: read(`t${j}.out`), stderr: read(`t${j}.err`) }));
         spawnSync("rm", ["-rf", run]);
-        return { status: res.status, stdout: res.stdout, stderr: res.stderr + (res.error ? String(res.error) : ""), tools, after };
+        return { status: res.status, stdout: res.stdout, stderr: res.stderr + (res.error ? String(res.error) : ""), tools, after, together: togetherOut };
     }
 
     dispose(): void {

@@ -46,17 +46,25 @@ claimants() {
     printf '%s\t%s\t%s\n' "${f##*/}" "$(sed -n 1p "$f")" "$(sed -n 2p "$f")"
   done
 }
-# claim_check KEY own|share VALUE: fails when another stack holds KEY (own) or wants another value (share).
-claim_check() {
+# claim_conflict KEY own|share VALUE: prints why another stack holds KEY (own) or wants another value
+# (share), and what to do about it, on a second line; nothing when it does not.
+claim_conflict() {
   local token urn value
   while IFS=$'\t' read -r token urn value; do
     [ "$urn" != "$PLVS_OWNER" ] || continue
     [ "$(stack_of "$urn")" != "$(stack_of "$PLVS_OWNER")" ] || continue
     if [ "$2" = own ] || [ "$value" != "$3" ]; then
-      fail "$1 is managed by $urn${value:+ (wanting '$value')}, of another stack; this resource ($PLVS_OWNER) would undo its work" \
+      printf '%s\n%s\n' "$1 is managed by $urn${value:+ (wanting '$value')}, of another stack; this resource ($PLVS_OWNER) would undo its work" \
         "Remove it from that stack first (or, if that stack no longer exists, delete $(claim_dir "$1") on $HOST)."
+      return 0
     fi
   done < <(claimants "$1")
+}
+# claim_check KEY own|share VALUE: fails when another stack holds KEY (own) or wants another value (share).
+claim_check() {
+  local why
+  why=$(claim_conflict "$@")
+  [ -z "$why" ] || fail "${why%%$'\n'*}" "${why#*$'\n'}"
 }
 # claim_prior KEY TEXT: records the state from before pulumi-lvs, once, while nobody claims KEY.
 claim_prior() {

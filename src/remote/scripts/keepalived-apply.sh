@@ -3,6 +3,7 @@
 #   stage -> validate the whole config as it will be (keepalived -t) -> back up -> swap atomically
 #   -> reload (start, the first time, for main) -> verify (keepalived active, $VERIFY_IPVS present)
 # Any failure after the swap restores the previous file and reloads again, then exits non-zero.
+# A service file goes through the same steps in a batch with the others changed at once (batch.sh).
 # On a director held out of VRRP ($VRRP_HOLD, see vrrp-hold.sh) keepalived is neither started nor
 # reloaded: the files are validated and installed, and vrrp-release.sh loads them.
 # With $COMPANION (auth.conf's keepalived.conf, as it will be, sent ahead of the content), the two are
@@ -26,6 +27,13 @@ drift_mark=""
 if [ "$DRIFT" = 1 ]; then IFS= read -r drift_mark || fail "stdin does not start with the drift check's mark"; fi
 cat > "$work/new" || staging_failed "write"
 [ -s "$work/new" ] || fail "refusing to write an empty $TARGET"
+# A service file (not a drift check) changes in a batch with the others changed at the same time (batch.sh).
+if [ "$KIND" = service ] && [ "$DRIFT" != 1 ]; then
+  batch_enqueue install "$work/new"
+  batch_run
+  echo "ok $TARGET"
+  exit 0
+fi
 
 # Ownership (see claims.sh): the file is owned; keepalived.conf also claims the keepalived service, whose
 # state before pulumi-lvs (running? enabled?) comes back when the last claim goes. A drift check acts for

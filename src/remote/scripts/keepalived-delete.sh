@@ -1,9 +1,17 @@
 # Removes one keepalived file ($KIND main, auth or service) if this resource still owns it (a rename or
-# a replacement may have taken it over: then it stays). A service disappears from IPVS after a reload.
+# a replacement may have taken it over: then it stays). A service disappears from IPVS after a reload,
+# in a batch with the other service files changed at the same time (batch.sh).
 # keepalived.conf goes back to what was there before pulumi-lvs (or none), and when the last claim on
 # the keepalived service goes, keepalived goes back to its state from before: running with its old
 # configuration, or stopped.
 file_key="file $TARGET" service_key="service keepalived"
+# A service file goes in a batch with the others removed or changed at the same time (batch.sh).
+if [ "$KIND" = service ]; then
+  batch_enqueue remove
+  batch_run
+  rmdir "$STATE_DIR" 2>/dev/null || true
+  exit 0
+fi
 stop_sync_daemons() {
   ipvsadm --stop-daemon master 2>/dev/null || true
   ipvsadm --stop-daemon backup 2>/dev/null || true
@@ -13,28 +21,6 @@ if claim_taken "$file_key"; then
   exit 0
 fi
 case $KIND in
-  service)
-    if [ -f "$TARGET" ]; then
-      backup=$(mktemp)
-      at_exit 'rm -f "$backup"'
-      cp -p "$TARGET" "$backup"
-      rm -f "$TARGET"
-      if systemctl is-active -q keepalived; then
-        systemctl reload keepalived || { cp -p "$backup" "$TARGET"; fail "reloading keepalived failed; $TARGET was restored"; }
-        if [ -n "$VERIFY_IPVS" ]; then
-          gone=0
-          for _ in $(seq 1 40); do
-            # shellcheck disable=SC2086
-            if ! ipvsadm -Ln $VERIFY_IPVS >/dev/null 2>&1; then gone=1; break; fi
-            sleep 0.25
-          done
-          [ $gone = 1 ] || { cp -p "$backup" "$TARGET"; systemctl reload keepalived || true; fail "the IPVS service ($VERIFY_IPVS) is still there after the reload; $TARGET was restored"; }
-        fi
-      fi
-    else
-      say "$TARGET is already gone"
-    fi
-    ;;
   main)
     had_sync=0
     [ -f "$TARGET" ] && grep -q '^[[:space:]]*lvs_sync_daemon' "$TARGET" && had_sync=1

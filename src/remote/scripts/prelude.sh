@@ -57,4 +57,6 @@ mkdir -p "$STATE_DIR" || fail "cannot create $STATE_DIR (read-only or full disk?
 chmod 0700 "$STATE_DIR"
 # One pulumi-lvs change at a time on this host: Pulumi runs resources in parallel.
 if [ -d /run/lock ]; then exec 9>/run/lock/pulumi-lvs.lock; else exec 9>"$STATE_DIR/.lock"; fi
-flock -w 600 9 || fail "another pulumi-lvs change on this host did not finish within 600 s"
+plvs_lock() { flock -w 600 9 || fail "another pulumi-lvs change on this host did not finish within 600 s"; }
+# A service file's change takes it later, once queued (see batch.sh).
+[ "${PLVS_LOCK:-now}" = later ] || plvs_lock

@@ -1,0 +1,275 @@
+# Service files change in batches (group commit). Pulumi runs the commands of independent VirtualServices
+# together; each would otherwise validate the whole configuration and reload keepalived on its own, one
+# after another under the host lock: N services, N validations, N reloads. Instead each command queues
+# its change without the lock ($BATCH_QUEUE/<entry>: action, target, new content, owner), then takes the
+# lock. The first to get it leads: it gathers every change queued (waiting while the queue still grows),
+# validates the configuration with all of them (keepalived -t), swaps them in, reloads once, verifies
+# each, and writes each change's outcome. The others find theirs done when they get the lock, and report
+# it as their own. Each change still succeeds or fails alone:
+#   - a batch keepalived refuses is validated again one file at a time; only the files it refuses fail,
+#     with keepalived's message, and the rest go on (validated together again);
+#   - a service missing from IPVS after the reload fails its own change: its previous file is put back,
+#     and one more reload loads the others without it;
+#   - a failed reload, or keepalived stopping, puts every file of the batch back and fails them all.
+# An entry stays queued until a leader has written its outcome, so a leader that dies leaves its batch
+# to the next one (the files already swapped in then show as unchanged).
+BATCH_DIR="$STATE_DIR/batch"
+BATCH_QUEUE="$BATCH_DIR/queue" BATCH_DONE="$BATCH_DIR/done"
+BATCH_ENTRY=""
+
+# batch_enqueue install|remove [FILE]: queues this script's change of $TARGET (FILE: the new content).
+batch_enqueue() {
+  local e="" name try
+  for try in 1 2 3; do
+    # Another script may remove the empty folders between mkdir and mktemp (see batch_tidy).
+    mkdir -p "$BATCH_QUEUE" "$BATCH_DONE" 2>/dev/null && e=$(mktemp -d "$BATCH_DIR/.new.XXXXXX" 2>/dev/null) && break
+  done
+  [ -n "$e" ] || fail "cannot queue the change of $TARGET in $BATCH_DIR (disk full or not writable?); nothing was changed"
+  at_exit "rm -rf '$e'"
+  {
+    printf '%s\n' "$1" > "$e/action" && printf '%s\n' "$TARGET" > "$e/target" && printf '%s\n' "$MODE" > "$e/mode" &&
+      printf '%s\n' "$VERIFY_IPVS" > "$e/verify_ipvs" && printf '%s\n' "$VERIFY_SCHED" > "$e/verify_sched" &&
+      printf '%s\n' "$PLVS_OWNER" > "$e/owner" && printf '%s\n' "$PLVS_TOKEN" > "$e/token" && : > "$e/notes" &&
+      { [ -z "${2:-}" ] || cp "$2" "$e/new"; }
+  } 2>/dev/null || fail "cannot queue the change of $TARGET in $BATCH_DIR (disk full or not writable?); nothing was changed"
+  name="$(date +%s%N).$$"
+  for try in 1 2 3; do
+    mkdir -p "$BATCH_QUEUE" "$BATCH_DONE" 2>/dev/null && mv "$e" "$BATCH_QUEUE/$name" 2>/dev/null && break
+  done
+  [ -d "$BATCH_QUEUE/$name" ] || fail "cannot queue the change of $TARGET in $BATCH_QUEUE (not writable?); nothing was changed"
+  BATCH_ENTRY=$name
+}
+
+# batch_run: takes the host lock, leads a batch unless a leader has done this change, reports its outcome.
+batch_run() {
+  local round
+  plvs_lock
+  for round in 1 2 3; do
+    [ -d "$BATCH_DONE/$BATCH_ENTRY" ] && break
+    batch_lead
+  done
+  batch_report
+}
+
+batch_report() {
+  local d="$BATCH_DONE/$BATCH_ENTRY" status msg detail notes
+  [ -d "$d" ] || fail "the change of $TARGET was queued ($BATCH_QUEUE/$BATCH_ENTRY) but no batch carried it out; nothing was reported as changed"
+  status=$(cat "$d/status") msg=$(cat "$d/msg") detail=$(cat "$d/detail") notes=$(cat "$d/notes")
+  rm -rf "$d"
+  [ -z "$notes" ] || NOTES+="$notes"$'\n'
+  batch_tidy
+  [ "$status" = 0 ] || fail "$msg" "$detail"
+}
+
+# Leaves no empty batch folder behind (the state folder goes when nothing else is in it).
+batch_tidy() { rmdir "$BATCH_QUEUE" "$BATCH_DONE" "$BATCH_DIR" 2>/dev/null || true; }
+
+# batch_as ENTRY COMMAND...: runs COMMAND as the entry's resource (its owner and token); its notes go to
+# that resource's report.
+batch_as() {
+  local e=$1 s=0 keep_owner=$PLVS_OWNER keep_token=$PLVS_TOKEN keep_notes=$NOTES
+  shift
+  PLVS_OWNER=$(cat "$e/owner") PLVS_TOKEN=$(cat "$e/token") NOTES=""
+  "$@" || s=$?
+  printf '%s' "$NOTES" >> "$e/notes"
+  PLVS_OWNER=$keep_owner PLVS_TOKEN=$keep_token NOTES=$keep_notes
+  return $s
+}
+
+declare -A B_TARGET B_ACTION B_STATUS B_MSG B_DETAIL B_CHANGED
+
+batch_outcome() { # ENTRY 0|1 [message [details]]
+  B_STATUS[$1]=$2 B_MSG[$1]=${3:-} B_DETAIL[$1]=${4:-}
+}
+batch_note() { printf '%s\n' "pulumi-lvs[$HOST]: $2" >> "$1/notes"; }
+
+# batch_valid ENTRY...: the configuration with these changes, in a staging tree, checked by keepalived
+# (nothing to check before the pair's keepalived.conf exists). BATCH_OUT: keepalived's words, with the
+# host's paths.
+batch_valid() {
+  local stage="$BATCH_WORK/tree" e f rel
+  BATCH_OUT=""
+  [ -f "$KEEPALIVED_CONF" ] || return 0
+  rm -rf "$stage"
+  mkdir -p "$stage/pulumi-lvs/services"
+  cp -p "$KEEPALIVED_CONF" "$stage/keepalived.conf"
+  [ ! -f "$LVS_DIR/auth.conf" ] || cp -p "$LVS_DIR/auth.conf" "$stage/pulumi-lvs/"
+  for f in "$LVS_DIR"/services/*.conf; do [ ! -f "$f" ] || cp -p "$f" "$stage/pulumi-lvs/services/"; done
+  for e in "$@"; do
+    rel=${B_TARGET[$e]#"$KEEPALIVED_DIR"/}
+    if [ "${B_ACTION[$e]}" = install ]; then cp "$e/new" "$stage/$rel"; else rm -f "$stage/$rel"; fi
+  done
+  sed -i "s#$LVS_DIR#$stage/pulumi-lvs#g" "$stage/keepalived.conf"
+  if ! BATCH_OUT=$(keepalived -t -f "$stage/keepalived.conf" 2>&1); then
+    BATCH_OUT=$(printf '%s\n' "$BATCH_OUT" | sed "s#$stage/pulumi-lvs#$LVS_DIR#g; s#$stage/#$KEEPALIVED_DIR/#g")
+    return 1
+  fi
+}
+
+# batch_put_back ENTRY...: each target as it was before the batch.
+batch_put_back() {
+  local e t
+  for e in "$@"; do
+    t=${B_TARGET[$e]}
+    if [ -f "$e/backup" ]; then cp -p "$e/backup" "$t"; else rm -f "$t"; fi
+  done
+}
+
+batch_restored() { # ENTRY: what a failure after the swap says was done about its file
+  if [ "${B_ACTION[$1]}" = install ]; then echo "the previous ${B_TARGET[$1]} was restored"; else echo "${B_TARGET[$1]} was restored"; fi
+}
+
+# batch_verified ENTRY: its IPVS service is there with its scheduler (install), or gone (remove).
+batch_verified() {
+  local v s seen
+  v=$(cat "$1/verify_ipvs") s=$(cat "$1/verify_sched")
+  [ -n "$v" ] || return 0
+  # shellcheck disable=SC2086
+  if [ "${B_ACTION[$1]}" = remove ]; then ! ipvsadm -Ln $v >/dev/null 2>&1; return; fi
+  # shellcheck disable=SC2086
+  seen=$(ipvsadm -Ln $v 2>/dev/null | grep -E '^(TCP|UDP|SCTP|FWM) ' || true)
+  printf '%s' "$seen" > "$1/seen"
+  grep -Eq " $s( |$)" <<< "$seen"
+}
+
+batch_lead() {
+  local -a entries=() batch=() ok=() late=()
+  local -A seen_target=()
+  local e t v seen n last=-1 rounds=0 out held=0 running=0
+  # Gather: wait while changes still arrive (0.3 s without a new one; 3 s at most).
+  while [ $rounds -lt 10 ]; do
+    n=$(find "$BATCH_QUEUE" -mindepth 1 -maxdepth 1 -name '[0-9]*' | wc -l)
+    [ "$n" != "$last" ] || break
+    last=$n rounds=$((rounds + 1))
+    sleep 0.3
+  done
+  mkdir -p "$LVS_DIR/services" && chmod 0755 "$LVS_DIR" "$LVS_DIR/services" \
+    || fail "cannot create $LVS_DIR/services (disk full or not writable?); nothing was changed"
+  BATCH_WORK=$(mktemp -d "$LVS_DIR/.stage.XXXXXX" 2>/dev/null) \
+    || fail "cannot stage the new service files in $LVS_DIR (mktemp: disk full or not writable?); nothing was changed"
+  at_exit 'rm -rf "$BATCH_WORK"'
+  find "$BATCH_DONE" -mindepth 1 -maxdepth 1 -mmin +60 -exec rm -rf {} + 2>/dev/null || true
+  for e in "$BATCH_QUEUE"/[0-9]*; do
+    [ -d "$e" ] || continue
+    t=$(cat "$e/target")
+    # The same file twice (a replacement queued behind its original): the later one waits for the next batch.
+    [ -z "${seen_target[$t]:-}" ] || continue
+    seen_target[$t]=1
+    entries+=("$e")
+    B_TARGET[$e]=$t B_ACTION[$e]=$(cat "$e/action") B_CHANGED[$e]=0
+    batch_outcome "$e" 0
+  done
+
+  # Ownership first, as each resource (see claims.sh).
+  for e in "${entries[@]}"; do
+    t=${B_TARGET[$e]}
+    if [ "${B_ACTION[$e]}" = install ]; then
+      out=$(batch_as "$e" claim_conflict "file $t" own "")
+      if [ -n "$out" ]; then batch_outcome "$e" 1 "${out%%$'\n'*}" "${out#*$'\n'}"; continue; fi
+      if ! { [ -f "$t" ] && cmp -s "$e/new" "$t"; }; then B_CHANGED[$e]=1; batch+=("$e"); fi
+    elif batch_as "$e" claim_taken "file $t"; then
+      continue
+    elif [ ! -f "$t" ]; then
+      batch_note "$e" "$t is already gone"
+      batch_as "$e" claim_forget "file $t"
+    else
+      B_CHANGED[$e]=1 batch+=("$e")
+    fi
+  done
+
+  # Validation: all together; when keepalived refuses that, one file at a time, then the rest together.
+  if [ ${#batch[@]} -gt 0 ] && ! batch_valid "${batch[@]}"; then
+    out=$BATCH_OUT
+    if [ ${#batch[@]} -gt 1 ]; then
+      for e in "${batch[@]}"; do
+        if batch_valid "$e"; then ok+=("$e"); else batch_outcome "$e" 1 "keepalived rejected the new ${B_TARGET[$e]} (keepalived -t); nothing was changed" "$BATCH_OUT"; fi
+      done
+      if [ ${#ok[@]} -gt 0 ] && ! batch_valid "${ok[@]}"; then
+        for e in "${ok[@]}"; do batch_outcome "$e" 1 "keepalived rejected the new ${B_TARGET[$e]} together with the other service files changed with it (keepalived -t); nothing was changed" "$BATCH_OUT"; done
+        ok=()
+      fi
+    else
+      batch_outcome "${batch[0]}" 1 "keepalived rejected the new ${B_TARGET[${batch[0]}]} (keepalived -t); nothing was changed" "$out"
+    fi
+    batch=("${ok[@]}")
+  fi
+
+  # Swap: every new file written next to its target first, then moved in (nothing changes unless all can).
+  if [ ${#batch[@]} -gt 0 ]; then
+    for e in "${batch[@]}"; do
+      t=${B_TARGET[$e]}
+      { [ ! -f "$t" ] || cp -p "$t" "$e/backup"; } 2>/dev/null \
+        && { [ "${B_ACTION[$e]}" != install ] || install -m "$(cat "$e/mode")" "$e/new" "$t.pulumi-lvs-new" 2>/dev/null; } \
+        && continue
+      for e in "${batch[@]}"; do rm -f "${B_TARGET[$e]}.pulumi-lvs-new"; batch_outcome "$e" 1 "cannot stage the new ${B_TARGET[$e]} in $LVS_DIR (install: disk full or not writable?); nothing was changed"; done
+      batch=()
+      break
+    done
+  fi
+  for e in "${batch[@]}"; do
+    t=${B_TARGET[$e]}
+    if [ "${B_ACTION[$e]}" = install ]; then mv -f "$t.pulumi-lvs-new" "$t"; else rm -f "$t"; fi
+  done
+
+  # One reload for the batch (none on a director held out of VRRP: its release loads them).
+  [ ! -f "$VRRP_HOLD" ] || held=1
+  systemctl is-active -q keepalived && running=1
+  if [ ${#batch[@]} -gt 0 ] && [ $running = 1 ] && ! out=$(systemctl reload keepalived 2>&1); then
+    batch_put_back "${batch[@]}"
+    systemctl reload keepalived 2>/dev/null || true
+    for e in "${batch[@]}"; do batch_outcome "$e" 1 "reloading keepalived failed ($(tr -s '\n' ' ' <<< "$out" | sed 's/ $//')); $(batch_restored "$e")"; done
+    batch=()
+  elif [ ${#batch[@]} -gt 0 ] && [ $running = 0 ] && [ $held = 1 ]; then
+    for e in "${batch[@]}"; do batch_note "$e" "keepalived stays stopped: this director is held while the VRRP settings change; ${B_TARGET[$e]} is loaded when it is released"; done
+  fi
+
+  # Verify: keepalived still runs, and each service is in IPVS as its file says (or gone).
+  if systemctl is-active -q keepalived; then
+    [ ${#batch[@]} -eq 0 ] || sleep 1
+    if ! systemctl is-active -q keepalived; then
+      batch_put_back "${batch[@]}"
+      systemctl start keepalived || true
+      for e in "${batch[@]}"; do batch_outcome "$e" 1 "keepalived stopped after loading the new ${B_TARGET[$e]}; $(batch_restored "$e")"; done
+    else
+      local -a waiting=() still=() failed=()
+      for e in "${entries[@]}"; do [ "${B_STATUS[$e]}" != 0 ] || { [ "${B_ACTION[$e]}" = remove ] && [ "${B_CHANGED[$e]}" = 0 ]; } || waiting+=("$e"); done
+      for _ in $(seq 1 40); do
+        still=()
+        for e in "${waiting[@]}"; do batch_verified "$e" || still+=("$e"); done
+        waiting=("${still[@]}")
+        [ ${#waiting[@]} -gt 0 ] || break
+        sleep 0.25
+      done
+      for e in "${waiting[@]}"; do
+        v=$(cat "$e/verify_ipvs")
+        if [ "${B_ACTION[$e]}" = install ]; then
+          seen=$(cat "$e/seen" 2>/dev/null || true)
+          batch_outcome "$e" 1 "after the reload the IPVS service $v is ${seen:-missing}, not using scheduler $(cat "$e/verify_sched"); $(batch_restored "$e")"
+        else
+          batch_outcome "$e" 1 "the IPVS service ($v) is still there after the reload; $(batch_restored "$e")"
+        fi
+        failed+=("$e")
+      done
+      if [ ${#failed[@]} -gt 0 ]; then
+        batch_put_back "${failed[@]}"
+        systemctl reload keepalived || true
+      fi
+    fi
+  fi
+
+  # Outcomes: what worked becomes its resource's (claims), then each entry is done.
+  for e in "${entries[@]}"; do
+    t=${B_TARGET[$e]}
+    if [ "${B_STATUS[$e]}" = 0 ]; then
+      if [ "${B_ACTION[$e]}" = install ]; then
+        batch_as "$e" claim_commit "file $t" own ""
+        [ "${B_CHANGED[$e]}" = 0 ] || batch_note "$e" "$t updated"
+      elif [ "${B_CHANGED[$e]}" = 1 ]; then
+        batch_as "$e" claim_forget "file $t"
+      fi
+    fi
+    mkdir -p "$BATCH_DONE"
+    printf '%s\n' "${B_STATUS[$e]}" > "$e/status" && printf '%s' "${B_MSG[$e]}" > "$e/msg" && printf '%s' "${B_DETAIL[$e]}" > "$e/detail"
+    mv "$e" "$BATCH_DONE/${e##*/}"
+  done
+}
