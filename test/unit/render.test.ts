@@ -134,6 +134,14 @@ describe("renderers", () => {
         assert.equal(renderVirtualService("web", reversed), renderVirtualService("web", service));
     });
 
+    it("a check writes only the timing the user set (keepalived's defaults apply to the rest), fractions as keepalived reads them", () => {
+        const plain = virtualServiceSchema.parse({ ...service, delayLoop: 2.5, healthCheck: { type: "TCP" }, realServers: [{ address: "10.201.0.21" }] });
+        assert.match(renderVirtualService("web", plain), /\n    delay_loop 2\.5\n[^]*\n        TCP_CHECK \{\n        \}\n/);
+        assert.doesNotMatch(renderVirtualService("web", plain), /connect_timeout|retry/);
+        const tiny = virtualServiceSchema.parse({ ...plain, healthCheck: { type: "TCP", connectTimeout: 0.000001, delayBeforeRetry: 0, delayLoop: 1.25 } });
+        assert.match(renderVirtualService("web", tiny), /TCP_CHECK \{\n            connect_timeout 0\.000001\n            delay_before_retry 0\n            delay_loop 1\.25\n        \}/);
+    });
+
     it("every health check kind, with its timing options", () => {
         const kinds = virtualServiceSchema.parse({
             vip: "10.201.0.100", port: 80, scheduler: "sh", schedulerFlags: ["sh-port", "sh-fallback"], mode: "NAT",
@@ -145,7 +153,7 @@ describe("renderers", () => {
                 { address: "10.202.0.32", port: 8080, healthCheck: { type: "HTTPS", path: "/", digest: "9b3a0c85a887a256d6939da88aabd8cd", virtualHost: "www.example.com" } },
                 { address: "10.202.0.33", port: 8080, inhibitOnFailure: false, healthCheck: { type: "MISC", command: "/usr/local/bin/check-rs 10.202.0.33", timeout: 5, dynamic: true } },
                 { address: "10.202.0.34", port: 53, healthCheck: { type: "DNS", queryType: "A", name: "example.com" } },
-                { address: "10.202.0.35", port: 9001, healthCheck: { type: "UDP", requireReply: true } },
+                { address: "10.202.0.35", port: 9001, healthCheck: { type: "UDP", requireReply: true, connectTimeout: 0.5, retry: 2, delayBeforeRetry: 0.25 } },
                 { address: "10.202.0.36", port: 8080, drain: true, weight: 5, healthCheck: { type: "PING", retry: 1 } },
             ],
         });
