@@ -36,6 +36,12 @@ interface CheckTiming {
     delayBeforeRetry?: pulumi.Input<number>;
     /** delay_loop of this check, seconds (0.000001-3600). Defaults to the service's delayLoop. */
     delayLoop?: pulumi.Input<number>;
+    /**
+     * smtp_alert (written on the real server, where keepalived reads it): an e-mail when this check takes the
+     * server out or puts it back. keepalived's default once the pair has `emailAlerts`: yes; without
+     * `emailAlerts` keepalived sends nothing.
+     */
+    smtpAlert?: pulumi.Input<boolean>;
 }
 
 /** TCP_CHECK: a TCP connect. */

@@ -25,6 +25,12 @@ const timing = {
     delayBeforeRetry: decimalSeconds(0, 3600).optional(),
     /** delay_loop of this checker, seconds (fractions allowed); the service's delayLoop when unset. */
     delayLoop: decimalSeconds(0.000001, 3600).optional(),
+    /**
+     * smtp_alert of the real server the check watches (keepalived has it on the real_server, not the
+     * checker): mail when the check takes it out or puts it back. keepalived's default: yes, once the pair
+     * has emailAlerts.
+     */
+    smtpAlert: z.boolean().optional(),
 };
 
 export const tcpCheckSchema = z.object({ type: z.literal("TCP"), port: port.optional(), ...timing }).strict();

@@ -67,6 +67,8 @@ function renderRealServer(rs: RealServerEntry, svc: VirtualServiceModel, service
         ...(inhibit ? ["        inhibit_on_failure"] : []),
         ...(rs.upperThreshold !== undefined ? [`        uthreshold ${rs.upperThreshold}`] : []),
         ...(rs.lowerThreshold !== undefined ? [`        lthreshold ${rs.lowerThreshold}`] : []),
+        // keepalived reads smtp_alert on the real server, for whichever of its checks fails.
+        ...(check.smtpAlert !== undefined ? [`        smtp_alert ${check.smtpAlert ? "yes" : "no"}`] : []),
         ...renderCheck(withFwmarkPort(check, svc)).map((l) => `        ${l}`),
         "    }",
     ];
