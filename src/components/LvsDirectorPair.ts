@@ -163,8 +163,8 @@ export interface GlobalDefsArgs {
     /** vrrp_skip_check_adv_addr: don't check the addresses of an advert from the same master as the last one. Defaults to false. */
     vrrpSkipCheckAdvAddr?: pulumi.Input<boolean>;
     /**
-     * vrrp_strict. Refused unless vrrpStrictAcknowledged is true too: keepalived then adds DROP rules for the
-     * VIPs of every instance below priority 255 (all of a pair's), so clients cannot reach the virtual
+     * vrrp_strict. Refused unless vrrpStrictAcknowledged is true too: keepalived then adds DROP rules on the
+     * master for the VIPs of every instance below priority 255 (all of a pair's), so clients cannot reach the virtual
      * services; it also refuses unicast, preempt_delay and password authentication (pulumi-lvs then writes
      * no authentication and starts both directors as BACKUP). Defaults to false.
      */

@@ -59,7 +59,7 @@ const advertInterval = z.number()
     .refine((v) => Number(v.toFixed(6)) === v, { message: "must have at most 6 decimal places: keepalived counts in microseconds" });
 
 /** Why vrrp_strict is refused unless acknowledged: what it does to a pulumi-lvs pair. */
-export const VRRP_STRICT_REFUSAL = "is refused: vrrp_strict makes keepalived add DROP rules (nftables or iptables) for the VIPs of every VRRPv2 instance that is not the address owner (priority 255), so traffic to the VIPs, the virtual services, never reaches IPVS; it also refuses unicast peers and VRRP authentication. Set globalDefs.vrrpStrictAcknowledged: true as well to have it all the same";
+export const VRRP_STRICT_REFUSAL = "is refused: vrrp_strict makes keepalived add DROP rules (nftables or iptables) for the VIPs on the master of every instance that is not the address owner (priority 255, which a pair never is), so traffic to the VIPs, the virtual services, never reaches IPVS; it also refuses unicast peers and VRRP authentication. Set globalDefs.vrrpStrictAcknowledged: true as well to have it all the same";
 
 export const globalDefsSchema = z.object({
     /** router_id of each director, shown in keepalived's logs and e-mail subjects. Defaults to "<pair>-primary" / "<pair>-secondary". */
