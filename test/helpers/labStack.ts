@@ -8,12 +8,15 @@ export class LabStack {
 
     /** Creates the stack and sets lab:hosts, lab:privateKey (secret) and the given config. */
     static create(dir: string, name: string, config: Record<string, string>, secrets: Record<string, string> = {}): LabStack {
+        const lab = labStackConfig();
+        return LabStack.init(dir, name, { "lab:hosts": lab.hosts, ...config }, { "lab:privateKey": fs.readFileSync(lab.privateKeyPath, "utf8"), ...secrets });
+    }
+
+    /** Creates the stack with only the given config: for a program that finds its hosts itself. */
+    static init(dir: string, name: string, config: Record<string, string>, secrets: Record<string, string> = {}): LabStack {
         const stack = new LabStack(dir, name);
         pulumi(dir, ["stack", "rm", "--yes", "--force", name]);
         pulumiOk(dir, ["stack", "init", name]);
-        const lab = labStackConfig();
-        stack.config("lab:hosts", lab.hosts);
-        stack.secret("lab:privateKey", fs.readFileSync(lab.privateKeyPath, "utf8"));
         for (const [k, v] of Object.entries(config)) stack.config(k, v);
         for (const [k, v] of Object.entries(secrets)) stack.secret(k, v);
         return stack;
