@@ -1,4 +1,5 @@
-export { LvsDirectorPair, type LvsDirectorPairArgs, type VrrpArgs, type TrackScriptArgs, type NotifyArgs, type InsideArgs, type DirectorNode } from "./components/LvsDirectorPair";
+export { LvsDirectorPair, type LvsDirectorPairArgs, type VrrpArgs, type TrackScriptArgs, type NotifyArgs, type InsideArgs, type DirectorNode,
+    type EmailAlertsArgs, type SmtpServerArgs, type GlobalDefsArgs, type RouterIdsArgs } from "./components/LvsDirectorPair";
 export {
     VirtualService, type VirtualServiceArgs, type RealServerEntryArgs, type HealthCheckArgs,
     type TcpCheckArgs, type HttpCheckArgs, type MiscCheckArgs, type DnsCheckArgs, type UdpCheckArgs, type PingCheckArgs,

@@ -14,7 +14,7 @@ import { hostCidr, hostIdentity, hostPort } from "../model/primitives";
 import { parseFacts, type DirectorFacts } from "../render/facts";
 import { renderNatRules } from "../render/firewall";
 import { natRuleSet } from "../render/ruleSets";
-import { renderAuthDefinition, renderKeepalivedMain, ROLES, type DirectorRole, type PairFacts } from "../render/keepalivedMain";
+import { renderAuthDefinition, renderKeepalivedMain, routerIdOf, ROLES, type DirectorRole, type PairFacts } from "../render/keepalivedMain";
 import { mergeSysctls, renderSysctlFile } from "../render/sysctl";
 import { AUTH_FILE, keepalivedApply, keepalivedDelete, MAIN_FILE, withCompanion, type KeepalivedFile } from "../remote/keepalivedFile";
 import { driftForget, withDriftMark } from "../remote/drift";
@@ -98,6 +98,79 @@ export interface VrrpArgs {
     trackScripts?: pulumi.Input<pulumi.Input<TrackScriptArgs>[]>;
     /** notify scripts, on the sync group when the pair has several instances. */
     notify?: pulumi.Input<NotifyArgs>;
+    /**
+     * smtp_alert: e-mail on every VRRP state change, on the sync group when the pair has several instances
+     * (one mail for the group), else on its one instance. Needs `emailAlerts`. keepalived's default: no mail.
+     */
+    smtpAlert?: pulumi.Input<boolean>;
+    /**
+     * The name of the IPv4 VRRP instance on `interface` (keepalived's logs, e-mail subjects, SNMP, and the
+     * NAME argument of notify scripts): 1-64 letters, digits, '_', '.' or '-'. Defaults to
+     * VI_<interface>_<virtualRouterId>, e.g. VI_eth0_51. Renaming restarts the instance on both directors,
+     * the secondary held until the primary has the new name (like a new virtualRouterId).
+     */
+    instanceName?: pulumi.Input<string>;
+    /** The name of the IPv6 VRRP instance on `interface`. Defaults to VI_<interface>_<virtualRouterId>_v6. */
+    instanceNameV6?: pulumi.Input<string>;
+    /** The name of the vrrp_sync_group of a pair with several instances. Defaults to VG_<interface>_<virtualRouterId>. */
+    syncGroupName?: pulumi.Input<string>;
+}
+
+/** keepalived's SMTP relay. keepalived speaks plain SMTP (HELO, MAIL, RCPT, DATA): no AUTH, no TLS. */
+export interface SmtpServerArgs {
+    /** An IP address, or a host name: the directors resolve it whenever keepalived loads its config, and a name that does not resolve then fails the apply. */
+    host: pulumi.Input<string>;
+    /** Defaults to keepalived's 25. */
+    port?: pulumi.Input<number>;
+}
+
+/**
+ * keepalived's e-mail alerts (global_defs). keepalived sends mail for VRRP state changes where `vrrp.smtpAlert`
+ * is set, and for every real server a health check takes out or puts back unless its check sets
+ * `smtpAlert: false` (keepalived's own default for real servers is yes). keepalived cannot authenticate to
+ * the relay: use one that accepts the directors by address (for example a local MTA that relays onwards).
+ */
+export interface EmailAlertsArgs {
+    /** notification_email: the recipients, e.g. ["ops@example.com"]. */
+    to: pulumi.Input<pulumi.Input<string>[]>;
+    /** notification_email_from. keepalived's default: root@<the director's host name>. */
+    from?: pulumi.Input<string>;
+    /** smtp_server HOST [PORT]. */
+    smtpServer: pulumi.Input<SmtpServerArgs>;
+    /** smtp_connect_timeout, whole seconds (1-3600). keepalived's default: 30. */
+    smtpConnectTimeout?: pulumi.Input<number>;
+}
+
+/** The directors' router_id, e.g. { primary: "lb01", secondary: "lb02" }. */
+export interface RouterIdsArgs {
+    /** Defaults to "<pair>-primary". */
+    primary?: pulumi.Input<string>;
+    /** Defaults to "<pair>-secondary". */
+    secondary?: pulumi.Input<string>;
+}
+
+/** global_defs settings that hand-written configs carry. Each is left to keepalived's default when unset. */
+export interface GlobalDefsArgs {
+    /**
+     * router_id of each director: 1-64 letters, digits, '_', '.' or '-', and the two must differ. keepalived
+     * shows it in its logs and as "[router_id]" at the start of every e-mail subject.
+     */
+    routerIds?: pulumi.Input<RouterIdsArgs>;
+    /** vrrp_garp_interval: seconds between gratuitous ARPs, 0.000001-4294.967295 (not 0: keepalived rejects it). keepalived's default: no delay. */
+    vrrpGarpInterval?: pulumi.Input<number>;
+    /** vrrp_gna_interval: seconds between unsolicited IPv6 neighbour adverts, as vrrpGarpInterval. keepalived's default: no delay. */
+    vrrpGnaInterval?: pulumi.Input<number>;
+    /** vrrp_skip_check_adv_addr: don't check the addresses of an advert from the same master as the last one. Defaults to false. */
+    vrrpSkipCheckAdvAddr?: pulumi.Input<boolean>;
+    /**
+     * vrrp_strict. Refused unless vrrpStrictAcknowledged is true too: keepalived then adds DROP rules on the
+     * master for the VIPs of every instance below priority 255 (all of a pair's), so clients cannot reach the virtual
+     * services; it also refuses unicast, preempt_delay and password authentication (pulumi-lvs then writes
+     * no authentication and starts both directors as BACKUP). Defaults to false.
+     */
+    vrrpStrict?: pulumi.Input<boolean>;
+    /** The acknowledgement that vrrp_strict drops traffic to the VIPs. Defaults to false. */
+    vrrpStrictAcknowledged?: pulumi.Input<boolean>;
 }
 
 export interface InsideArgs {
@@ -109,6 +182,10 @@ export interface InsideArgs {
     virtualRouterId?: pulumi.Input<number>;
     /** Networks (e.g. the real servers' subnet) masqueraded when they open connections to the outside. */
     masquerade?: pulumi.Input<pulumi.Input<string>[]>;
+    /** The name of the inside IPv4 VRRP instance. Defaults to VI_<interface>_<virtualRouterId>. */
+    instanceName?: pulumi.Input<string>;
+    /** The name of the inside IPv6 VRRP instance. Defaults to VI_<interface>_<virtualRouterId>_v6. */
+    instanceNameV6?: pulumi.Input<string>;
 }
 
 export interface LvsDirectorPairArgs {
@@ -137,6 +214,10 @@ export interface LvsDirectorPairArgs {
      * (net.ipv4.vs.expire_nodest_conn=1, net.ipv4.vs.expire_quiescent_template=1, ip_forward=1 with `inside`).
      */
     sysctls?: pulumi.Input<Record<string, pulumi.Input<string | number>>>;
+    /** keepalived's e-mail alerts: recipients, sender and SMTP relay (global_defs). None by default. */
+    emailAlerts?: pulumi.Input<EmailAlertsArgs>;
+    /** router_id and the VRRP tunables of global_defs. */
+    globalDefs?: pulumi.Input<GlobalDefsArgs>;
     /**
      * Check for drift (keepalived.conf edited, keepalived stopped, a VIP removed from the master, and, for
      * each VirtualService, its file edited or its IPVS service deleted by hand): `preview` and `up` probe
@@ -157,6 +238,16 @@ const authSchema = z.object({
         if (a.authType === "HMAC" && a.authPass !== undefined) ctx.addIssue({ code: "custom", path: ["authPass"], message: "applies only to authType PASS" });
     }),
 });
+
+/** The directors' router_ids, given or derived from the pair's name, must differ. */
+function routerIdClash(name: string, m: DirectorPairModel, secrets: Secrets): Problem[] {
+    const primary = routerIdOf(name, m, "primary");
+    const secondary = routerIdOf(name, m, "secondary");
+    if (primary !== secondary) return [];
+    const role: DirectorRole = m.globalDefs.routerIds.secondary !== undefined ? "secondary" : "primary";
+    const path = ["globalDefs", "routerIds", role];
+    return [{ path: path.join("."), value: secrets.has(path) ? SECRET_MARK : primary, rule: `is also the ${role === "primary" ? "secondary" : "primary"} director's router_id: keepalived's logs and e-mail subjects name the director by it` }];
+}
 
 /** What a VirtualService needs of one director. */
 export interface DirectorNode {
@@ -193,8 +284,9 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         const component = "LvsDirectorPair";
         checked(component, name, componentNameSchema, { name }, this);
         const { authPass, authHmacKey, ...vrrp } = args.vrrp;
-        const input = { interface: args.interface, vips: args.vips, vrrp, inside: args.inside, lvsSyncDaemon: args.lvsSyncDaemon, sysctls: args.sysctls };
+        const input = { interface: args.interface, vips: args.vips, vrrp, inside: args.inside, lvsSyncDaemon: args.lvsSyncDaemon, sysctls: args.sysctls, emailAlerts: args.emailAlerts, globalDefs: args.globalDefs };
         const model: pulumi.Output<DirectorPairModel> = checked(component, name, directorPairSchema, input, this, (m, secrets) => [
+            ...routerIdClash(name, m, secrets),
             ...claimRouterIds(name, routerIdClaims(m), secrets),
             ...claimVips(name, [...m.vips.map((vip, i) => ({ vip, path: ["vips", i] })), ...(m.inside?.vips ?? []).map((vip, i) => ({ vip, path: ["inside", "vips", i] }))], secrets),
         ]);

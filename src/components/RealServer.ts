@@ -56,7 +56,7 @@ export class RealServer extends pulumi.ComponentResource {
         const connection = pulumi.all([checkedConnection(component, name, "connection", conn, this), model]).apply(([c]) => c);
         const unitName = vipUnitName(name);
         const stem = `rs-${name}`;
-        const expect = model.apply((m): UnitExpectations => ({ expect: expectedState(m), routeVia: m.mode === "NAT" ? m.gateway : undefined, link: m.mode === "TUN" ? "tunl0" : undefined }));
+        const expect = model.apply((m): UnitExpectations => ({ expect: expectedState(m), routeVia: m.mode === "NAT" ? m.gateway : undefined, link: m.mode === "TUN" ? "tunl0" : undefined, module: m.mode === "TUN" ? "ipip" : undefined }));
         this.unit = model.apply((m) => renderVipUnit(name, m, sysctlFile(stem)));
 
         // TUN: the unit loads ipip first, so tunl0's sysctls exist when they are recorded and set.

@@ -22,15 +22,26 @@ import type { LvsDirectorPair } from "./LvsDirectorPair";
 import type { RealServer } from "./RealServer";
 import { plainDependsOn, registerServiceAddresses } from "./serviceBackends";
 
+/**
+ * The timing every check shares. Whatever is left unset is not written, so keepalived's own defaults apply
+ * (keepalived 2.2.7: connect_timeout 5 s; retry 1, DNS 3, MISC 0; delay_before_retry 1 s, HTTP/HTTPS 3 s,
+ * DNS the check's delay_loop). Seconds may have fractions down to microseconds (0.5, 0.25).
+ */
 interface CheckTiming {
-    /** connect_timeout, seconds. Defaults to 3. */
+    /** connect_timeout, seconds (0.000001-3600). keepalived's default: 5. */
     connectTimeout?: pulumi.Input<number>;
-    /** retry: failed attempts before the server is taken out. Defaults to 3. */
+    /** retry: further attempts after a failed check before the server is taken out (0-100). keepalived's default: 1 (DNS 3, MISC 0). */
     retry?: pulumi.Input<number>;
-    /** delay_before_retry, seconds. Defaults to 1. */
+    /** delay_before_retry, seconds (0-3600). keepalived's default: 1 (HTTP/HTTPS 3, DNS the check's delay_loop). */
     delayBeforeRetry?: pulumi.Input<number>;
-    /** delay_loop of this check, seconds. Defaults to the service's delayLoop. */
+    /** delay_loop of this check, seconds (0.000001-3600). Defaults to the service's delayLoop. */
     delayLoop?: pulumi.Input<number>;
+    /**
+     * smtp_alert (written on the real server, where keepalived reads it): an e-mail when this check takes the
+     * server out or puts it back. keepalived's default once the pair has `emailAlerts`: yes; without
+     * `emailAlerts` keepalived sends nothing.
+     */
+    smtpAlert?: pulumi.Input<boolean>;
 }
 
 /** TCP_CHECK: a TCP connect. */
@@ -107,7 +118,7 @@ export interface VirtualServiceArgs {
     persistenceGranularity?: pulumi.Input<number>;
     /** ops: one-packet scheduling (UDP only). */
     ops?: pulumi.Input<boolean>;
-    /** delay_loop, seconds between health checks. Defaults to 6. */
+    /** delay_loop, seconds between health checks (0.000001-3600, fractions allowed). Defaults to 6. */
     delayLoop?: pulumi.Input<number>;
     /**
      * The health check of every real server. Defaults by protocol: TCP gets a TCP_CHECK on the real server's

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { scriptCommand } from "./healthCheck";
 import { addRule, type Path, type Secrets } from "./secrets";
 import { family, interfaceName, ipAddress, ipWithPrefix, isIp, seconds } from "./primitives";
+import { emailAlertsSchema, globalDefsSchema, keepalivedName } from "./globalDefs";
 
 export const DEFAULT_PRIORITIES = { primary: 150, secondary: 100 } as const;
 
@@ -66,6 +67,14 @@ export const vrrpSchema = z.object({
     trackScripts: z.array(trackScriptSchema).default([]),
     /** notify_master / notify_backup / notify_fault / notify_stop / notify. */
     notify: notifySchema.default({}),
+    /** smtp_alert on the sync group (several instances) or the one instance; keepalived's default: no. Needs emailAlerts. */
+    smtpAlert: z.boolean().optional(),
+    /** The name of the IPv4 VRRP instance on `interface`. Defaults to VI_<interface>_<virtualRouterId>. */
+    instanceName: keepalivedName.optional(),
+    /** The name of the IPv6 VRRP instance on `interface`. Defaults to VI_<interface>_<virtualRouterId>_v6. */
+    instanceNameV6: keepalivedName.optional(),
+    /** The name of the sync group (a pair with several instances). Defaults to VG_<interface>_<virtualRouterId>. */
+    syncGroupName: keepalivedName.optional(),
 }).strict().superRefine((v, ctx) => {
     if (v.nopreempt && v.preemptDelay !== undefined) addRule(ctx, ["preemptDelay"], "cannot be combined with nopreempt: a node that never preempts has no delay");
     if (v.unicastAddresses) {
@@ -100,6 +109,10 @@ export const insideSchema = z.object({
     virtualRouterId: routerId.optional(),
     /** Source networks (the real servers') masqueraded when they open connections to the outside. */
     masquerade: z.array(ipWithPrefix).default([]),
+    /** The name of the inside IPv4 VRRP instance. Defaults to VI_<interface>_<virtualRouterId>. */
+    instanceName: keepalivedName.optional(),
+    /** The name of the inside IPv6 VRRP instance. Defaults to VI_<interface>_<virtualRouterId>_v6. */
+    instanceNameV6: keepalivedName.optional(),
 }).strict();
 
 /** lvs_sync_daemon: the master sends its connection table to the backup, so failover keeps connections. */
@@ -124,6 +137,10 @@ export const directorPairSchema = z.object({
     lvsSyncDaemon: syncDaemonSchema.optional(),
     /** Extra sysctls on both directors (and overrides of the defaults). */
     sysctls: z.record(sysctlKey, sysctlValue).default({}),
+    /** keepalived's e-mail alerts (global_defs notification_email, smtp_server, ...). */
+    emailAlerts: emailAlertsSchema.optional(),
+    /** router_id and the VRRP tunables of global_defs. */
+    globalDefs: globalDefsSchema.prefault({}),
 }).strict().superRefine((pair, ctx) => {
     /** Each VIP address: where it is first given, as text and as a path. */
     const seen = new Map<string, { where: string; path: Path }>();
@@ -154,11 +171,79 @@ export const directorPairSchema = z.object({
             });
         }
     }
+    checkNames(pair, ctx);
+    if (pair.vrrp.smtpAlert === true && !pair.emailAlerts) addRule(ctx, ["vrrp", "smtpAlert"], "needs emailAlerts: keepalived sends no mail without notification_email and smtp_server");
+    if (pair.globalDefs.vrrpStrict && pair.globalDefs.vrrpStrictAcknowledged) checkStrict(pair, ctx);
     if (pair.inside && pair.inside.interface === pair.interface && (pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId) === pair.vrrp.virtualRouterId) {
         addRule(ctx, ["inside", "virtualRouterId"], (s) => `must differ from vrrp.virtualRouterId ${s.show(["vrrp", "virtualRouterId"], pair.vrrp.virtualRouterId)} when the inside NIC is the same NIC (${s.show([["interface"], ["inside", "interface"]], pair.interface)})`);
     }
 });
 export type DirectorPairModel = z.output<typeof directorPairSchema>;
+
+type PairInput = Omit<DirectorPairModel, "emailAlerts" | "globalDefs"> & { globalDefs: z.output<typeof globalDefsSchema> };
+
+/**
+ * A name given for a VRRP instance the pair does not have is an error (nothing would carry it), and so is
+ * a sync-group name without a sync group. The instances' names, given or derived, must differ.
+ */
+function checkNames(pair: PairInput, ctx: z.RefinementCtx): void {
+    type Slot = { path: Array<string | number>; name: string | undefined; nicPath: Path; idPath: Path; nic: string; id: number; vips: string[]; fam: 4 | 6 };
+    const slots: Slot[] = ([4, 6] as const).map((fam) => ({
+        path: ["vrrp", fam === 4 ? "instanceName" : "instanceNameV6"], name: fam === 4 ? pair.vrrp.instanceName : pair.vrrp.instanceNameV6,
+        nicPath: ["interface"], idPath: ["vrrp", "virtualRouterId"], nic: pair.interface, id: pair.vrrp.virtualRouterId, vips: pair.vips, fam,
+    }));
+    if (pair.inside) {
+        const inside = pair.inside;
+        const idPath = inside.virtualRouterId !== undefined ? ["inside", "virtualRouterId"] : ["vrrp", "virtualRouterId"];
+        for (const fam of [4, 6] as const) {
+            slots.push({ path: ["inside", fam === 4 ? "instanceName" : "instanceNameV6"], name: fam === 4 ? inside.instanceName : inside.instanceNameV6,
+                nicPath: ["inside", "interface"], idPath, nic: inside.interface, id: inside.virtualRouterId ?? pair.vrrp.virtualRouterId, vips: inside.vips, fam });
+        }
+    }
+    const taken = new Map<string, Slot>();
+    let instances = 0;
+    for (const s of slots) {
+        const exists = s.vips.some((v) => isIp(v.split("/")[0]) && family(v) === s.fam);
+        const list = s.path[0] === "inside" ? "inside.vips" : "vips";
+        if (!exists) {
+            if (s.name !== undefined) addRule(ctx, s.path, `names no instance: ${list} has no IPv${s.fam} address`);
+            continue;
+        }
+        instances++;
+        const name = s.name ?? `VI_${s.nic.replace(/[^A-Za-z0-9_]/g, "_")}_${s.id}${s.fam === 6 ? "_v6" : ""}`;
+        const other = taken.get(name);
+        if (!other) {
+            taken.set(name, s);
+            continue;
+        }
+        // Two derived names clash only on the same NIC and router id, which inside.virtualRouterId's rule names.
+        if (s.name === undefined && other.name === undefined) continue;
+        const [at, derived] = s.name !== undefined ? [s, other] : [other, s];
+        const how = derived.name === undefined ? (sec: Secrets) => ` (derived: ${sec.show([derived.nicPath, derived.idPath], name)})` : () => ` (${derived.path.join(".")})`;
+        addRule(ctx, at.path, (sec) => `is also the name of another VRRP instance of this pair${how(sec)}: give each its own`, derived.name !== undefined ? [derived.path] : []);
+    }
+    if (pair.vrrp.syncGroupName !== undefined && instances < 2) {
+        addRule(ctx, ["vrrp", "syncGroupName"], "names no sync group: the pair has one VRRP instance (a sync group comes with an inside NIC or IPv4 + IPv6 VIPs)");
+    }
+}
+
+/**
+ * vrrp_strict, acknowledged: what keepalived then refuses (keepalived -t fails) is refused here, naming the
+ * field. Read in keepalived 2.2.7's vrrp.c (and 2.4.3's for auth_hmac); pulumi-lvs itself drops the
+ * password authentication and starts both directors as BACKUP (MASTER needs priority 255 in strict mode).
+ */
+function checkStrict(pair: PairInput, ctx: z.RefinementCtx): void {
+    const strict = "under globalDefs.vrrpStrict";
+    if (pair.vrrp.unicast) addRule(ctx, ["vrrp", "unicast"], `must be false ${strict}: keepalived refuses unicast peers in strict mode`);
+    if (pair.vrrp.preemptDelay !== undefined) addRule(ctx, ["vrrp", "preemptDelay"], `cannot be used ${strict}: keepalived ignores preempt_delay in strict mode`);
+    if (pair.vrrp.authType === "HMAC") addRule(ctx, ["vrrp", "authType"], `must be PASS ${strict}: keepalived 2.4 needs auth_hmac mode enforce in strict mode, which pulumi-lvs does not write (PASS is dropped: strict mode has no password authentication)`);
+    for (const [list, vips] of [["vips", pair.vips], ["inside.vips", pair.inside?.vips ?? []]] as const) {
+        const i = vips.findIndex((v) => family(v) === 6);
+        if (i >= 0 && !/^fe[89ab][0-9a-f]:/i.test(vips[i]!)) {
+            addRule(ctx, [...list.split("."), i], `must be a link-local address (fe80::/10) ${strict}: keepalived requires the first IPv6 VIP of an instance to be link-local in strict mode`);
+        }
+    }
+}
 
 /** keepalived uses only the first 8 characters of auth_pass, silently: longer passwords are rejected. */
 export const authPassSchema = z.string()

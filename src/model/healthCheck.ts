@@ -1,6 +1,6 @@
 // Health checks (keepalived checkers), one schema per kind, discriminated by `type`.
 import { z } from "zod";
-import { port, seconds } from "./primitives";
+import { decimalSeconds, port, seconds } from "./primitives";
 
 /** A value that lands inside a keepalived token: no whitespace, quote, comment sign or brace. */
 export const keepalivedWord = (what: string) => z.string().regex(/^[^\s"'#!{}\\]{1,255}$/, {
@@ -12,15 +12,25 @@ export const scriptCommand = z.string().regex(/^\/[^\s"'#!{}\\]*( [^\s"'#!{}\\]+
     message: "must be an absolute path, optionally followed by arguments, without quotes, '#', '!', braces, backslashes or repeated spaces",
 }).max(1000);
 
+/**
+ * The options every check shares. Unset ones are not written: keepalived's own defaults apply (see
+ * KEEPALIVED_CHECK_DEFAULTS), so a config ported from a hand-written file behaves as it did.
+ */
 const timing = {
-    /** connect_timeout, seconds. */
-    connectTimeout: seconds.max(3600).default(3),
-    /** retry: failed attempts before the server is taken out. */
-    retry: z.number().int({ message: "must be a whole number" }).min(0).max(100).default(3),
-    /** delay_before_retry, seconds. */
-    delayBeforeRetry: seconds.max(3600).default(1),
-    /** delay_loop of this checker, seconds (the service's delayLoop when unset). */
-    delayLoop: seconds.max(3600).optional(),
+    /** connect_timeout, seconds (fractions allowed). keepalived: 5. */
+    connectTimeout: decimalSeconds(0.000001, 3600).optional(),
+    /** retry: further attempts after a failed check before the server is taken out. keepalived: 1 (DNS 3, MISC 0). */
+    retry: z.number().int({ message: "must be a whole number" }).min(0).max(100).optional(),
+    /** delay_before_retry, seconds (fractions allowed, 0 allowed). keepalived: 1 (HTTP/HTTPS 3, DNS the delay_loop). */
+    delayBeforeRetry: decimalSeconds(0, 3600).optional(),
+    /** delay_loop of this checker, seconds (fractions allowed); the service's delayLoop when unset. */
+    delayLoop: decimalSeconds(0.000001, 3600).optional(),
+    /**
+     * smtp_alert of the real server the check watches (keepalived has it on the real_server, not the
+     * checker): mail when the check takes it out or puts it back. keepalived's default: yes, once the pair
+     * has emailAlerts.
+     */
+    smtpAlert: z.boolean().optional(),
 };
 
 export const tcpCheckSchema = z.object({ type: z.literal("TCP"), port: port.optional(), ...timing }).strict();

@@ -53,6 +53,20 @@ export const port = z.number().int({ message: "must be a whole number" }).min(1)
 export const weight = z.number().int({ message: "must be a whole number" }).min(0).max(65535);
 export const seconds = z.number().int({ message: "must be a whole number of seconds" }).min(1).max(86400);
 
+/**
+ * A keepalived timer (connect_timeout, delay_before_retry, delay_loop, vrrp_garp_interval): seconds with at
+ * most 6 decimals, since keepalived counts them in microseconds and rejects a seventh decimal.
+ */
+export const decimalSeconds = (min: number, max: number) => z.number()
+    .min(min, { message: `must be at least ${min} (seconds)` })
+    .max(max, { message: `must be at most ${max} (seconds)` })
+    .refine((v) => Number(v.toFixed(6)) === v, { message: "must have at most 6 decimal places: keepalived counts in microseconds" });
+
+/** A timer as keepalived reads it: 0.5, 2, 0.000001 (never an exponent). */
+export function formatSeconds(v: number): string {
+    return v.toFixed(6).replace(/\.?0+$/, "");
+}
+
 /** Linux interface names: 1-15 characters, no slash, no whitespace, not "." or "..". */
 export const interfaceName = z.string().regex(/^(?!\.{1,2}$)[A-Za-z0-9_.:@-]{1,15}$/, {
     message: "must be a Linux interface name (1-15 letters, digits, '_', '.', '-', ':' or '@')",

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { healthCheckSchema, tcpCheckSchema, udpCheckSchema, type HealthCheck } from "./healthCheck";
 import { addRule, type Path, type RuleText, type Secrets } from "./secrets";
-import { family, FORWARDING_MODES, ipAddress, isIp, isIpv4, port, PROTOCOLS, scheduler, seconds, weight, type Protocol } from "./primitives";
+import { decimalSeconds, family, FORWARDING_MODES, ipAddress, isIp, isIpv4, port, PROTOCOLS, scheduler, seconds, weight, type Protocol } from "./primitives";
 
 export { healthCheckSchema, type HealthCheck } from "./healthCheck";
 
@@ -72,8 +72,8 @@ export const virtualServiceSchema = z.object({
     persistenceGranularity: z.number().int({ message: "must be a whole number" }).min(1).max(128).optional(),
     /** One-packet scheduling (UDP only): every datagram is scheduled on its own. */
     ops: z.boolean().default(false),
-    /** delay_loop, seconds between health checks. */
-    delayLoop: seconds.max(3600).default(6),
+    /** delay_loop, seconds between health checks (fractions allowed, as keepalived reads it). */
+    delayLoop: decimalSeconds(0.000001, 3600).default(6),
     /** Defaults by protocol (see DEFAULT_CHECKS); SCTP has none. */
     healthCheck: healthCheckSchema.optional(),
     /** sorry_server: takes the traffic when no real server is up (or quorum is lost). */

@@ -9,10 +9,12 @@ export interface UnitExpectations {
     routeVia?: string;
     /** A device the unit brings up (tunl0); it goes down again when the last user goes. */
     link?: string;
+    /** A kernel module the unit loads (ipip); unloaded when the last user goes, if it was not loaded before. */
+    module?: string;
 }
 
 function values(action: "apply" | "delete", unit: string, e: UnitExpectations) {
-    return { ACTION: action, UNIT: unit, UNIT_DIR, EXPECT: e.expect, ROUTE_VIA: e.routeVia ?? "", LINK: e.link ?? "" };
+    return { ACTION: action, UNIT: unit, UNIT_DIR, EXPECT: e.expect, ROUTE_VIA: e.routeVia ?? "", LINK: e.link ?? "", MODULE: e.module ?? "" };
 }
 
 export function unitApply(unit: string, e: UnitExpectations): string {

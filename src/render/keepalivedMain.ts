@@ -2,7 +2,7 @@
 // in one sync group, and the includes of the password definition (a separate 0600 file) and of one
 // file per VirtualService.
 import type { DirectorPairModel } from "../model/directorPair";
-import { family, hostCidr } from "../model/primitives";
+import { family, formatSeconds, hostCidr } from "../model/primitives";
 import type { DirectorFacts } from "./facts";
 import { AUTH_CONF, SERVICES_DIR } from "./paths";
 import { syncGroupName, vrrpInstances, type VrrpInstance } from "./vrrpInstances";
@@ -22,14 +22,21 @@ export function renderKeepalivedMain(pairName: string, pair: DirectorPairModel, 
     const instances = vrrpInstances(pair);
     const grouped = instances.length > 1;
     const notify = renderNotify(vrrp.notify);
+    const smtpAlert = vrrp.smtpAlert === undefined ? [] : [`smtp_alert ${vrrp.smtpAlert ? "yes" : "no"}`];
+    const g = pair.globalDefs;
     const lines = [
         `# Managed by pulumi-lvs: LvsDirectorPair "${pairName}", ${role} director. Local edits are overwritten.`,
         `include ${AUTH_CONF}`,
         "",
         "global_defs {",
-        `    router_id ${pairName}-${role}`,
+        `    router_id ${routerIdOf(pairName, pair, role)}`,
         "    enable_script_security",
         "    script_user root",
+        ...renderEmail(pair.emailAlerts),
+        ...(g.vrrpGarpInterval !== undefined ? [`    vrrp_garp_interval ${formatSeconds(g.vrrpGarpInterval)}`] : []),
+        ...(g.vrrpGnaInterval !== undefined ? [`    vrrp_gna_interval ${formatSeconds(g.vrrpGnaInterval)}`] : []),
+        ...(g.vrrpSkipCheckAdvAddr ? ["    vrrp_skip_check_adv_addr"] : []),
+        ...(g.vrrpStrict ? ["    vrrp_strict"] : []),
         ...(pair.lvsSyncDaemon ? [`    lvs_sync_daemon ${pair.lvsSyncDaemon.interface} ${instances[0]!.name} id ${pair.lvsSyncDaemon.syncId}`] : []),
         "}",
         ...vrrp.trackScripts.flatMap((s) => [
@@ -50,9 +57,10 @@ export function renderKeepalivedMain(pairName: string, pair: DirectorPairModel, 
             ...instances.map((i) => `        ${i.name}`),
             "    }",
             ...notify.map((l) => `    ${l}`),
+            ...smtpAlert.map((l) => `    ${l}`),
             "}",
         ] : []),
-        ...instances.flatMap((i) => ["", ...renderInstance(i, pair, role, grouped ? [] : notify, facts)]),
+        ...instances.flatMap((i) => ["", ...renderInstance(i, pair, role, grouped ? [] : [...notify, ...smtpAlert], facts)]),
         "",
         `include ${SERVICES_DIR}/*.conf`,
     ];
@@ -62,8 +70,9 @@ export function renderKeepalivedMain(pairName: string, pair: DirectorPairModel, 
 function renderInstance(inst: VrrpInstance, pair: DirectorPairModel, role: DirectorRole, notify: string[], facts?: PairFacts): string[] {
     const { vrrp } = pair;
     // keepalived clears preempt_delay on an initial MASTER: with a delay both start as BACKUP, and the
-    // higher priority takes over once the delay has passed.
-    const state = vrrp.nopreempt || vrrp.preemptDelay !== undefined || role === "secondary" ? "BACKUP" : "MASTER";
+    // higher priority takes over once the delay has passed. vrrp_strict allows MASTER only at priority 255.
+    const strict = pair.globalDefs.vrrpStrict;
+    const state = vrrp.nopreempt || vrrp.preemptDelay !== undefined || strict || role === "secondary" ? "BACKUP" : "MASTER";
     const tracked = vrrp.trackInterfaces.filter((t) => t !== inst.interface);
     const peer: DirectorRole = role === "primary" ? "secondary" : "primary";
     const unicast = vrrp.unicast ? [
@@ -73,13 +82,13 @@ function renderInstance(inst: VrrpInstance, pair: DirectorPairModel, role: Direc
         "    }",
     ] : [];
     // HMAC: keepalived 2.4's auth_hmac block, on every instance (VRRPv2 and v3). PASS: the legacy
-    // authentication block, which VRRPv3 (the only version for IPv6) does not have.
+    // authentication block, which VRRPv3 (the only version for IPv6) and vrrp_strict do not have.
     const auth = vrrp.authType === "HMAC" ? [
         "    auth_hmac {",
         `        key 1 $${AUTH_PASS_NAME}`,
         "        active_key 1",
         "    }",
-    ] : inst.family === 4 ? [
+    ] : inst.family === 4 && !strict ? [
         "    authentication {",
         "        auth_type PASS",
         `        auth_pass $${AUTH_PASS_NAME}`,
@@ -104,6 +113,24 @@ function renderInstance(inst: VrrpInstance, pair: DirectorPairModel, role: Direc
         ...inst.vips.map((vip) => `        ${vip.includes("/") ? vip : hostCidr(vip)} dev ${inst.interface}`),
         "    }",
         "}",
+    ];
+}
+
+/** router_id: given in globalDefs.routerIds, else "<pair>-<role>". */
+export function routerIdOf(pairName: string, pair: DirectorPairModel, role: DirectorRole): string {
+    return pair.globalDefs.routerIds[role] ?? `${pairName}-${role}`;
+}
+
+/** notification_email and the SMTP relay; keepalived sends no mail without both (and has no SMTP AUTH). */
+function renderEmail(e: DirectorPairModel["emailAlerts"]): string[] {
+    if (!e) return [];
+    return [
+        "    notification_email {",
+        ...e.to.map((a) => `        ${a}`),
+        "    }",
+        ...(e.from !== undefined ? [`    notification_email_from ${e.from}`] : []),
+        `    smtp_server ${e.smtpServer.host}${e.smtpServer.port !== undefined ? ` ${e.smtpServer.port}` : ""}`,
+        ...(e.smtpConnectTimeout !== undefined ? [`    smtp_connect_timeout ${e.smtpConnectTimeout}`] : []),
     ];
 }
 

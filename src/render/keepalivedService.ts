@@ -1,5 +1,6 @@
 // One VirtualService as a keepalived virtual_server block, in its own include file.
 import type { HealthCheck, RealServerEntry, VirtualServiceModel } from "../model/virtualService";
+import { formatSeconds } from "../model/primitives";
 import { serviceKey } from "./keys";
 
 export function renderVirtualService(name: string, svc: VirtualServiceModel): string {
@@ -9,7 +10,7 @@ export function renderVirtualService(name: string, svc: VirtualServiceModel): st
     const lines = [
         `# Managed by pulumi-lvs: VirtualService "${name}" (${serviceKey(svc)}). Local edits are overwritten.`,
         `${head} {`,
-        `    delay_loop ${svc.delayLoop}`,
+        `    delay_loop ${formatSeconds(svc.delayLoop)}`,
         `    lvs_sched ${svc.scheduler}`,
         ...svc.schedulerFlags.map((f) => `    ${f}`),
         `    lvs_method ${svc.mode}`,
@@ -66,6 +67,8 @@ function renderRealServer(rs: RealServerEntry, svc: VirtualServiceModel, service
         ...(inhibit ? ["        inhibit_on_failure"] : []),
         ...(rs.upperThreshold !== undefined ? [`        uthreshold ${rs.upperThreshold}`] : []),
         ...(rs.lowerThreshold !== undefined ? [`        lthreshold ${rs.lowerThreshold}`] : []),
+        // keepalived reads smtp_alert on the real server, for whichever of its checks fails.
+        ...(check.smtpAlert !== undefined ? [`        smtp_alert ${check.smtpAlert ? "yes" : "no"}`] : []),
         ...renderCheck(withFwmarkPort(check, svc)).map((l) => `        ${l}`),
         "    }",
     ];
@@ -118,10 +121,11 @@ export function renderCheck(check: HealthCheck): string[] {
     }
     if (check.type === "UDP" && check.requireReply) add("require_reply");
     // MISC_CHECK has no connection of its own: misc_timeout is its timeout.
-    add(check.type !== "MISC" && `connect_timeout ${check.connectTimeout}`);
-    add(`retry ${check.retry}`);
-    add(`delay_before_retry ${check.delayBeforeRetry}`);
-    add(check.delayLoop !== undefined && `delay_loop ${check.delayLoop}`);
+    // Only what the user set: keepalived's defaults apply to the rest (README, "Health checks").
+    add(check.type !== "MISC" && check.connectTimeout !== undefined && `connect_timeout ${formatSeconds(check.connectTimeout)}`);
+    add(check.retry !== undefined && `retry ${check.retry}`);
+    add(check.delayBeforeRetry !== undefined && `delay_before_retry ${formatSeconds(check.delayBeforeRetry)}`);
+    add(check.delayLoop !== undefined && `delay_loop ${formatSeconds(check.delayLoop)}`);
     return [`${CHECKER[check.type]} {`, ...body, "}"];
 }
 

@@ -16,7 +16,8 @@ export function vrrpIdentity(pair: DirectorPairModel, facts?: PairFacts): string
     const lines = instances.map((i) => {
         // keepalived speaks VRRPv2 for IPv4 and v3 for IPv6 unless told otherwise; the version is not configurable here.
         const version = i.family === 6 ? 3 : 2;
-        const auth = vrrp.authType === "HMAC" ? "auth_hmac" : i.family === 4 ? "auth_pass" : "none";
+        // vrrp_strict: no password authentication (renderKeepalivedMain leaves it out).
+        const auth = vrrp.authType === "HMAC" ? "auth_hmac" : i.family === 4 && !pair.globalDefs.vrrpStrict ? "auth_pass" : "none";
         const unicast = vrrp.unicast ? [addressOn(pair, facts, "primary", i), addressOn(pair, facts, "secondary", i)].sort().join(",") : "multicast";
         return `instance ${i.name} interface ${i.interface} virtual_router_id ${i.virtualRouterId} vrrp_version ${version} advert_int ${vrrp.advertInt} auth ${auth} peers ${unicast}`;
     });

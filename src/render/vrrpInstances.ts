@@ -19,23 +19,25 @@ export function instanceStem(pairName: string): string {
 /**
  * Instances are named after what identifies them on the wire (NIC, router id, family), not after the
  * pair: renaming a pair then leaves keepalived's instances as they are, and the VIPs where they are.
+ * A name the user gives (vrrp.instanceName, inside.instanceName, ...V6) wins.
  */
 export function vrrpInstances(pair: DirectorPairModel): VrrpInstance[] {
-    const groups: Array<{ interface: string; virtualRouterId: number; vips: string[] }> = [
-        { interface: pair.interface, virtualRouterId: pair.vrrp.virtualRouterId, vips: pair.vips },
+    const groups: Array<{ interface: string; virtualRouterId: number; vips: string[]; names: Array<string | undefined> }> = [
+        { interface: pair.interface, virtualRouterId: pair.vrrp.virtualRouterId, vips: pair.vips, names: [pair.vrrp.instanceName, pair.vrrp.instanceNameV6] },
     ];
     if (pair.inside) {
-        groups.push({ interface: pair.inside.interface, virtualRouterId: pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId, vips: pair.inside.vips });
+        groups.push({ interface: pair.inside.interface, virtualRouterId: pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId, vips: pair.inside.vips, names: [pair.inside.instanceName, pair.inside.instanceNameV6] });
     }
     return groups.flatMap((g) => ([4, 6] as const).flatMap((fam) => {
         const vips = g.vips.filter((v) => family(v) === fam);
         if (vips.length === 0) return [];
-        return [{ name: `VI_${instanceStem(g.interface)}_${g.virtualRouterId}${fam === 6 ? "_v6" : ""}`, interface: g.interface, virtualRouterId: g.virtualRouterId, family: fam, vips }];
+        const name = g.names[fam === 4 ? 0 : 1] ?? `VI_${instanceStem(g.interface)}_${g.virtualRouterId}${fam === 6 ? "_v6" : ""}`;
+        return [{ name, interface: g.interface, virtualRouterId: g.virtualRouterId, family: fam, vips }];
     }));
 }
 
 export function syncGroupName(pair: DirectorPairModel): string {
-    return `VG_${instanceStem(pair.interface)}_${pair.vrrp.virtualRouterId}`;
+    return pair.vrrp.syncGroupName ?? `VG_${instanceStem(pair.interface)}_${pair.vrrp.virtualRouterId}`;
 }
 
 /** The (NIC, router id) pairs this pair uses, for the clash check across pairs. */

@@ -96,6 +96,27 @@ describe("components (Pulumi mocks)", () => {
         assert.equal(hold.inputs.delete, undefined, "deleting the hold starts and stops nothing");
     });
 
+    it("names people monitor: a given instance name reaches keepalived.conf and the VRRP identity (so a rename holds the secondary); router_ids and e-mail reach global_defs", async () => {
+        const pair = makePair("lbN", {
+            vips: ["10.9.201.10", "fd00:9:201::10"],
+            vrrp: { virtualRouterId: 201, authPass: pulumi.secret("pw12345"), instanceName: "VI_1", syncGroupName: "LB", smtpAlert: true },
+            emailAlerts: { to: ["ops@example.com"], smtpServer: { host: "10.9.201.25" } },
+            globalDefs: { routerIds: { primary: "lb01", secondary: "lb02" } },
+        });
+        const configs = await resolve(pair.configs);
+        await settle();
+        assert.match(configs.primary, /router_id lb01\n[^]*smtp_server 10\.9\.201\.25\n[^]*vrrp_sync_group LB \{\n    group \{\n        VI_1\n        VI_eth0_201_v6\n    \}\n    smtp_alert yes\n/);
+        assert.match(configs.secondary, /router_id lb02\n/);
+        const hold = commands("lbN-secondary-vrrp-hold")[0]!;
+        const holdStdin: string = hold.inputs.stdin.value ?? hold.inputs.stdin;
+        assert.match(holdStdin, /^instance VI_1 interface eth0 virtual_router_id 201 /m);
+        assert.doesNotMatch(holdStdin, /lb01|LB|smtp/, "router_id, the group's name and e-mail are not shared on the wire");
+    });
+
+    it("rejects a router_id equal to the other director's, derived or given", () => {
+        assert.throws(() => makePair("lbR", { globalDefs: { routerIds: { secondary: "lbR-primary" } } }), /LvsDirectorPair "lbR": globalDefs\.routerIds\.secondary: "lbR-primary" is also the primary director's router_id: keepalived's logs and e-mail subjects name the director by it/);
+    });
+
     it("keeps the VRRP password out of keepalived.conf and of the outputs", async () => {
         const pair = makePair("lb2");
         const configs = await resolve(pair.configs);

@@ -20,6 +20,8 @@ const SYSCTLS = renderSysctlFile("test", [
     { key: "net.ipv4.conf.all.arp_ignore", value: "1", reason: "test" },
 ]);
 const DR_UNIT = "[Unit]\nDescription=test\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/sbin/ip addr replace 10.0.0.10/32 dev lo\nExecStop=/sbin/ip addr del 10.0.0.10/32 dev lo\n";
+const TUN_UNIT = "[Unit]\nDescription=test\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=modprobe ipip\nExecStart=ip link set tunl0 up arp off\nExecStart=ip addr replace 10.0.0.10/32 dev tunl0\n";
+const TUN = { expect: ["tunl0=10.0.0.10/32"], link: "tunl0", module: "ipip" };
 const NAT_UNIT = "[Unit]\nDescription=test\n[Service]\nType=oneshot\nRemainAfterExit=yes\nExecStart=/sbin/ip route replace default via 10.202.0.100\n";
 const MAIN = { kind: "main" as const, target: "/etc/keepalived/keepalived.conf" };
 const SERVICE = { kind: "service" as const, target: "/etc/keepalived/pulumi-lvs/services/tcp_10-0-0-10_80.conf", verifyIpvs: "-t 10.0.0.10:80", verifyScheduler: "wlc" };
@@ -38,6 +40,8 @@ const CASES: Case[] = [
     { name: "sysctl delete", step: step(sysctlDelete("fuzz")), before: [step(sysctlApply("fuzz"), SYSCTLS)] },
     { name: "unit apply (DR)", step: step(unitApply("pulumi-lvs-vip-fuzz.service", { expect: ["lo=10.0.0.10/32"] }), DR_UNIT) },
     { name: "unit delete (DR)", step: step(unitDelete("pulumi-lvs-vip-fuzz.service", { expect: ["lo=10.0.0.10/32"] })), before: [step(unitApply("pulumi-lvs-vip-fuzz.service", { expect: ["lo=10.0.0.10/32"] }), DR_UNIT)] },
+    { name: "unit apply (TUN, ipip)", step: step(unitApply("pulumi-lvs-vip-fuzz.service", TUN), TUN_UNIT) },
+    { name: "unit delete (TUN, ipip)", step: step(unitDelete("pulumi-lvs-vip-fuzz.service", TUN)), before: [step(unitApply("pulumi-lvs-vip-fuzz.service", TUN), TUN_UNIT)] },
     { name: "unit apply (NAT route)", step: step(unitApply("pulumi-lvs-vip-fuzz.service", { expect: [], routeVia: "10.202.0.100" }), NAT_UNIT), veth: true },
     { name: "unit delete (NAT route)", step: step(unitDelete("pulumi-lvs-vip-fuzz.service", { expect: [], routeVia: "10.202.0.100" })), before: [step(unitApply("pulumi-lvs-vip-fuzz.service", { expect: [], routeVia: "10.202.0.100" }), NAT_UNIT)], veth: true },
     { name: "keepalived main apply", step: step(keepalivedApply(MAIN), MAIN_CONF) },

@@ -67,6 +67,38 @@ describe("renderers", () => {
         assert.throws(() => renderKeepalivedMain("lb", full, "primary"), /unicast VRRP needs the primary director's IPv4 address on eth0/);
     });
 
+    it("keepalived.conf with e-mail alerts, the names people monitor (router_id, instances, sync group) and the global_defs tunables", () => {
+        const mail = directorPairSchema.parse({
+            interface: "eth0",
+            vips: ["10.201.0.100", "fd00:201::100"],
+            inside: { interface: "eth1", vips: ["10.202.0.100/24"], virtualRouterId: 52, instanceName: "LAN_GW" },
+            vrrp: { virtualRouterId: 51, smtpAlert: true, instanceName: "VI_1", instanceNameV6: "VI_1_v6", syncGroupName: "LB_GROUP" },
+            emailAlerts: { to: ["ops@example.com", "oncall+lvs@example.org"], from: "lvs@lb.example.com", smtpServer: { host: "10.201.0.25", port: 2525 }, smtpConnectTimeout: 10 },
+            globalDefs: { routerIds: { primary: "LVS_MAIN", secondary: "LVS_BACKUP" }, vrrpGarpInterval: 0.001, vrrpGnaInterval: 0.000001, vrrpSkipCheckAdvAddr: true },
+            lvsSyncDaemon: { interface: "eth1" },
+        });
+        assertGolden("keepalived-email-names-primary.conf", renderKeepalivedMain("lb", mail, "primary"));
+        const secondary = renderKeepalivedMain("lb", mail, "secondary");
+        assert.match(secondary, /\n    router_id LVS_BACKUP\n/);
+        assert.match(secondary, /\n    lvs_sync_daemon eth1 VI_1 id 0\n/, "the sync daemon follows the first instance's name");
+        // One instance: smtp_alert goes on it (as notify does); nothing is written for what is unset.
+        const one = directorPairSchema.parse({ interface: "eth0", vips: ["10.201.0.100"], vrrp: { virtualRouterId: 51, smtpAlert: false }, emailAlerts: { to: ["ops@example.com"], smtpServer: { host: "FD00::25" } } });
+        const text = renderKeepalivedMain("lb", one, "primary");
+        assert.match(text, /\n    notification_email \{\n        ops@example\.com\n    \}\n    smtp_server fd00::25\n\}\n/);
+        assert.match(text, /vrrp_instance VI_eth0_51 \{\n[^]*\n    smtp_alert no\n    virtual_ipaddress \{/);
+        assert.doesNotMatch(text, /notification_email_from|smtp_connect_timeout|vrrp_garp|vrrp_gna|vrrp_skip|vrrp_strict|vrrp_sync_group/);
+        assert.match(renderKeepalivedMain("lb", directorPairSchema.parse(pair), "primary"), /global_defs \{\n    router_id lb-primary\n    enable_script_security\n    script_user root\n\}/, "a pair without them writes what it wrote before");
+    });
+
+    it("keepalived.conf under vrrp_strict (acknowledged): both directors BACKUP, no password authentication", () => {
+        const strict = directorPairSchema.parse({
+            interface: "eth0", vips: ["10.201.0.100", "fe80::100/64", "fd00:201::100"], vrrp: { virtualRouterId: 51 },
+            globalDefs: { vrrpStrict: true, vrrpStrictAcknowledged: true },
+        });
+        assertGolden("keepalived-strict-primary.conf", renderKeepalivedMain("lb", strict, "primary"));
+        assert.doesNotMatch(renderKeepalivedMain("lb", strict, "secondary"), /authentication|state MASTER/);
+    });
+
     it("unicast addresses given per director and NIC win over the facts; other NICs are read from the hosts", () => {
         const pair = directorPairSchema.parse({
             interface: "eth0",
@@ -134,6 +166,14 @@ describe("renderers", () => {
         assert.equal(renderVirtualService("web", reversed), renderVirtualService("web", service));
     });
 
+    it("a check writes only the timing the user set (keepalived's defaults apply to the rest), fractions as keepalived reads them", () => {
+        const plain = virtualServiceSchema.parse({ ...service, delayLoop: 2.5, healthCheck: { type: "TCP" }, realServers: [{ address: "10.201.0.21" }] });
+        assert.match(renderVirtualService("web", plain), /\n    delay_loop 2\.5\n[^]*\n        TCP_CHECK \{\n        \}\n/);
+        assert.doesNotMatch(renderVirtualService("web", plain), /connect_timeout|retry/);
+        const tiny = virtualServiceSchema.parse({ ...plain, healthCheck: { type: "TCP", connectTimeout: 0.000001, delayBeforeRetry: 0, delayLoop: 1.25 } });
+        assert.match(renderVirtualService("web", tiny), /TCP_CHECK \{\n            connect_timeout 0\.000001\n            delay_before_retry 0\n            delay_loop 1\.25\n        \}/);
+    });
+
     it("every health check kind, with its timing options", () => {
         const kinds = virtualServiceSchema.parse({
             vip: "10.201.0.100", port: 80, scheduler: "sh", schedulerFlags: ["sh-port", "sh-fallback"], mode: "NAT",
@@ -142,10 +182,10 @@ describe("renderers", () => {
             healthCheck: { type: "HTTP", path: "/health", statusCode: 200, delayLoop: 3 },
             realServers: [
                 { address: "10.202.0.31", port: 8080, weight: 2, upperThreshold: 100, lowerThreshold: 80 },
-                { address: "10.202.0.32", port: 8080, healthCheck: { type: "HTTPS", path: "/", digest: "9b3a0c85a887a256d6939da88aabd8cd", virtualHost: "www.example.com" } },
+                { address: "10.202.0.32", port: 8080, healthCheck: { type: "HTTPS", path: "/", digest: "9b3a0c85a887a256d6939da88aabd8cd", virtualHost: "www.example.com", smtpAlert: false } },
                 { address: "10.202.0.33", port: 8080, inhibitOnFailure: false, healthCheck: { type: "MISC", command: "/usr/local/bin/check-rs 10.202.0.33", timeout: 5, dynamic: true } },
-                { address: "10.202.0.34", port: 53, healthCheck: { type: "DNS", queryType: "A", name: "example.com" } },
-                { address: "10.202.0.35", port: 9001, healthCheck: { type: "UDP", requireReply: true } },
+                { address: "10.202.0.34", port: 53, healthCheck: { type: "DNS", queryType: "A", name: "example.com", smtpAlert: true } },
+                { address: "10.202.0.35", port: 9001, healthCheck: { type: "UDP", requireReply: true, connectTimeout: 0.5, retry: 2, delayBeforeRetry: 0.25 } },
                 { address: "10.202.0.36", port: 8080, drain: true, weight: 5, healthCheck: { type: "PING", retry: 1 } },
             ],
         });

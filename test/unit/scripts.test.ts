@@ -27,6 +27,8 @@ const scripts: Record<string, string> = {
     "keepalived delete": keepalivedDelete({ kind: "service", target: "/etc/keepalived/pulumi-lvs/services/x.conf" }),
     "unit apply": unitApply("pulumi-lvs-vip-rs1.service", { expect: ["lo=10.0.0.10/32"] }),
     "unit delete": unitDelete("pulumi-lvs-vip-rs1.service", { expect: ["lo=10.0.0.10/32"] }),
+    "TUN unit apply": unitApply("pulumi-lvs-vip-rs6.service", { expect: ["tunl0=10.0.0.10/32"], link: "tunl0", module: "ipip" }),
+    "TUN unit delete": unitDelete("pulumi-lvs-vip-rs6.service", { expect: ["tunl0=10.0.0.10/32"], link: "tunl0", module: "ipip" }),
     "route unit apply": unitApply("pulumi-lvs-vip-rs4.service", { expect: [], routeVia: "10.202.0.100" }),
     "route unit delete": unitDelete("pulumi-lvs-vip-rs4.service", { expect: [], routeVia: "10.202.0.100" }),
     "fw apply": fwApply("PLVS_lb"),

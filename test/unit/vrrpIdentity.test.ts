@@ -28,6 +28,11 @@ describe("vrrpIdentity: what the two directors must agree on", () => {
         ["notify scripts", {}, { notify: { master: "/usr/local/bin/m" } }],
         ["nopreempt", {}, { nopreempt: true }],
         ["a sync daemon and sysctls", { lvsSyncDaemon: { interface: "eth0" }, sysctls: { "net.ipv4.vs.conntrack": 1 } }, {}],
+        // Names only one director shows (router_id), or a group's name (not on the wire: the instances keep theirs).
+        ["router_ids of the user's", { globalDefs: { routerIds: { primary: "lb01", secondary: "lb02" } } }, {}],
+        ["e-mail alerts", { emailAlerts: { to: ["ops@example.com"], smtpServer: { host: "10.0.0.25" } } }, { smtpAlert: true }],
+        ["the gratuitous ARP / NA tunables and vrrp_skip_check_adv_addr", { globalDefs: { vrrpGarpInterval: 0.001, vrrpGnaInterval: 0.001, vrrpSkipCheckAdvAddr: true } }, {}],
+        ["the name given as the one it would get", {}, { instanceName: "VI_eth0_51" }],
     ];
     for (const [what, over, vrrp] of same) {
         it(`does not change with ${what}`, () => assert.equal(identity(over, vrrp), identity()));
@@ -41,10 +46,24 @@ describe("vrrpIdentity: what the two directors must agree on", () => {
         ["unicast instead of multicast", {}, { unicast: true }],
         ["an IPv6 VIP (a new instance)", { vips: ["10.0.0.100", "fd00::100"] }, {}],
         ["an inside instance (NAT)", { inside: { interface: "eth1", vips: ["192.168.0.1"] } }, {}],
+        // A renamed instance is a new one to keepalived: it leaves the old (and its VIPs) and starts the new
+        // one from its initial state, so a rename goes through the hold like a new router id.
+        ["a name given to the instance", {}, { instanceName: "VI_1" }],
+        // Strict mode drops the password authentication: a strict director and a non-strict one cannot hear each other.
+        ["vrrp_strict (acknowledged)", { globalDefs: { vrrpStrict: true, vrrpStrictAcknowledged: true } }, {}],
     ];
     for (const [what, over, vrrp] of differ) {
         it(`changes with ${what}`, () => assert.notEqual(identity(over, vrrp), identity()));
     }
+
+    it("an inside instance's name and the IPv6 instance's name are in it; the sync group's name is not", () => {
+        const nat = { vips: ["10.0.0.100", "fd00::100"], inside: { interface: "eth1", vips: ["192.168.0.1"] } };
+        const base = identity(nat);
+        assert.notEqual(identity({ ...nat, inside: { ...nat.inside, instanceName: "LAN" } }), base);
+        assert.notEqual(identity(nat, { instanceNameV6: "VI_1_v6" }), base);
+        assert.equal(identity(nat, { syncGroupName: "LB" }), base);
+        assert.match(identity(nat, { instanceName: "VI_1" }), /^instance VI_1 interface eth0 virtual_router_id 51 /);
+    });
 
     it("unicast: changes with a peer's address, and is the same text for both directors", () => {
         const before = identity({}, { unicast: true });

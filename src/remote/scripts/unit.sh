@@ -4,7 +4,11 @@
 # ACTION=delete removes it. The unit file is owned; each address ("addr DEV CIDR"), the default route
 # ("route default4|6", wanting its gateway) and the device ("link DEV") are shared, so two RealServers on
 # one host (a rename, two stacks) never take away what the other still needs. The last claim puts back
-# what was there before: no address, the old default routes, the device down.
+# what was there before: no address, the old default routes, the device down. The kernel module $MODULE
+# the unit loads (ipip for tunl0) is shared too ("module NAME"): its prior state is the list of modules
+# (it and those it needs) that were not loaded before the first claim, and the last claim unloads those
+# again unless something else uses them (another tunnel of the module, an address on $LINK, a module
+# depending on them). A module loaded before, or built in, stays.
 path="$UNIT_DIR/$UNIT"
 fam_of() { case $1 in *:*) echo 6 ;; *) echo 4 ;; esac; }
 routes_of() { ip -"$1" route show default 2>/dev/null || true; }
@@ -42,13 +46,57 @@ release_link() { # "link DEV" [any]
   [ "$(claim_prior_of "$k")" = up ] || ip link set "${k#link }" down 2>/dev/null || true
   claim_forget "$k"
 }
+# module_prior NAME: the modules `modprobe NAME` would load that are not loaded now, NAME first; nothing
+# when NAME is loaded or built in, or when lsmod or modprobe cannot tell (then nothing is ever unloaded).
+module_prior() {
+  local deps loaded kind file m out=""
+  command -v lsmod >/dev/null && command -v modprobe >/dev/null || return 0
+  deps=$(modprobe --show-depends "$1" 2>/dev/null) || return 0
+  loaded=$(lsmod | awk 'NR > 1 { print $1 }')
+  while read -r kind file _; do
+    [ "$kind" = insmod ] || continue
+    m=${file##*/}; m=${m%%.ko*}; m=${m//-/_}
+    grep -qxF -- "$m" <<< "$loaded" || out="$m${out:+ $out}"
+  done <<< "$deps"
+  printf '%s' "$out"
+}
+module_users() { lsmod | awk -v m="$1" '$1 == m { print $3; f = 1 } END { if (!f) print "-" }'; }
+# module_busy NAME: prints why NAME must stay loaded (and succeeds), or nothing (fails).
+module_busy() {
+  local others
+  [ "$(module_users "$1")" = 0 ] || [ "$(module_users "$1")" = - ] || { echo "$1 is in use ($(module_users "$1") users)"; return 0; }
+  if [ "$1" = ipip ]; then
+    others=$(ip -o link show type ipip 2>/dev/null | awk -F': ' '{ sub(/@.*/, "", $2); if ($2 != "tunl0") print $2 }' | tr '\n' ' ')
+    [ -z "$others" ] || { echo "other ipip tunnels use it: ${others% }"; return 0; }
+    [ -z "$(ip -o addr show dev tunl0 2>/dev/null)" ] || { echo "tunl0 still has addresses"; return 0; }
+  fi
+  return 1
+}
+# unload_prior "module NAME": unloads what the first claim found unloaded, unless something uses it.
+unload_prior() {
+  local name=${1#module } prior m why done=""
+  prior=$(claim_prior_of "$1")
+  [ -n "$prior" ] || return 0
+  if why=$(module_busy "$name"); then say "left $name loaded (pulumi-lvs loaded it): $why"; return 0; fi
+  for m in $prior; do
+    [ "$(module_users "$m")" = 0 ] || continue
+    if rmmod "$m" 2>/dev/null; then done+=" $m"; else say "could not unload $m"; fi
+  done
+  [ -z "$done" ] || say "unloaded$done (not loaded before pulumi-lvs)"
+}
+release_module() { # "module NAME" [any]
+  local k=$1
+  [ "$(claim_release "$k" "${2:-}")" = last ] || return 0
+  unload_prior "$k"
+  claim_forget "$k"
+}
 
 case $ACTION in
   apply)
     work=$(mktemp -d)
     at_exit 'rm -rf "$work"'
     cat > "$work/new"
-    route_key="" link_key=""
+    route_key="" link_key="" module_key=""
     claim_check "file $path" own ""
     wanted=""
     for e in $EXPECT; do
@@ -69,6 +117,11 @@ case $ACTION in
       claim_check "$link_key" share up
       claim_prior "$link_key" "$(link_state "$LINK")"
     fi
+    if [ -n "$MODULE" ]; then
+      module_key="module $MODULE"
+      claim_check "$module_key" share loaded
+      if claim_fresh "$module_key"; then claim_prior "$module_key" "$(module_prior "$MODULE")"; fi
+    fi
 
     changed=1
     if [ -f "$path" ] && cmp -s "$work/new" "$path"; then changed=0; fi
@@ -87,6 +140,7 @@ case $ACTION in
         while read -r route; do [ -z "$route" ] || ip -"$fam" route replace $route 2>/dev/null || true; done < "$work/routes"
       fi
       if [ -f "$path" ]; then systemctl start "$UNIT" || true; fi
+      if [ -n "$module_key" ] && [ -z "$(claimants "$module_key")" ]; then unload_prior "$module_key"; fi
     }
     if [ $changed = 1 ]; then
       install -m 0644 "$work/new" "$path.pulumi-lvs-new"
@@ -111,10 +165,12 @@ case $ACTION in
     done
     for k in $(claimed_by_me "route " any | tr ' ' '|'); do k=${k//|/ }; [ "$k" = "$route_key" ] || release_route "$k" any; done
     for k in $(claimed_by_me "link " any | tr ' ' '|'); do k=${k//|/ }; [ "$k" = "$link_key" ] || release_link "$k" any; done
+    for k in $(claimed_by_me "module " any | tr ' ' '|'); do k=${k//|/ }; [ "$k" = "$module_key" ] || release_module "$k" any; done
     claim_commit "file $path" own ""
     for e in $EXPECT; do claim_commit "addr ${e%%=*} ${e#*=}" share ""; done
     [ -z "$route_key" ] || claim_commit "$route_key" share "$ROUTE_VIA"
     [ -z "$link_key" ] || claim_commit "$link_key" share up
+    [ -z "$module_key" ] || claim_commit "$module_key" share loaded
     [ $changed = 1 ] && say "$UNIT installed and started" || true
     echo "ok $UNIT"
     ;;
@@ -130,6 +186,7 @@ case $ACTION in
     for k in $(claimed_by_me "addr " | tr ' ' '|'); do release_addr "${k//|/ }"; done
     for k in $(claimed_by_me "route " | tr ' ' '|'); do release_route "${k//|/ }"; done
     for k in $(claimed_by_me "link " | tr ' ' '|'); do release_link "${k//|/ }"; done
+    for k in $(claimed_by_me "module " | tr ' ' '|'); do release_module "${k//|/ }"; done
     rmdir "$STATE_DIR" 2>/dev/null || true
     ;;
   *) fail "unknown ACTION $ACTION" ;;
