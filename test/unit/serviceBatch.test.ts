@@ -33,7 +33,7 @@ const report: Step = {
         'echo "loads $(wc -l < "$FAKE_STATE/keepalived-loads")"',
         'for f in "$R"/targets/keepalived/pulumi-lvs/services/*.conf; do [ -f "$f" ] && echo "file ${f##*/}"; done',
         'for n in 1 2 3 4 5 6; do FAKE_IPVS_FROM_FILES=1 ipvsadm -Ln -t 10.0.0.$n:80 2>/dev/null | sed "s/^/ipvs /"; done',
-        'find "$R/state" -path "*batch*" | sed "s#^$R/##; s/^/left /"',
+        '{ find "$R/state" -path "*batch*"; find "$R/targets" -name ".stage*"; } | sed "s#^$R/##; s/^/left /"',
         'ls "$R/state/pulumi-lvs/claims" 2>/dev/null | sed "s/^/claim /"',
     ].join("\n"),
 };
@@ -110,6 +110,34 @@ describe("service files changed together: one validation and one reload (scratch
         [{ status: r.status, stdout: r.stdout, stderr: r.stderr }, ...r.together].forEach((o, i) => ok(o, i));
         assert.deepEqual(lines(r.after, "file"), [3, 4, 5].map((n) => `tcp_10-0-0-${n}_80.conf`));
         assert.equal(loadsOf(r.after), 5, r.after);
+    });
+
+    it("a change queued by a command that is gone (cancelled while it waited) is dropped, not applied by the next batch", () => {
+        // vs1's delete queued, then its command ended (pid 1 with another start time stands for it).
+        const queued: Step = {
+            plain: true,
+            script: [
+                'R=$(dirname "$FAKE_STATE"); e="$R/state/pulumi-lvs/batch/queue/1000000000000000000.1"',
+                'mkdir -p "$e" "$R/state/pulumi-lvs/batch/done"',
+                'echo remove > "$e/action"; echo "$R/targets/keepalived/pulumi-lvs/services/tcp_10-0-0-1_80.conf" > "$e/target"',
+                'echo 0644 > "$e/mode"; echo "-t 10.0.0.1:80" > "$e/verify_ipvs"; echo wlc > "$e/verify_sched"',
+                `echo '${owner(1).PLVS_OWNER}' > "$e/owner"; echo '${owner(1).PLVS_TOKEN}' > "$e/token"; : > "$e/notes"; echo "1 0" > "$e/process"`,
+            ].join("\n"),
+        };
+        const r = box().run(apply(2), { before: [mainConf, apply(1), queued], after: [report], serviceFile: service(1).target });
+        ok({ status: r.status, stdout: r.stdout, stderr: r.stderr }, 2);
+        assert.deepEqual(lines(r.after, "file"), ["tcp_10-0-0-1_80.conf", "tcp_10-0-0-2_80.conf"]);
+        assert.deepEqual(lines(r.after, "ipvs"), ["TCP  10.0.0.1:80 wlc", "TCP  10.0.0.2:80 wlc"]);
+        assert.deepEqual(lines(r.after, "left"), []);
+    });
+
+    it("an unchanged file whose service is not in IPVS as it says (changed by hand) fails, and stays: nothing to put back", () => {
+        const r = box().run(apply(1), { before: [mainConf, apply(1), { plain: true, script: 'rm -rf "$FAKE_STATE/loaded"' }], after: [report], serviceFile: service(1).target });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /FAILED: the IPVS service -t 10\.0\.0\.1:80 is missing, not using scheduler wlc, although \S*tcp_10-0-0-1_80\.conf is unchanged \(changed by hand\? driftCheck repairs it\); nothing was changed/, r.stderr);
+        assert.deepEqual(lines(r.after, "file"), ["tcp_10-0-0-1_80.conf"]);
+        assert.equal(loadsOf(r.after), 2, "no reload: nothing changed");
+        assert.deepEqual(lines(r.after, "left"), []);
     });
 
     it("another stack's service file is refused to that command alone, naming both owners", () => {

@@ -11,8 +11,10 @@
 #   - a service missing from IPVS after the reload fails its own change: its previous file is put back,
 #     and one more reload loads the others without it;
 #   - a failed reload, or keepalived stopping, puts every file of the batch back and fails them all.
-# An entry stays queued until a leader has written its outcome, so a leader that dies leaves its batch
-# to the next one (the files already swapped in then show as unchanged).
+# An entry stays queued until a leader has written its outcome. One whose command is gone (cancelled, or
+# timed out waiting for the lock) before a leader swapped it in is dropped, so no later batch applies a
+# change nobody waits for; one a leader swapped in before dying is carried on by the next leader (marked
+# swapped: reloaded and verified even though its file already looks done).
 BATCH_DIR="$STATE_DIR/batch"
 BATCH_QUEUE="$BATCH_DIR/queue" BATCH_DONE="$BATCH_DIR/done"
 BATCH_ENTRY=""
@@ -30,6 +32,7 @@ batch_enqueue() {
     printf '%s\n' "$1" > "$e/action" && printf '%s\n' "$TARGET" > "$e/target" && printf '%s\n' "$MODE" > "$e/mode" &&
       printf '%s\n' "$VERIFY_IPVS" > "$e/verify_ipvs" && printf '%s\n' "$VERIFY_SCHED" > "$e/verify_sched" &&
       printf '%s\n' "$PLVS_OWNER" > "$e/owner" && printf '%s\n' "$PLVS_TOKEN" > "$e/token" && : > "$e/notes" &&
+      printf '%s %s\n' "$$" "$(batch_started $$)" > "$e/process" &&
       { [ -z "${2:-}" ] || cp "$2" "$e/new"; }
   } 2>/dev/null || fail "cannot queue the change of $TARGET in $BATCH_DIR (disk full or not writable?); nothing was changed"
   name="$(date +%s%N).$$"
@@ -40,10 +43,22 @@ batch_enqueue() {
   BATCH_ENTRY=$name
 }
 
+# batch_started PID: when the process started (since boot), to tell it from a later one with its PID.
+batch_started() { cut -d' ' -f22 "/proc/$1/stat" 2>/dev/null || true; }
+# batch_alive ENTRY: the command that queued it still runs.
+batch_alive() {
+  local pid start
+  read -r pid start < "$1/process" 2>/dev/null || return 1
+  [ -n "$start" ] && [ "$(batch_started "$pid")" = "$start" ]
+}
+
 # batch_run: takes the host lock, leads a batch unless a leader has done this change, reports its outcome.
 batch_run() {
   local round
   plvs_lock
+  # However this command ends from here on, its change is not left queued for a later batch: no leader
+  # runs while it holds the lock.
+  at_exit 'rm -rf "${BATCH_QUEUE:?}/${BATCH_ENTRY:?}"'
   for round in 1 2 3; do
     [ -d "$BATCH_DONE/$BATCH_ENTRY" ] && break
     batch_lead
@@ -75,6 +90,16 @@ batch_as() {
   PLVS_OWNER=$keep_owner PLVS_TOKEN=$keep_token NOTES=$keep_notes
   return $s
 }
+# batch_as_do ENTRY COMMAND...: the same for a command that must work (a failure stops the leader, as any
+# failing command stops a script; the entry stays queued for the next leader).
+batch_as_do() {
+  local e=$1 keep_owner=$PLVS_OWNER keep_token=$PLVS_TOKEN keep_notes=$NOTES
+  shift
+  PLVS_OWNER=$(cat "$e/owner") PLVS_TOKEN=$(cat "$e/token") NOTES=""
+  "$@"
+  printf '%s' "$NOTES" >> "$e/notes"
+  PLVS_OWNER=$keep_owner PLVS_TOKEN=$keep_token NOTES=$keep_notes
+}
 
 declare -A B_TARGET B_ACTION B_STATUS B_MSG B_DETAIL B_CHANGED
 
@@ -84,22 +109,23 @@ batch_outcome() { # ENTRY 0|1 [message [details]]
 batch_note() { printf '%s\n' "pulumi-lvs[$HOST]: $2" >> "$1/notes"; }
 
 # batch_valid ENTRY...: the configuration with these changes, in a staging tree, checked by keepalived
-# (nothing to check before the pair's keepalived.conf exists). BATCH_OUT: keepalived's words, with the
-# host's paths.
+# (nothing to check before the pair's keepalived.conf exists): 0 valid, 1 refused, 2 the tree could not
+# be made. BATCH_OUT: keepalived's words, with the host's paths. Every step is checked: it runs where
+# errexit does not apply (a condition).
 batch_valid() {
   local stage="$BATCH_WORK/tree" e f rel
   BATCH_OUT=""
   [ -f "$KEEPALIVED_CONF" ] || return 0
-  rm -rf "$stage"
-  mkdir -p "$stage/pulumi-lvs/services"
-  cp -p "$KEEPALIVED_CONF" "$stage/keepalived.conf"
-  [ ! -f "$LVS_DIR/auth.conf" ] || cp -p "$LVS_DIR/auth.conf" "$stage/pulumi-lvs/"
-  for f in "$LVS_DIR"/services/*.conf; do [ ! -f "$f" ] || cp -p "$f" "$stage/pulumi-lvs/services/"; done
+  rm -rf "$stage" && mkdir -p "$stage/pulumi-lvs/services" && cp -p "$KEEPALIVED_CONF" "$stage/keepalived.conf" || return 2
+  if [ -f "$LVS_DIR/auth.conf" ]; then cp -p "$LVS_DIR/auth.conf" "$stage/pulumi-lvs/" || return 2; fi
+  for f in "$LVS_DIR"/services/*.conf; do
+    if [ -f "$f" ]; then cp -p "$f" "$stage/pulumi-lvs/services/" || return 2; fi
+  done
   for e in "$@"; do
     rel=${B_TARGET[$e]#"$KEEPALIVED_DIR"/}
-    if [ "${B_ACTION[$e]}" = install ]; then cp "$e/new" "$stage/$rel"; else rm -f "$stage/$rel"; fi
+    if [ "${B_ACTION[$e]}" = install ]; then cp "$e/new" "$stage/$rel" || return 2; else rm -f "$stage/$rel" || return 2; fi
   done
-  sed -i "s#$LVS_DIR#$stage/pulumi-lvs#g" "$stage/keepalived.conf"
+  sed -i "s#$LVS_DIR#$stage/pulumi-lvs#g" "$stage/keepalived.conf" || return 2
   if ! BATCH_OUT=$(keepalived -t -f "$stage/keepalived.conf" 2>&1); then
     BATCH_OUT=$(printf '%s\n' "$BATCH_OUT" | sed "s#$stage/pulumi-lvs#$LVS_DIR#g; s#$stage/#$KEEPALIVED_DIR/#g")
     return 1
@@ -133,9 +159,9 @@ batch_verified() {
 }
 
 batch_lead() {
-  local -a entries=() batch=() ok=() late=()
+  local -a entries=() batch=() ok=() verify=()
   local -A seen_target=()
-  local e t v seen n last=-1 rounds=0 out held=0 running=0
+  local e t v seen n last=-1 rounds=0 out rc held=0 running=0
   # Gather: wait while changes still arrive (0.3 s without a new one; 3 s at most).
   while [ $rounds -lt 10 ]; do
     n=$(find "$BATCH_QUEUE" -mindepth 1 -maxdepth 1 -name '[0-9]*' | wc -l)
@@ -143,14 +169,11 @@ batch_lead() {
     last=$n rounds=$((rounds + 1))
     sleep 0.3
   done
-  mkdir -p "$LVS_DIR/services" && chmod 0755 "$LVS_DIR" "$LVS_DIR/services" \
-    || fail "cannot create $LVS_DIR/services (disk full or not writable?); nothing was changed"
-  BATCH_WORK=$(mktemp -d "$LVS_DIR/.stage.XXXXXX" 2>/dev/null) \
-    || fail "cannot stage the new service files in $LVS_DIR (mktemp: disk full or not writable?); nothing was changed"
-  at_exit 'rm -rf "$BATCH_WORK"'
   find "$BATCH_DONE" -mindepth 1 -maxdepth 1 -mmin +60 -exec rm -rf {} + 2>/dev/null || true
   for e in "$BATCH_QUEUE"/[0-9]*; do
     [ -d "$e" ] || continue
+    # A command that is gone no longer waits for its change: it must not happen (unless it is half done).
+    if [ ! -f "$e/swapped" ] && ! batch_alive "$e"; then rm -rf "$e"; continue; fi
     t=$(cat "$e/target")
     # The same file twice (a replacement queued behind its original): the later one waits for the next batch.
     [ -z "${seen_target[$t]:-}" ] || continue
@@ -160,79 +183,117 @@ batch_lead() {
     batch_outcome "$e" 0
   done
 
-  # Ownership first, as each resource (see claims.sh).
+  # Ownership first, as each resource (see claims.sh). An entry a dead leader swapped in counts as changed.
   for e in "${entries[@]}"; do
     t=${B_TARGET[$e]}
     if [ "${B_ACTION[$e]}" = install ]; then
       out=$(batch_as "$e" claim_conflict "file $t" own "")
       if [ -n "$out" ]; then batch_outcome "$e" 1 "${out%%$'\n'*}" "${out#*$'\n'}"; continue; fi
-      if ! { [ -f "$t" ] && cmp -s "$e/new" "$t"; }; then B_CHANGED[$e]=1; batch+=("$e"); fi
+      verify+=("$e")
+      if [ -f "$e/swapped" ] || ! { [ -f "$t" ] && cmp -s "$e/new" "$t"; }; then B_CHANGED[$e]=1 batch+=("$e"); fi
+    elif [ -f "$e/swapped" ]; then
+      B_CHANGED[$e]=1 batch+=("$e") verify+=("$e")
     elif batch_as "$e" claim_taken "file $t"; then
       continue
     elif [ ! -f "$t" ]; then
       batch_note "$e" "$t is already gone"
-      batch_as "$e" claim_forget "file $t"
+      batch_as_do "$e" claim_forget "file $t"
     else
-      B_CHANGED[$e]=1 batch+=("$e")
+      B_CHANGED[$e]=1 batch+=("$e") verify+=("$e")
     fi
   done
 
+  if [ ${#batch[@]} -gt 0 ]; then
+    mkdir -p "$LVS_DIR/services" && chmod 0755 "$LVS_DIR" "$LVS_DIR/services" \
+      || fail "cannot create $LVS_DIR/services (disk full or not writable?); nothing was changed"
+    BATCH_WORK=$(mktemp -d "$LVS_DIR/.stage.XXXXXX" 2>/dev/null) \
+      || fail "cannot stage the new service files in $LVS_DIR (mktemp: disk full or not writable?); nothing was changed"
+    at_exit "rm -rf '$BATCH_WORK'"
+  fi
+  batch_refuse() { # ENTRY OUTPUT: keepalived refused it
+    batch_outcome "$1" 1 "keepalived rejected the new ${B_TARGET[$1]} (keepalived -t); nothing was changed" "$2"
+    batch_drop "$1"
+  }
+  batch_drop() { # ENTRY: out of the batch, not verified
+    local x
+    local -a rest=()
+    for x in "${batch[@]}"; do [ "$x" = "$1" ] || rest+=("$x"); done
+    batch=("${rest[@]}") rest=()
+    for x in "${verify[@]}"; do [ "$x" = "$1" ] || rest+=("$x"); done
+    verify=("${rest[@]}")
+  }
+  batch_unstageable() {
+    local x
+    for x in "${batch[@]}"; do batch_outcome "$x" 1 "cannot stage the new ${B_TARGET[$x]} in $LVS_DIR (disk full or not writable?); nothing was changed"; done
+    for x in "${batch[@]}"; do batch_drop "$x"; done
+  }
+
   # Validation: all together; when keepalived refuses that, one file at a time, then the rest together.
-  if [ ${#batch[@]} -gt 0 ] && ! batch_valid "${batch[@]}"; then
-    out=$BATCH_OUT
-    if [ ${#batch[@]} -gt 1 ]; then
+  if [ ${#batch[@]} -gt 0 ]; then
+    batch_valid "${batch[@]}" && rc=0 || rc=$?
+    if [ $rc = 2 ]; then
+      batch_unstageable
+    elif [ $rc = 1 ] && [ ${#batch[@]} = 1 ]; then
+      batch_refuse "${batch[0]}" "$BATCH_OUT"
+    elif [ $rc = 1 ]; then
+      ok=()
       for e in "${batch[@]}"; do
-        if batch_valid "$e"; then ok+=("$e"); else batch_outcome "$e" 1 "keepalived rejected the new ${B_TARGET[$e]} (keepalived -t); nothing was changed" "$BATCH_OUT"; fi
+        batch_valid "$e" && rc=0 || rc=$?
+        if [ $rc = 0 ]; then ok+=("$e"); elif [ $rc = 1 ]; then batch_refuse "$e" "$BATCH_OUT"; else batch_unstageable; break; fi
       done
-      if [ ${#ok[@]} -gt 0 ] && ! batch_valid "${ok[@]}"; then
-        for e in "${ok[@]}"; do batch_outcome "$e" 1 "keepalived rejected the new ${B_TARGET[$e]} together with the other service files changed with it (keepalived -t); nothing was changed" "$BATCH_OUT"; done
-        ok=()
+      if [ ${#batch[@]} -gt 0 ]; then
+        batch_valid "${batch[@]}" && rc=0 || rc=$?
+        if [ $rc = 2 ]; then batch_unstageable
+        elif [ $rc = 1 ]; then
+          for e in "${batch[@]}"; do
+            batch_outcome "$e" 1 "keepalived rejected the new ${B_TARGET[$e]} together with the other service files changed with it, though it accepts it alone (keepalived -t); nothing was changed" "$BATCH_OUT"
+          done
+          for e in "${batch[@]}"; do batch_drop "$e"; done
+        fi
       fi
-    else
-      batch_outcome "${batch[0]}" 1 "keepalived rejected the new ${B_TARGET[${batch[0]}]} (keepalived -t); nothing was changed" "$out"
     fi
-    batch=("${ok[@]}")
   fi
 
-  # Swap: every new file written next to its target first, then moved in (nothing changes unless all can).
-  if [ ${#batch[@]} -gt 0 ]; then
-    for e in "${batch[@]}"; do
-      t=${B_TARGET[$e]}
-      { [ ! -f "$t" ] || cp -p "$t" "$e/backup"; } 2>/dev/null \
-        && { [ "${B_ACTION[$e]}" != install ] || install -m "$(cat "$e/mode")" "$e/new" "$t.pulumi-lvs-new" 2>/dev/null; } \
-        && continue
-      for e in "${batch[@]}"; do rm -f "${B_TARGET[$e]}.pulumi-lvs-new"; batch_outcome "$e" 1 "cannot stage the new ${B_TARGET[$e]} in $LVS_DIR (install: disk full or not writable?); nothing was changed"; done
-      batch=()
-      break
-    done
-  fi
+  # Swap: every new file written next to its target first (and the old one kept), then all moved in.
+  for e in "${batch[@]}"; do
+    t=${B_TARGET[$e]}
+    if [ ! -f "$e/swapped" ] && [ -f "$t" ]; then cp -p "$t" "$e/backup.new" 2>/dev/null && mv -f "$e/backup.new" "$e/backup" 2>/dev/null || { batch_unstageable; break; }; fi
+    if [ "${B_ACTION[$e]}" = install ]; then install -m "$(cat "$e/mode")" "$e/new" "$t.pulumi-lvs-new" 2>/dev/null || { batch_unstageable; break; }; fi
+  done
+  for e in "${batch[@]}"; do touch "$e/swapped"; done
   for e in "${batch[@]}"; do
     t=${B_TARGET[$e]}
     if [ "${B_ACTION[$e]}" = install ]; then mv -f "$t.pulumi-lvs-new" "$t"; else rm -f "$t"; fi
   done
+  for e in "${entries[@]}"; do rm -f "${B_TARGET[$e]}.pulumi-lvs-new"; done
 
-  # One reload for the batch (none on a director held out of VRRP: its release loads them).
+  # One reload for the batch (none on a director held out of VRRP, or where keepalived does not run).
   [ ! -f "$VRRP_HOLD" ] || held=1
-  systemctl is-active -q keepalived && running=1
+  if systemctl is-active -q keepalived; then running=1; fi
   if [ ${#batch[@]} -gt 0 ] && [ $running = 1 ] && ! out=$(systemctl reload keepalived 2>&1); then
     batch_put_back "${batch[@]}"
     systemctl reload keepalived 2>/dev/null || true
     for e in "${batch[@]}"; do batch_outcome "$e" 1 "reloading keepalived failed ($(tr -s '\n' ' ' <<< "$out" | sed 's/ $//')); $(batch_restored "$e")"; done
-    batch=()
-  elif [ ${#batch[@]} -gt 0 ] && [ $running = 0 ] && [ $held = 1 ]; then
-    for e in "${batch[@]}"; do batch_note "$e" "keepalived stays stopped: this director is held while the VRRP settings change; ${B_TARGET[$e]} is loaded when it is released"; done
+    verify=()
+  elif [ $running = 0 ] && [ $held = 1 ]; then
+    for e in "${batch[@]}"; do
+      if [ "${B_ACTION[$e]}" = install ]; then batch_note "$e" "keepalived stays stopped: this director is held while the VRRP settings change; ${B_TARGET[$e]} is loaded when it is released"
+      else batch_note "$e" "keepalived stays stopped: this director is held while the VRRP settings change; ${B_TARGET[$e]} is gone from it when it is released"; fi
+    done
   fi
 
-  # Verify: keepalived still runs, and each service is in IPVS as its file says (or gone).
-  if systemctl is-active -q keepalived; then
+  # Verify, where keepalived ran: it still runs, and each service is in IPVS as its file says (or gone).
+  if [ $running = 1 ] && [ ${#verify[@]} -gt 0 ]; then
     [ ${#batch[@]} -eq 0 ] || sleep 1
     if ! systemctl is-active -q keepalived; then
       batch_put_back "${batch[@]}"
       systemctl start keepalived || true
-      for e in "${batch[@]}"; do batch_outcome "$e" 1 "keepalived stopped after loading the new ${B_TARGET[$e]}; $(batch_restored "$e")"; done
+      for e in "${verify[@]}"; do
+        if [ "${B_CHANGED[$e]}" = 1 ]; then batch_outcome "$e" 1 "keepalived stopped after loading the new ${B_TARGET[$e]}; $(batch_restored "$e")"
+        else batch_outcome "$e" 1 "keepalived stopped after loading the service files changed with ${B_TARGET[$e]} (unchanged); they were restored"; fi
+      done
     else
-      local -a waiting=() still=() failed=()
-      for e in "${entries[@]}"; do [ "${B_STATUS[$e]}" != 0 ] || { [ "${B_ACTION[$e]}" = remove ] && [ "${B_CHANGED[$e]}" = 0 ]; } || waiting+=("$e"); done
+      local -a waiting=("${verify[@]}") still=() failed=()
       for _ in $(seq 1 40); do
         still=()
         for e in "${waiting[@]}"; do batch_verified "$e" || still+=("$e"); done
@@ -242,34 +303,42 @@ batch_lead() {
       done
       for e in "${waiting[@]}"; do
         v=$(cat "$e/verify_ipvs")
-        if [ "${B_ACTION[$e]}" = install ]; then
-          seen=$(cat "$e/seen" 2>/dev/null || true)
-          batch_outcome "$e" 1 "after the reload the IPVS service $v is ${seen:-missing}, not using scheduler $(cat "$e/verify_sched"); $(batch_restored "$e")"
-        else
+        if [ "${B_ACTION[$e]}" = remove ]; then
           batch_outcome "$e" 1 "the IPVS service ($v) is still there after the reload; $(batch_restored "$e")"
+          failed+=("$e")
+          continue
         fi
-        failed+=("$e")
+        seen=$(cat "$e/seen" 2>/dev/null || true)
+        if [ "${B_CHANGED[$e]}" = 1 ]; then
+          batch_outcome "$e" 1 "after the reload the IPVS service $v is ${seen:-missing}, not using scheduler $(cat "$e/verify_sched"); $(batch_restored "$e")"
+          failed+=("$e")
+        else
+          # Nothing to put back: the file is as wanted, and IPVS differs (changed by hand? a drift check repairs it).
+          batch_outcome "$e" 1 "the IPVS service $v is ${seen:-missing}, not using scheduler $(cat "$e/verify_sched"), although ${B_TARGET[$e]} is unchanged (changed by hand? driftCheck repairs it); nothing was changed"
+        fi
       done
       if [ ${#failed[@]} -gt 0 ]; then
         batch_put_back "${failed[@]}"
         systemctl reload keepalived || true
+        systemctl is-active -q keepalived || systemctl start keepalived || true
       fi
     fi
   fi
 
   # Outcomes: what worked becomes its resource's (claims), then each entry is done.
+  mkdir -p "$BATCH_DONE"
   for e in "${entries[@]}"; do
     t=${B_TARGET[$e]}
     if [ "${B_STATUS[$e]}" = 0 ]; then
       if [ "${B_ACTION[$e]}" = install ]; then
-        batch_as "$e" claim_commit "file $t" own ""
+        batch_as_do "$e" claim_commit "file $t" own ""
         [ "${B_CHANGED[$e]}" = 0 ] || batch_note "$e" "$t updated"
       elif [ "${B_CHANGED[$e]}" = 1 ]; then
-        batch_as "$e" claim_forget "file $t"
+        batch_as_do "$e" claim_forget "file $t"
       fi
     fi
-    mkdir -p "$BATCH_DONE"
     printf '%s\n' "${B_STATUS[$e]}" > "$e/status" && printf '%s' "${B_MSG[$e]}" > "$e/msg" && printf '%s' "${B_DETAIL[$e]}" > "$e/detail"
     mv "$e" "$BATCH_DONE/${e##*/}"
   done
+  [ -z "${BATCH_WORK:-}" ] || rm -rf "$BATCH_WORK"
 }
