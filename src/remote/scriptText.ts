@@ -28,8 +28,8 @@ export type ScriptName =
 
 /** Function libraries a script's body uses, placed ahead of it. */
 const LIBRARIES: Partial<Record<ScriptName, string[]>> = {
-    "keepalived-apply": ["drift", "batch"],
-    "keepalived-delete": ["batch"],
+    "keepalived-apply": ["drift", "keepalived-check", "batch"],
+    "keepalived-delete": ["keepalived-check", "batch"],
     "drift-probe": ["drift"],
     "drift-forget": ["drift"],
 };

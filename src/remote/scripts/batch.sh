@@ -79,57 +79,48 @@ batch_report() {
 # Leaves no empty batch folder behind (the state folder goes when nothing else is in it).
 batch_tidy() { rmdir "$BATCH_QUEUE" "$BATCH_DONE" "$BATCH_DIR" 2>/dev/null || true; }
 
-# batch_as ENTRY COMMAND...: runs COMMAND as the entry's resource (its owner and token); its notes go to
-# that resource's report.
+# batch_become ENTRY ... batch_return ENTRY: what runs between them acts as the entry's resource (its
+# owner and token), and its notes go to that resource's report.
+batch_become() {
+  BATCH_KEEP=("$PLVS_OWNER" "$PLVS_TOKEN" "$NOTES")
+  PLVS_OWNER=$(cat "$1/owner") PLVS_TOKEN=$(cat "$1/token") NOTES=""
+}
+batch_return() {
+  printf '%s' "$NOTES" >> "$1/notes"
+  PLVS_OWNER=${BATCH_KEEP[0]} PLVS_TOKEN=${BATCH_KEEP[1]} NOTES=${BATCH_KEEP[2]}
+}
+# batch_as ENTRY COMMAND...: runs COMMAND as the entry's resource, returning its status.
 batch_as() {
-  local e=$1 s=0 keep_owner=$PLVS_OWNER keep_token=$PLVS_TOKEN keep_notes=$NOTES
-  shift
-  PLVS_OWNER=$(cat "$e/owner") PLVS_TOKEN=$(cat "$e/token") NOTES=""
-  "$@" || s=$?
-  printf '%s' "$NOTES" >> "$e/notes"
-  PLVS_OWNER=$keep_owner PLVS_TOKEN=$keep_token NOTES=$keep_notes
+  local s=0
+  batch_become "$1"
+  "${@:2}" || s=$?
+  batch_return "$1"
   return $s
 }
 # batch_as_do ENTRY COMMAND...: the same for a command that must work (a failure stops the leader, as any
 # failing command stops a script; the entry stays queued for the next leader).
 batch_as_do() {
-  local e=$1 keep_owner=$PLVS_OWNER keep_token=$PLVS_TOKEN keep_notes=$NOTES
-  shift
-  PLVS_OWNER=$(cat "$e/owner") PLVS_TOKEN=$(cat "$e/token") NOTES=""
-  "$@"
-  printf '%s' "$NOTES" >> "$e/notes"
-  PLVS_OWNER=$keep_owner PLVS_TOKEN=$keep_token NOTES=$keep_notes
+  batch_become "$1"
+  "${@:2}"
+  batch_return "$1"
 }
 
-declare -A B_TARGET B_ACTION B_STATUS B_MSG B_DETAIL B_CHANGED
+declare -A B_TARGET B_ACTION B_VERIFY B_SCHED B_STATUS B_MSG B_DETAIL B_CHANGED
 
 batch_outcome() { # ENTRY 0|1 [message [details]]
   B_STATUS[$1]=$2 B_MSG[$1]=${3:-} B_DETAIL[$1]=${4:-}
 }
 batch_note() { printf '%s\n' "pulumi-lvs[$HOST]: $2" >> "$1/notes"; }
 
-# batch_valid ENTRY...: the configuration with these changes, in a staging tree, checked by keepalived
-# (nothing to check before the pair's keepalived.conf exists): 0 valid, 1 refused, 2 the tree could not
-# be made. BATCH_OUT: keepalived's words, with the host's paths. Every step is checked: it runs where
-# errexit does not apply (a condition).
+# batch_valid ENTRY...: the configuration with these changes, checked by keepalived (see config_check):
+# 0 valid, 1 refused, 2 the staging tree could not be made; CHECK_OUT: keepalived's words.
 batch_valid() {
-  local stage="$BATCH_WORK/tree" e f rel
-  BATCH_OUT=""
-  [ -f "$KEEPALIVED_CONF" ] || return 0
-  rm -rf "$stage" && mkdir -p "$stage/pulumi-lvs/services" && cp -p "$KEEPALIVED_CONF" "$stage/keepalived.conf" || return 2
-  if [ -f "$LVS_DIR/auth.conf" ]; then cp -p "$LVS_DIR/auth.conf" "$stage/pulumi-lvs/" || return 2; fi
-  for f in "$LVS_DIR"/services/*.conf; do
-    if [ -f "$f" ]; then cp -p "$f" "$stage/pulumi-lvs/services/" || return 2; fi
-  done
+  local e
+  local -a staged=()
   for e in "$@"; do
-    rel=${B_TARGET[$e]#"$KEEPALIVED_DIR"/}
-    if [ "${B_ACTION[$e]}" = install ]; then cp "$e/new" "$stage/$rel" || return 2; else rm -f "$stage/$rel" || return 2; fi
+    if [ "${B_ACTION[$e]}" = install ]; then staged+=("$e/new=${B_TARGET[$e]}"); else staged+=("=${B_TARGET[$e]}"); fi
   done
-  sed -i "s#$LVS_DIR#$stage/pulumi-lvs#g" "$stage/keepalived.conf" || return 2
-  if ! BATCH_OUT=$(keepalived -t -f "$stage/keepalived.conf" 2>&1); then
-    BATCH_OUT=$(printf '%s\n' "$BATCH_OUT" | sed "s#$stage/pulumi-lvs#$LVS_DIR#g; s#$stage/#$KEEPALIVED_DIR/#g")
-    return 1
-  fi
+  config_check "$BATCH_WORK/tree" "${staged[@]}"
 }
 
 # batch_put_back ENTRY...: each target as it was before the batch.
@@ -147,8 +138,7 @@ batch_restored() { # ENTRY: what a failure after the swap says was done about it
 
 # batch_verified ENTRY: its IPVS service is there with its scheduler (install), or gone (remove).
 batch_verified() {
-  local v s seen
-  v=$(cat "$1/verify_ipvs") s=$(cat "$1/verify_sched")
+  local v=${B_VERIFY[$1]} s=${B_SCHED[$1]} seen
   [ -n "$v" ] || return 0
   # shellcheck disable=SC2086
   if [ "${B_ACTION[$1]}" = remove ]; then ! ipvsadm -Ln $v >/dev/null 2>&1; return; fi
@@ -179,7 +169,7 @@ batch_lead() {
     [ -z "${seen_target[$t]:-}" ] || continue
     seen_target[$t]=1
     entries+=("$e")
-    B_TARGET[$e]=$t B_ACTION[$e]=$(cat "$e/action") B_CHANGED[$e]=0
+    B_TARGET[$e]=$t B_ACTION[$e]=$(cat "$e/action") B_VERIFY[$e]=$(cat "$e/verify_ipvs") B_SCHED[$e]=$(cat "$e/verify_sched") B_CHANGED[$e]=0
     batch_outcome "$e" 0
   done
 
@@ -234,19 +224,19 @@ batch_lead() {
     if [ $rc = 2 ]; then
       batch_unstageable
     elif [ $rc = 1 ] && [ ${#batch[@]} = 1 ]; then
-      batch_refuse "${batch[0]}" "$BATCH_OUT"
+      batch_refuse "${batch[0]}" "$CHECK_OUT"
     elif [ $rc = 1 ]; then
       ok=()
       for e in "${batch[@]}"; do
         batch_valid "$e" && rc=0 || rc=$?
-        if [ $rc = 0 ]; then ok+=("$e"); elif [ $rc = 1 ]; then batch_refuse "$e" "$BATCH_OUT"; else batch_unstageable; break; fi
+        if [ $rc = 0 ]; then ok+=("$e"); elif [ $rc = 1 ]; then batch_refuse "$e" "$CHECK_OUT"; else batch_unstageable; break; fi
       done
       if [ ${#batch[@]} -gt 0 ]; then
         batch_valid "${batch[@]}" && rc=0 || rc=$?
         if [ $rc = 2 ]; then batch_unstageable
         elif [ $rc = 1 ]; then
           for e in "${batch[@]}"; do
-            batch_outcome "$e" 1 "keepalived rejected the new ${B_TARGET[$e]} together with the other service files changed with it, though it accepts it alone (keepalived -t); nothing was changed" "$BATCH_OUT"
+            batch_outcome "$e" 1 "keepalived rejected the new ${B_TARGET[$e]} together with the other service files changed with it, though it accepts it alone (keepalived -t); nothing was changed" "$CHECK_OUT"
           done
           for e in "${batch[@]}"; do batch_drop "$e"; done
         fi
@@ -277,8 +267,9 @@ batch_lead() {
     verify=()
   elif [ $running = 0 ] && [ $held = 1 ]; then
     for e in "${batch[@]}"; do
-      if [ "${B_ACTION[$e]}" = install ]; then batch_note "$e" "keepalived stays stopped: this director is held while the VRRP settings change; ${B_TARGET[$e]} is loaded when it is released"
-      else batch_note "$e" "keepalived stays stopped: this director is held while the VRRP settings change; ${B_TARGET[$e]} is gone from it when it is released"; fi
+      t="is loaded"
+      [ "${B_ACTION[$e]}" = install ] || t="is gone from it"
+      batch_note "$e" "keepalived stays stopped: this director is held while the VRRP settings change; ${B_TARGET[$e]} $t when it is released"
     done
   fi
 
@@ -302,7 +293,7 @@ batch_lead() {
         sleep 0.25
       done
       for e in "${waiting[@]}"; do
-        v=$(cat "$e/verify_ipvs")
+        v=${B_VERIFY[$e]}
         if [ "${B_ACTION[$e]}" = remove ]; then
           batch_outcome "$e" 1 "the IPVS service ($v) is still there after the reload; $(batch_restored "$e")"
           failed+=("$e")
@@ -310,11 +301,11 @@ batch_lead() {
         fi
         seen=$(cat "$e/seen" 2>/dev/null || true)
         if [ "${B_CHANGED[$e]}" = 1 ]; then
-          batch_outcome "$e" 1 "after the reload the IPVS service $v is ${seen:-missing}, not using scheduler $(cat "$e/verify_sched"); $(batch_restored "$e")"
+          batch_outcome "$e" 1 "after the reload the IPVS service $v is ${seen:-missing}, not using scheduler ${B_SCHED[$e]}; $(batch_restored "$e")"
           failed+=("$e")
         else
           # Nothing to put back: the file is as wanted, and IPVS differs (changed by hand? a drift check repairs it).
-          batch_outcome "$e" 1 "the IPVS service $v is ${seen:-missing}, not using scheduler $(cat "$e/verify_sched"), although ${B_TARGET[$e]} is unchanged (changed by hand? driftCheck repairs it); nothing was changed"
+          batch_outcome "$e" 1 "the IPVS service $v is ${seen:-missing}, not using scheduler ${B_SCHED[$e]}, although ${B_TARGET[$e]} is unchanged (changed by hand? driftCheck repairs it); nothing was changed"
         fi
       done
       if [ ${#failed[@]} -gt 0 ]; then

@@ -56,19 +56,12 @@ if [ "$DRIFT" != 1 ]; then
 fi
 
 # The whole configuration as it will be, in a staging tree, checked by keepalived itself.
-stage="$work/tree"
-mkdir -p "$stage/pulumi-lvs/services"
-[ -f "$KEEPALIVED_CONF" ] && cp -p "$KEEPALIVED_CONF" "$stage/keepalived.conf"
-[ -f "$LVS_DIR/auth.conf" ] && cp -p "$LVS_DIR/auth.conf" "$stage/pulumi-lvs/"
-for f in "$LVS_DIR"/services/*.conf; do [ -f "$f" ] && cp -p "$f" "$stage/pulumi-lvs/services/"; done
-cp "$work/new" "$stage/${TARGET#"$KEEPALIVED_DIR"/}"
-[ -z "$COMPANION" ] || cp "$work/companion" "$stage/${COMPANION#"$KEEPALIVED_DIR"/}"
-if [ -f "$stage/keepalived.conf" ]; then
-  sed -i "s#$LVS_DIR#$stage/pulumi-lvs#g" "$stage/keepalived.conf"
-  if ! out=$(keepalived -t -f "$stage/keepalived.conf" 2>&1); then
-    fail "keepalived rejected the new $TARGET${COMPANION:+ with the new $COMPANION} (keepalived -t); nothing was changed" \
-      "$(printf '%s\n' "$out" | sed "s#$stage/pulumi-lvs#$LVS_DIR#g; s#$stage/#$KEEPALIVED_DIR/#g")"
-  fi
+staged=("$work/new=$TARGET")
+[ -z "$COMPANION" ] || staged+=("$work/companion=$COMPANION")
+config_check "$work/tree" "${staged[@]}" && checked=0 || checked=$?
+[ $checked != 2 ] || staging_failed "staging tree"
+if [ $checked = 1 ]; then
+  fail "keepalived rejected the new $TARGET${COMPANION:+ with the new $COMPANION} (keepalived -t); nothing was changed" "$CHECK_OUT"
 fi
 
 changed=1

@@ -1,0 +1,27 @@
+# config_check STAGE [SRC=TARGET | =TARGET]...: the whole keepalived configuration as it will be with
+# these files put in (SRC=TARGET) or taken out (=TARGET), built in the staging folder STAGE and checked by
+# keepalived itself (keepalived -t). 0: valid, or nothing to check yet (no keepalived.conf); 1: refused;
+# 2: the staging tree could not be made. CHECK_OUT: keepalived's words, naming the host's paths. Every
+# step is checked, as callers run it where errexit does not apply (to tell 1 from 2).
+config_check() {
+  local stage=$1 f spec src target
+  shift
+  CHECK_OUT=""
+  rm -rf "$stage" && mkdir -p "$stage/pulumi-lvs/services" || return 2
+  if [ -f "$KEEPALIVED_CONF" ]; then cp -p "$KEEPALIVED_CONF" "$stage/keepalived.conf" || return 2; fi
+  if [ -f "$LVS_DIR/auth.conf" ]; then cp -p "$LVS_DIR/auth.conf" "$stage/pulumi-lvs/" || return 2; fi
+  for f in "$LVS_DIR"/services/*.conf; do
+    if [ -f "$f" ]; then cp -p "$f" "$stage/pulumi-lvs/services/" || return 2; fi
+  done
+  for spec in "$@"; do
+    src=${spec%%=*} target=${spec#*=}
+    target="$stage/${target#"$KEEPALIVED_DIR"/}"
+    if [ -n "$src" ]; then cp "$src" "$target" || return 2; else rm -f "$target" || return 2; fi
+  done
+  [ -f "$stage/keepalived.conf" ] || return 0
+  sed -i "s#$LVS_DIR#$stage/pulumi-lvs#g" "$stage/keepalived.conf" || return 2
+  if ! CHECK_OUT=$(keepalived -t -f "$stage/keepalived.conf" 2>&1); then
+    CHECK_OUT=$(printf '%s\n' "$CHECK_OUT" | sed "s#$stage/pulumi-lvs#$LVS_DIR#g; s#$stage/#$KEEPALIVED_DIR/#g")
+    return 1
+  fi
+}
