@@ -152,3 +152,19 @@ export async function timeVipMove(opts: { from: string; to: string; vip: string;
 export function labStackConfig(): { hosts: string; privateKeyPath: string } {
     return { hosts: JSON.stringify(labHosts()), privateKeyPath: labHosts()[0]!.ssh.privateKeyPath };
 }
+
+export interface LabMail { peer: string; subject: string; text: string }
+
+/** The mails the client's sink (`lab-service smtp`, port 25) kept since clearLabMails(), oldest first. */
+export function labMails(): LabMail[] {
+    const out = sh("client", `for f in $(ls /run/lab/mail/*.eml 2>/dev/null | sort); do cat "$f"; printf '\\0'; done`);
+    return out.split("\0").filter((t) => t.trim() !== "").map((text) => ({
+        peer: /^X-Lab-Peer: (.*)$/m.exec(text)?.[1] ?? "",
+        subject: /^Subject: (.*)$/m.exec(text)?.[1] ?? "",
+        text,
+    }));
+}
+
+export function clearLabMails(): void {
+    sh("client", "rm -f /run/lab/mail/*.eml");
+}

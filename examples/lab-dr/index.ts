@@ -9,6 +9,9 @@
 //   drain             optional, real servers to drain, e.g. ["rs1"]
 //   driftCheck        optional, default false: probe for drift on every preview and up, repair it on up
 //   virtualRouterId   optional, defaults to 51
+//   mailRelay         optional, an SMTP relay's address (the lab's client runs a mail sink on port 25):
+//                     keepalived then mails ops@lab.example when a director becomes MASTER or a health
+//                     check takes a real server out or puts it back
 import * as pulumi from "@pulumi/pulumi";
 import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs, type Scheduler } from "pulumi-lvs";
 
@@ -31,6 +34,7 @@ for (const name of Object.keys(overrides)) {
 }
 const weights = { ...DEFAULT_WEIGHTS, ...overrides };
 const drain = new Set(config.getObject<string[]>("drain") ?? []);
+const mailRelay = config.get("mailRelay");
 
 const host = (name: string): LabHost => {
     const h = hosts.find((x) => x.name === name);
@@ -47,7 +51,9 @@ const directors = new LvsDirectorPair("lb", {
     secondary: connection("dir2"),
     interface: "eth0",
     vips: [vip],
-    vrrp: { virtualRouterId: config.getNumber("virtualRouterId") ?? 51, authPass: config.requireSecret("vrrpPassword") },
+    vrrp: { virtualRouterId: config.getNumber("virtualRouterId") ?? 51, authPass: config.requireSecret("vrrpPassword"), smtpAlert: mailRelay ? true : undefined },
+    // Health checks mail too (keepalived's default once the pair has emailAlerts).
+    emailAlerts: mailRelay ? { to: ["ops@lab.example"], from: "lvs@lab.example", smtpServer: { host: mailRelay }, smtpConnectTimeout: 5 } : undefined,
     driftCheck: config.getBoolean("driftCheck") ?? false,
 });
 

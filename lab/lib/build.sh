@@ -93,7 +93,7 @@ customize_image() { # <root>
     install -m 0600 "$LAB_KEY.pub" "$root$home/.ssh/authorized_keys"
   done
   chroot "$root" chown -R ops:ops /home/ops/.ssh
-  chroot "$root" systemctl enable -q lab-net.service lab-hostkeys.service lab-web.service lab-hold.service lab-echo.service lab-dns.service lab-sctp.service
+  chroot "$root" systemctl enable -q lab-net.service lab-hostkeys.service lab-web.service lab-hold.service lab-echo.service lab-dns.service lab-sctp.service lab-smtp.service
   chroot "$root" systemctl mask -q apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.timer \
     fstrim.timer dpkg-db-backup.timer getty@tty1.service console-getty.service 2>/dev/null || true
   # The hosts' only package source is the lab repository.

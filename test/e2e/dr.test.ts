@@ -5,7 +5,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { address, firewallRules, httpRequests, labHost, onHost, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
+import { address, clearLabMails, firewallRules, labMails, httpRequests, labHost, onHost, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
 import { fwApply, fwDelete } from "../../src/remote/firewall";
 import { hostCommandText } from "../../src/remote/shell";
 import { createInfraRepo, packPackage, type InfraRepo } from "../helpers/infraRepo";
@@ -64,6 +64,8 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         infra = createInfraRepo({ tarball: packPackage(packDir).tarball, program: fs.readFileSync(example, "utf8"), project: PROJECT });
         lab = LabStack.create(infra.dir, stack, {}, { vrrpPassword: PASSWORD });
         for (const [r, w] of Object.entries(WEIGHTS)) lab.config(`weights.${r}`, String(w), true);
+        // keepalived's e-mail alerts go to the client's mail sink (steps 4c and 5 read them).
+        lab.config("mailRelay", address("client", "front"));
     });
 
     after(() => {
@@ -224,6 +226,7 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         const rs2 = `${address("rs2", "front")}:80`;
         const inTable = () => sh("dir1", `ipvsadm -Ln -t ${VIP}:80`).includes(rs2);
         assert.ok(inTable());
+        clearLabMails();
         sh("rs2", "mkdir -p /run/lab && touch /run/lab/unhealthy");
         const t0 = Date.now();
         const gone = await waitFor(() => !inTable(), 30_000);
@@ -237,6 +240,13 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         assert.ok(back, "rs2 comes back when /health answers 200 again");
         assert.equal(httpRequests(URL, 30).failures, 0);
         console.log(`      HTTP_GET: removed ${removal.toFixed(1)} s after /health turned 503 (bound 7 s), back ${recovery.toFixed(1)} s after it recovered`);
+        // Each director's checker mails both changes (smtp_alert: keepalived's default once emailAlerts is set).
+        const rsMail = (d: string, change: string) => (m: { peer: string; subject: string }) =>
+            m.peer === address(d, "front") && m.subject.includes(address("rs2", "front")) && m.subject.endsWith(`- ${change}`);
+        const wanted = DIRECTORS.flatMap((d) => ["DOWN", "UP"].map((c) => rsMail(d, c)));
+        const mailed = await waitFor(() => { const mails = labMails(); return wanted.every((w) => mails.some(w)); }, 20_000);
+        assert.ok(mailed, `a DOWN and an UP mail about rs2 from each director; the sink has:\n${labMails().map((m) => `${m.peer}: ${m.subject}`).join("\n")}`);
+        console.log(`      mails: ${labMails().filter((m) => m.subject.includes(address("rs2", "front"))).map((m) => `${m.peer} "${m.subject}"`).join(", ")}`);
     });
 
     it("4d. drift: with driftCheck on, preview of an unchanged stack shows no change; a service deleted by hand and a file edited show in preview (named), up reports and repairs them, then preview is clean again; a removed VIP comes back by itself", async () => {
@@ -351,12 +361,16 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         console.log(`      a failed primary: dir2 held (no VIP) with ${traffic.sent} requests through dir1, ${traffic.failures} failed; the next up released it`);
     });
 
-    it("5. the backup takes the VIP within 3 x advert_int + 1 s when the master stops, and traffic resumes", async () => {
+    it("5. the backup takes the VIP within 3 x advert_int + 1 s when the master stops, and traffic resumes; it mails that it became MASTER", async () => {
+        clearLabMails();
         const seconds = await timeVipMove({ from: "dir1", to: "dir2", vip: VIP, iface: "eth0", action: "systemctl stop keepalived" });
         console.log(`      failover: ${seconds.toFixed(2)} s`);
         assert.ok(seconds <= 3 * 1 + 1, `failover took ${seconds.toFixed(2)} s`);
         const res = httpRequests(URL, 50);
         assert.equal(res.failures, 0, "traffic resumes through the backup");
+        const master = (m: { peer: string; subject: string }) => m.peer === address("dir2", "front") && /Entering MASTER state/.test(m.subject);
+        assert.ok(await waitFor(() => labMails().some(master), 20_000), `dir2 mails that it became MASTER; the sink has:\n${labMails().map((m) => `${m.peer}: ${m.subject}`).join("\n")}`);
+        console.log(`      mail: ${labMails().filter(master).map((m) => `${m.peer} "${m.subject}"`).join(", ")}`);
         const back = await timeVipMove({ from: "dir1", to: "dir1", vip: VIP, iface: "eth0", action: "systemctl start keepalived" });
         console.log(`      VIP back on dir1 after restart: ${back.toFixed(2)} s`);
         assert.ok(!hasVip("dir2") || (await waitFor(() => !hasVip("dir2"))), "dir2 releases the VIP");

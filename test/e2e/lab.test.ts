@@ -1,7 +1,7 @@
 // The lab itself (issue 3's done-when): every host answers over SSH with its own host key, a director
 // can load IPVS, and apt installs keepalived from the lab's own repository.
 import { strict as assert } from "assert";
-import { labHosts, onHost, sh } from "../../lab/helpers";
+import { clearLabMails, labHosts, labMails, onHost, sh } from "../../lab/helpers";
 
 describe("the lab", function () {
     this.timeout(600_000);
@@ -36,6 +36,15 @@ describe("the lab", function () {
         sh("rs1", "rm -f /run/lab/unhealthy");
         assert.equal(JSON.parse(sh("client", "lab-client hold 10.201.0.22 9000 --seconds 1 --interval 0.2")).server, "rs2");
         assert.deepEqual(JSON.parse(sh("client", "lab-client udp 10.201.0.23 9001 --count 3")).answers, { rs3: 3 });
+    });
+
+    it("runs a mail sink on the client that keeps what a director sends to port 25", () => {
+        clearLabMails();
+        sh("dir1", "printf 'HELO dir1\\r\\nMAIL FROM:<lvs@lab.example>\\r\\nRCPT TO:<ops@lab.example>\\r\\nDATA\\r\\nSubject: lab check\\r\\n\\r\\n..dot-stuffed\\r\\n.\\r\\nQUIT\\r\\n' | nc -q 2 10.201.0.50 25 >/dev/null");
+        const mails = labMails();
+        assert.deepEqual(mails.map((m) => [m.peer, m.subject]), [["10.201.0.11", "lab check"]]);
+        assert.match(mails[0]!.text, /^\.dot-stuffed$/m);
+        clearLabMails();
     });
 
     it("loads IPVS on a director and installs keepalived + ipvsadm from the lab repository", () => {
