@@ -1,4 +1,4 @@
-export { LvsDirectorPair, type LvsDirectorPairArgs, type VrrpArgs, type TrackScriptArgs, type NotifyArgs, type InsideArgs, type DirectorNode,
+export { LvsDirectorPair, type LvsDirectorPairArgs, type VrrpArgs, type TrackScriptArgs, type NotifyArgs, type InsideArgs, type OneNicNatArgs, type DirectorNode,
     type EmailAlertsArgs, type SmtpServerArgs, type GlobalDefsArgs, type RouterIdsArgs } from "./components/LvsDirectorPair";
 export {
     VirtualService, type VirtualServiceArgs, type RealServerEntryArgs, type HealthCheckArgs,

@@ -188,6 +188,16 @@ export interface InsideArgs {
     instanceNameV6?: pulumi.Input<string>;
 }
 
+export interface OneNicNatArgs {
+    /**
+     * The real servers' addresses or networks whose own connections to elsewhere leave through the
+     * directors with `sourceVip` as their source (SNAT), e.g. ["10.0.0.21", "10.0.0.22"]. Defaults to none.
+     */
+    snat?: pulumi.Input<pulumi.Input<string>[]>;
+    /** The VIP those connections leave from. Defaults to the first VIP of each address family. */
+    sourceVip?: pulumi.Input<string>;
+}
+
 export interface LvsDirectorPairArgs {
     /** The director that holds the VIPs while it is healthy (state MASTER). */
     primary: pulumi.Input<ConnectionArgs>;
@@ -207,11 +217,18 @@ export interface LvsDirectorPairArgs {
      * over together. Turns on IP forwarding and installs the pair's own firewall chains (forwarding, masquerade).
      */
     inside?: pulumi.Input<InsideArgs>;
+    /**
+     * NAT on one NIC: the real servers share `interface`'s segment and use a VIP of `vips` as their
+     * default gateway. Turns on IP forwarding, turns off ICMP redirects (net.ipv4.conf.all and
+     * `interface` send_redirects=0) and installs the pair's own firewall chains for `snat`. Clients on
+     * that same segment cannot use the VIPs: the real servers answer them directly, from their own address.
+     */
+    oneNicNat?: pulumi.Input<OneNicNatArgs>;
     /** lvs_sync_daemon: the master sends its connection table to the backup, so failover keeps connections. */
     lvsSyncDaemon?: pulumi.Input<{ interface: pulumi.Input<string>; syncId?: pulumi.Input<number> }>;
     /**
      * Extra sysctls on both directors, or overrides of the defaults
-     * (net.ipv4.vs.expire_nodest_conn=1, net.ipv4.vs.expire_quiescent_template=1, ip_forward=1 with `inside`).
+     * (net.ipv4.vs.expire_nodest_conn=1, net.ipv4.vs.expire_quiescent_template=1, ip_forward=1 with `inside` or `oneNicNat`, send_redirects=0 with `oneNicNat`).
      */
     sysctls?: pulumi.Input<Record<string, pulumi.Input<string | number>>>;
     /** keepalived's e-mail alerts: recipients, sender and SMTP relay (global_defs). None by default. */
@@ -284,7 +301,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         const component = "LvsDirectorPair";
         checked(component, name, componentNameSchema, { name }, this);
         const { authPass, authHmacKey, ...vrrp } = args.vrrp;
-        const input = { interface: args.interface, vips: args.vips, vrrp, inside: args.inside, lvsSyncDaemon: args.lvsSyncDaemon, sysctls: args.sysctls, emailAlerts: args.emailAlerts, globalDefs: args.globalDefs };
+        const input = { interface: args.interface, vips: args.vips, vrrp, inside: args.inside, oneNicNat: args.oneNicNat, lvsSyncDaemon: args.lvsSyncDaemon, sysctls: args.sysctls, emailAlerts: args.emailAlerts, globalDefs: args.globalDefs };
         const model: pulumi.Output<DirectorPairModel> = checked(component, name, directorPairSchema, input, this, (m, secrets) => [
             ...routerIdClash(name, m, secrets),
             ...claimRouterIds(name, routerIdClaims(m), secrets),
@@ -360,7 +377,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 stdin: sysctlText,
             }, { parent: this, dependsOn: [factsCmds.primary, factsCmds.secondary, ...(previous ? [previous] : [])] });
             let beforeAuth: pulumi.Resource = sysctls;
-            if (args.inside !== undefined) {
+            if (args.inside !== undefined || args.oneNicNat !== undefined) {
                 beforeAuth = hostCommand(child("nat"), {
                     connection,
                     title: `NAT forwarding and masquerading rules (${role} director)`,

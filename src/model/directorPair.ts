@@ -115,6 +115,21 @@ export const insideSchema = z.object({
     instanceNameV6: keepalivedName.optional(),
 }).strict();
 
+/**
+ * NAT on one NIC: the real servers share `interface`'s segment and a VIP of `vips` is their default gateway.
+ * Their replies come in and leave on the same NIC, so the directors send no ICMP redirects (a redirect
+ * would send the next replies around the director, with the real server's own address).
+ */
+export const oneNicNatSchema = z.object({
+    /**
+     * The real servers' addresses (or networks) whose own connections to elsewhere leave through the
+     * directors with `sourceVip` as their source (SNAT), not the director's own address.
+     */
+    snat: z.array(ipWithPrefix).default([]),
+    /** The VIP those connections leave from. Defaults to the first VIP of each address family. */
+    sourceVip: ipAddress.optional(),
+}).strict();
+
 /** lvs_sync_daemon: the master sends its connection table to the backup, so failover keeps connections. */
 export const syncDaemonSchema = z.object({
     /** The NIC the sync multicast runs on (often a dedicated link). */
@@ -134,6 +149,8 @@ export const directorPairSchema = z.object({
     vrrp: vrrpSchema,
     /** NAT: the inside NIC and its VIPs. Turns on ip_forward. */
     inside: insideSchema.optional(),
+    /** NAT with the real servers on `interface`'s own segment, their gateway a VIP (see oneNicNatSchema). */
+    oneNicNat: oneNicNatSchema.optional(),
     lvsSyncDaemon: syncDaemonSchema.optional(),
     /** Extra sysctls on both directors (and overrides of the defaults). */
     sysctls: z.record(sysctlKey, sysctlValue).default({}),
@@ -174,11 +191,30 @@ export const directorPairSchema = z.object({
     checkNames(pair, ctx);
     if (pair.vrrp.smtpAlert === true && !pair.emailAlerts) addRule(ctx, ["vrrp", "smtpAlert"], "needs emailAlerts: keepalived sends no mail without notification_email and smtp_server");
     if (pair.globalDefs.vrrpStrict && pair.globalDefs.vrrpStrictAcknowledged) checkStrict(pair, ctx);
+    if (pair.oneNicNat) checkOneNicNat(pair as DirectorPairModel, ctx);
     if (pair.inside && pair.inside.interface === pair.interface && (pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId) === pair.vrrp.virtualRouterId) {
         addRule(ctx, ["inside", "virtualRouterId"], (s) => `must differ from vrrp.virtualRouterId ${s.show(["vrrp", "virtualRouterId"], pair.vrrp.virtualRouterId)} when the inside NIC is the same NIC (${s.show([["interface"], ["inside", "interface"]], pair.interface)})`);
     }
 });
 export type DirectorPairModel = z.output<typeof directorPairSchema>;
+
+function checkOneNicNat(pair: DirectorPairModel, ctx: z.RefinementCtx): void {
+    const nat = pair.oneNicNat!;
+    if (pair.inside) addRule(ctx, ["oneNicNat"], "cannot be combined with inside: the real servers are either behind an inside NIC or on the VIPs' own segment");
+    const hosts = pair.vips.map((v) => v.split("/")[0]!);
+    if (nat.sourceVip !== undefined && !hosts.includes(nat.sourceVip)) addRule(ctx, ["oneNicNat", "sourceVip"], "is not one of vips: the real servers' connections can only leave from an address the pair holds");
+    nat.snat.forEach((net, i) => {
+        const fam = family(net);
+        if (nat.sourceVip !== undefined ? family(nat.sourceVip) !== fam : !hosts.some((h) => family(h) === fam)) {
+            addRule(ctx, ["oneNicNat", "snat", i], `is IPv${fam}, and the pair has no IPv${fam} VIP${nat.sourceVip !== undefined ? " as sourceVip" : ""} to SNAT it to`);
+        }
+    });
+}
+
+/** The VIP a one-NIC NAT pair SNATs `source`'s own connections to. */
+export function snatVip(pair: DirectorPairModel, source: string): string {
+    return pair.oneNicNat?.sourceVip ?? pair.vips.map((v) => v.split("/")[0]!).find((v) => family(v) === family(source))!;
+}
 
 type PairInput = Omit<DirectorPairModel, "emailAlerts" | "globalDefs"> & { globalDefs: z.output<typeof globalDefsSchema> };
 

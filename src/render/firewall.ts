@@ -1,8 +1,9 @@
 // Firewall rules of our own on the directors, one rule per line ("<family> <table> <hook> <match>"),
 // that scripts/fw.sh loads into chains of our own (named in ruleSets.ts) with iptables (nf_tables or
 // legacy backend, whichever the host's kernel supports), jumped to from the built-in chain: no other
-// rule is touched, and each rule only admits (ACCEPT), marks or masquerades, so an admin's DROP policy
-// still holds for everything else.
+// rule is touched, and each rule only admits (ACCEPT), marks or translates addresses, so an admin's DROP
+// policy still holds for everything else (the one exception, the director's own IPv6 redirects on a
+// one-NIC NAT pair, is explained at renderOneNicNatRules).
 //
 // What IPVS NAT needs in FORWARD, and only that (net/netfilter/ipvs/ip_vs_core.c, ip_vs_xmit.c):
 // - A request (client -> VIP) is delivered locally: IPVS takes it in LOCAL_IN, rewrites the destination
@@ -16,7 +17,7 @@
 //   forwarded the same way, and IPVS translates them after FORWARD (ip_vs_out_icmp).
 // Health checks (the director connects to the real servers), VRRP and the sync daemon are the
 // director's own traffic (OUTPUT/INPUT), not forwarded: these rules neither need nor touch them.
-import type { DirectorPairModel } from "../model/directorPair";
+import { snatVip, type DirectorPairModel } from "../model/directorPair";
 import { family, hostCidr } from "../model/primitives";
 import type { VirtualServiceModel } from "../model/virtualService";
 import { serviceKey } from "./keys";
@@ -31,6 +32,7 @@ function header(title: string): string {
  * these rules; the real servers' replies to clients are opened per VirtualService.
  */
 export function renderNatRules(pairName: string, pair: DirectorPairModel): string | undefined {
+    if (pair.oneNicNat) return renderOneNicNatRules(pairName, pair);
     const inside = pair.inside;
     if (!inside) return undefined;
     const lines = [header(`NAT of LvsDirectorPair "${pairName}"`)];
@@ -40,6 +42,27 @@ export function renderNatRules(pairName: string, pair: DirectorPairModel): strin
             `${fam} filter FORWARD -i ${inside.interface} -o ${pair.interface} -s ${net} -j ACCEPT`,
             `${fam} filter FORWARD -i ${pair.interface} -o ${inside.interface} -d ${net} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
             `${fam} nat POSTROUTING -o ${pair.interface} -s ${net} -j MASQUERADE`,
+        );
+    }
+    return `${lines.join("\n")}\n`;
+}
+
+/**
+ * One-NIC NAT: the `oneNicNat.snat` sources may open connections to elsewhere (in and out on `interface`),
+ * leaving with their VIP as the source address, and get their answers back. IPv6 has no send_redirects
+ * setting, so with an IPv6 VIP the directors' own redirects out of `interface` are dropped instead (the
+ * one rule here that drops: it touches only packets the director itself would send).
+ */
+function renderOneNicNatRules(pairName: string, pair: DirectorPairModel): string {
+    const nic = pair.interface;
+    const lines = [header(`one-NIC NAT of LvsDirectorPair "${pairName}"`)];
+    if (pair.vips.some((v) => family(v) === 6)) lines.push(`6 filter OUTPUT -o ${nic} -p ipv6-icmp --icmpv6-type redirect -j DROP`);
+    for (const source of pair.oneNicNat!.snat) {
+        const fam = family(source);
+        lines.push(
+            `${fam} filter FORWARD -i ${nic} -o ${nic} -s ${source} -j ACCEPT`,
+            `${fam} filter FORWARD -i ${nic} -o ${nic} -d ${source} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`,
+            `${fam} nat POSTROUTING -o ${nic} -s ${source} -j SNAT --to-source ${snatVip(pair, source)}`,
         );
     }
     return `${lines.join("\n")}\n`;

@@ -1,9 +1,9 @@
 // Every host object has one owner (issue 13): renames, replacements, port swaps, mode changes, a second
 // stack and a keepalived that ran before pulumi-lvs, each with real `pulumi up`s on the lab, checked on
-// the hosts and with traffic through the VIP.
+// the hosts and with traffic through the VIP. Step 4b proves NAT on one NIC (issue 18) on the same deploy.
 import { strict as assert } from "assert";
 import * as path from "path";
-import { httpRequests, sh, startHttpLoop } from "../../lab/helpers";
+import { address, firewallRules, httpRequests, onHostAsync, sh, startHttpLoop } from "../../lab/helpers";
 import { LabStack } from "../helpers/labStack";
 import { repoRoot } from "../helpers/pulumi-cli";
 
@@ -15,6 +15,12 @@ const RS_SYSCTLS = ["net.ipv4.conf.all.arp_ignore", "net.ipv4.conf.lo.arp_ignore
 const PASSWORD = "e2eOwnp1";
 // A keepalived that runs on dir1 before pulumi-lvs: one service of its own, and no VRRP.
 const OWN_CONF = "# the host's own keepalived, from before pulumi-lvs\nvirtual_server 10.201.0.99 8080 {\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n    real_server 10.201.0.21 8080 {\n    }\n}\n";
+const ONE_NIC_SYSCTLS = ["net.ipv4.ip_forward", "net.ipv4.conf.all.send_redirects", "net.ipv4.conf.eth0.send_redirects"];
+/** ICMP redirects this host has sent since boot (/proc/net/snmp, Icmp: OutRedirects). */
+const redirectsSent = (host: string) => {
+    const [names, values] = sh(host, "grep '^Icmp:' /proc/net/snmp").trim().split("\n").map((l) => l.split(/\s+/));
+    return Number(values![names!.indexOf("OutRedirects")]);
+};
 const APT = "DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300";
 
 const sysctls = (host: string) => sh(host, `sysctl ${RS_SYSCTLS.join(" ")}`);
@@ -31,7 +37,7 @@ const noFailures = (what: string, r: { sent: number; failures: number }) => {
     console.log(`      ${what}: ${r.sent} requests, ${r.failures} failed`);
 };
 
-describe("one owner per host object: renames, swaps, mode changes, two stacks, a keepalived from before", function () {
+describe("one owner per host object: renames, swaps, mode changes, two stacks, a keepalived from before (and NAT on one NIC, on the same deploy)", function () {
     this.timeout(1_200_000);
     let a: LabStack;
     let b: LabStack;
@@ -129,6 +135,47 @@ describe("one owner per host object: renames, swaps, mode changes, two stacks, a
         assert.ok(!onLo("rs4"), "rs4: no VIP left");
         assert.equal(defaultRoutes("rs4"), prior.rs4);
         assert.equal(claims("rs4"), "", "rs4: no claim left");
+    });
+
+    it("4b. NAT on one NIC on the same pair (oneNicNat, rs3 routed through the VIP): a client on another segment is served from the VIP, one on the same segment is not, rs3's own connections leave as the VIP, no redirect is sent; turned off, everything is as before", async () => {
+        const NAT_URL = `http://${VIP}:8080/`;
+        const rs6 = address("rs6", "remote");
+        const before = Object.fromEntries(DIRECTORS.map((d) => [d, sh(d, `sysctl ${ONE_NIC_SYSCTLS.join(" ")}`) + firewallRules(d)]));
+        const rs3Routes = defaultRoutes("rs3");
+        a.config("oneNicNat", "true");
+        a.up();
+        for (const d of DIRECTORS) {
+            assert.match(sh(d, `sysctl ${ONE_NIC_SYSCTLS.join(" ")}`), /net\.ipv4\.ip_forward = 1\nnet\.ipv4\.conf\.all\.send_redirects = 0\nnet\.ipv4\.conf\.eth0\.send_redirects = 0/, d);
+            assert.match(sh(d, `ipvsadm -Ln -t ${VIP}:8080`), new RegExp(`${address("rs3", "front")}:80\\s+Masq`), `${d}: rs3 in NAT mode`);
+        }
+        assert.match(defaultRoutes("rs3"), new RegExp(`^default via ${VIP.replace(/\./g, "\\.")} dev eth0`, "m"), "rs3: default route via the VIP");
+
+        const sent = DIRECTORS.map(redirectsSent);
+        const far = JSON.parse(sh("rs6", `lab-client http ${NAT_URL} --count 30 --timeout 2`));
+        assert.equal(far.failures, 0, `from rs6, on the routed remote segment: ${JSON.stringify(far)}`);
+        assert.deepEqual(Object.keys(far.answers), ["rs3"]);
+        assert.deepEqual(DIRECTORS.map(redirectsSent), sent, "no ICMP redirect sent while forwarding the replies");
+        const near = JSON.parse(sh("client", `lab-client http ${NAT_URL} --count 3 --timeout 2`));
+        assert.equal(near.failures, 3, `the client on the VIP's own segment is not served (rs3 answers it directly): ${JSON.stringify(near)}`);
+        noFailures("the DR service meanwhile", httpRequests(URL, 40));
+
+        const hold = onHostAsync("rs3", `lab-client hold ${rs6} 9000 --seconds 4 --interval 0.5`);
+        let peers = "";
+        for (let i = 0; i < 12 && !peers.includes(":"); i++) {
+            await new Promise((r) => setTimeout(r, 250));
+            peers = sh("rs6", "ss -Htn state established '( sport = :9000 )' | awk '{print $4}'").trim();
+        }
+        assert.equal(JSON.parse((await hold).stdout).server, "rs6");
+        // rs6 listens on IPv6 too: an IPv4 peer shows as [::ffff:a.b.c.d]:port.
+        assert.match(peers, new RegExp(`^(\\[::ffff:)?${VIP.replace(/\./g, "\\.")}\\]?:\\d+$`), `rs6 sees rs3's connection from the VIP: ${peers}`);
+        console.log(`      one-NIC NAT: rs6 got ${far.answers.rs3} answers from the VIP, the same-segment client none; rs3 -> rs6 seen from ${peers}; redirects sent: 0`);
+
+        a.config("oneNicNat", "false");
+        a.up();
+        for (const d of DIRECTORS) assert.equal(sh(d, `sysctl ${ONE_NIC_SYSCTLS.join(" ")}`) + firewallRules(d), before[d], `${d}: sysctls and firewall as before`);
+        assert.equal(defaultRoutes("rs3"), rs3Routes, "rs3: the default routes from before");
+        assert.equal(claims("rs3"), "", "rs3: no claim left");
+        a.ok(["preview", "--expect-no-changes"]);
     });
 
     it("5. a second stack: refused the directors (naming the owner), and sharing rs1, where destroying either leaves what the other needs", () => {

@@ -214,6 +214,17 @@ describe("components (Pulumi mocks)", () => {
         assert.doesNotMatch(nat.inputs.stdin, /FORWARD -i eth0 -o eth1 -j ACCEPT|FORWARD -i eth1 -o eth0 -j ACCEPT/);
     });
 
+    it("one-NIC NAT pair: forwarding without redirects, SNAT of the real servers' own connections, their replies opened on the VIP's NIC", async () => {
+        const pair = makePair("nat3", { vips: ["10.0.3.100"], oneNicNat: { snat: ["10.0.3.21"] } });
+        const rs = new lvs.RealServer("rs3n", { connection: conn("10.0.3.21"), mode: "NAT", gateway: "10.0.3.100" });
+        new lvs.VirtualService("web3", { directors: pair, vip: "10.0.3.100", port: 80, mode: "NAT", realServers: [{ realServer: rs }] });
+        await settle();
+        assert.match(commands("nat3-primary-nat")[0]!.inputs.stdin, /^4 nat POSTROUTING -o eth0 -s 10\.0\.3\.21 -j SNAT --to-source 10\.0\.3\.100$/m);
+        assert.match(commands("nat3-secondary-sysctls")[0]!.inputs.stdin, /net\.ipv4\.conf\.all\.send_redirects = 0\n[\s\S]*net\.ipv4\.conf\.eth0\.send_redirects = 0\n[\s\S]*net\.ipv4\.ip_forward = 1/);
+        assert.match(commands("web3-primary-nat")[0]!.inputs.stdin, /^4 filter FORWARD -i eth0 -s 10\.0\.3\.21\/32 -p tcp --sport 80 -j ACCEPT$/m);
+        assert.match(commands("rs3n-vips")[0]!.inputs.stdin, /ExecStart=\/sbin\/ip route replace default via 10\.0\.3\.100/);
+    });
+
     it("a NAT VirtualService opens its real servers' replies on the inside NIC, on both directors; DR opens nothing", async () => {
         const pair = makePair("nat2", { inside: { interface: "eth1", vips: ["10.202.1.100/24"] } });
         const vip = (await resolve(pair.vips))[0]!;

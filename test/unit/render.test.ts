@@ -67,6 +67,20 @@ describe("renderers", () => {
         assert.throws(() => renderKeepalivedMain("lb", full, "primary"), /unicast VRRP needs the primary director's IPv4 address on eth0/);
     });
 
+    it("NAT on one NIC: forwarding without redirects, the real servers' own connections SNATed to their VIP", () => {
+        const one = directorPairSchema.parse({
+            interface: "eth0",
+            vips: ["10.201.0.120", "fd00:201::120"],
+            vrrp: { virtualRouterId: 61 },
+            oneNicNat: { snat: ["10.201.0.21", "10.201.0.22", "fd00:201::/64"] },
+        });
+        assertGolden("fw-nat-one-nic.rules", renderNatRules("one", one)!);
+        assertGolden("sysctl-director-nat-one-nic.conf", renderSysctlFile('LvsDirectorPair "one"', directorSysctls(one)));
+        const vlan = directorPairSchema.parse({ interface: "eth0.100", vips: ["10.1.0.5"], vrrp: { virtualRouterId: 1 }, oneNicNat: { sourceVip: "10.1.0.5" } });
+        assert.deepEqual(directorSysctls(vlan).filter((s) => s.key.includes("redirects")).map((s) => s.key), ["net.ipv4.conf.all.send_redirects", "net.ipv4.conf.eth0/100.send_redirects"]);
+        assert.equal(renderNatRules("vlan", vlan)!.split("\n").filter((l) => /^\d/.test(l)).length, 0, "no SNAT without snat sources");
+    });
+
     it("keepalived.conf with e-mail alerts, the names people monitor (router_id, instances, sync group) and the global_defs tunables", () => {
         const mail = directorPairSchema.parse({
             interface: "eth0",
