@@ -131,18 +131,23 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         }
         const snapshot = () => firewallRules("dir2") + sh("dir2", "ls /etc/systemd/system");
         const before = snapshot();
-        for (const rules of files.filter((f) => f.startsWith("fw-"))) {
-            // Any set name will do: each file is loaded and removed on its own.
-            const set = `PLVS_e2e${files.filter((f) => f.startsWith("fw-")).indexOf(rules)}`;
-            // Run as pulumi-lvs runs it: the bootstrap reads the owner, then the scripts, from stdin.
-            const owner = { urn: `urn:pulumi:e2e::dr::pulumi-lvs:index:LvsDirectorPair$command:remote:Command::${set}`, token: "0e2e" };
-            const text = hostCommandText(set, fwApply(set), fwDelete(set), fs.readFileSync(path.join(golden, rules), "utf8"), owner);
-            try {
-                onHostOk("dir2", text.create, text.stdin);
-                assert.match(firewallRules("dir2"), new RegExp(`-A (POSTROUTING|PREROUTING|FORWARD) -j ${set}_`), `${rules}: our chain is jumped to`);
-            } finally {
-                onHostOk("dir2", text.delete!, text.stdin);
-            }
+        // Every rule of every sample in one set, loaded and removed once: iptables accepts each line, and
+        // one run each way keeps the step short (each run is a full script on a slow host).
+        const samples = files.filter((f) => f.startsWith("fw-"));
+        const set = "PLVS_e2eall";
+        const all = samples.map((f) => fs.readFileSync(path.join(golden, f), "utf8")).join("");
+        // Run as pulumi-lvs runs it: the bootstrap reads the owner, then the scripts, from stdin.
+        const owner = { urn: `urn:pulumi:e2e::dr::pulumi-lvs:index:LvsDirectorPair$command:remote:Command::${set}`, token: "0e2e" };
+        const text = hostCommandText(set, fwApply(set), fwDelete(set), all, owner);
+        try {
+            onHostOk("dir2", text.create, text.stdin);
+            const loaded = firewallRules("dir2");
+            for (const hook of ["POSTROUTING", "PREROUTING", "FORWARD", "OUTPUT"]) assert.match(loaded, new RegExp(`-A ${hook} -j ${set}_${hook}`), `our ${hook} chain is jumped to`);
+            const ours = loaded.split("\n").filter((l) => l.startsWith(`-A ${set}_`)).length;
+            const lines = all.split("\n").filter((l) => /^[46] /.test(l)).length;
+            assert.equal(ours, lines, `every sample rule is in our chains (${samples.join(", ")})`);
+        } finally {
+            onHostOk("dir2", text.delete!, text.stdin);
         }
         assert.equal(snapshot(), before, "the firewall is exactly as before");
         console.log(`      keepalived -t accepted ${files.filter((f) => f.startsWith("keepalived-")).length} main configs x ${services.length} service files; firewall rules loaded and unloaded exactly`);
