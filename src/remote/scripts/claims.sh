@@ -35,15 +35,26 @@ case $PLVS_PHASE in
     fi
     at_exit '[ "$PLVS_STATUS" != 0 ] || { rm -f "$instances_file"; rmdir "${instances_file%/*}" "$CLAIMS" 2>/dev/null; }' ;;
 esac
-claim_dir() { printf '%s/%s' "$CLAIMS" "$(printf '%s' "$1" | sed 's/%/%25/g; s#/#%2F#g; s/ /%20/g')"; }
+# Bash builtins only, here and below: these run for every key a script touches, and a fork costs
+# milliseconds on small or emulated hosts.
+claim_dir() { local k=${1//%/%25}; k=${k//\//%2F}; printf '%s/%s' "$CLAIMS" "${k// /%20}"; }
+# first_lines FILE VAR...: VAR1 gets the first line of FILE, VAR2 the second, ... ("" where there is none).
+first_lines() {
+  local f=$1 v
+  shift
+  for v in "$@"; do printf -v "$v" ''; done
+  { for v in "$@"; do IFS= read -r "${v?}" || break; done; } < "$f"
+}
 stack_of() { local rest=${1#*::}; printf '%s::%s' "${1%%::*}" "${rest%%::*}"; }
 # claimants KEY: "token<TAB>urn<TAB>value" per claim
 claimants() {
   local d f
   d=$(claim_dir "$1")
+  local urn value
   for f in "$d"/*; do
     [ -f "$f" ] || continue
-    printf '%s\t%s\t%s\n' "${f##*/}" "$(sed -n 1p "$f")" "$(sed -n 2p "$f")"
+    first_lines "$f" urn value
+    printf '%s\t%s\t%s\n' "${f##*/}" "$urn" "$value"
   done
 }
 # claim_conflict KEY own|share VALUE: prints why another stack holds KEY (own) or wants another value
@@ -141,14 +152,18 @@ claim_forget() { rm -rf "$(claim_dir "$1")"; rmdir "$CLAIMS" 2>/dev/null || true
 # claimed_by_me PREFIX [any]: the keys starting with PREFIX that this version (or, with "any", any
 # version of this resource) claims.
 claimed_by_me() {
-  local d f
+  local d f key urn
   for d in "$CLAIMS"/*/; do
     [ -f "$d.key" ] || continue
-    case $(cat "$d.key") in "$1"*) ;; *) continue ;; esac
+    first_lines "$d.key" key
+    case $key in "$1"*) ;; *) continue ;; esac
     if [ "${2:-}" = any ]; then
-      for f in "$d"*; do [ -f "$f" ] && [ "$(sed -n 1p "$f")" = "$PLVS_OWNER" ] && { cat "$d.key"; break; }; done
-    else
-      [ -f "$d$PLVS_TOKEN" ] && cat "$d.key"
+      for f in "$d"*; do
+        [ -f "$f" ] || continue
+        first_lines "$f" urn
+        if [ "$urn" = "$PLVS_OWNER" ]; then printf '%s\n' "$key"; break; fi
+      done
+    elif [ -f "$d$PLVS_TOKEN" ]; then printf '%s\n' "$key"
     fi
   done
   return 0

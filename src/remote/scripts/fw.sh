@@ -42,14 +42,15 @@ check_names() {
   done < "$1"
 }
 load() { # load FILE: (re)builds our chains from FILE
-  local fam table hook rest chain seen=""
+  local fam table hook rest chain
+  local -A seen=()
   while read -r fam table hook rest; do
     case $fam in 4|6) ;; *) continue ;; esac
     chain="${SET}_${hook}"
-    if ! grep -qx -- "$fam $table $hook" <<< "$seen"; then
+    if [ -z "${seen["$fam $table $hook"]:-}" ]; then
       ipt "$fam" -t "$table" -N "$chain" 2>/dev/null || ipt "$fam" -t "$table" -F "$chain"
       ipt "$fam" -t "$table" -C "$hook" -j "$chain" 2>/dev/null || ipt "$fam" -t "$table" -I "$hook" 1 -j "$chain"
-      seen+="$fam $table $hook"$'\n'
+      seen["$fam $table $hook"]=1
     fi
     # shellcheck disable=SC2086
     ipt "$fam" -t "$table" -A "$chain" $rest
@@ -57,9 +58,13 @@ load() { # load FILE: (re)builds our chains from FILE
 }
 unload() { # unload FILE: removes the chains FILE created, and the jumps to them, from every iptables that has them
   local fam table hook rest chain c cands
+  local -A done_chains=()
   while read -r fam table hook rest; do
     case $fam in 4|6) ;; *) continue ;; esac
     chain="${SET}_${hook}"
+    # Once per chain, not once per rule: each iptables run costs (a fork and a full table read).
+    [ -z "${done_chains["$fam $table $chain"]:-}" ] || continue
+    done_chains["$fam $table $chain"]=1
     cands="iptables iptables-legacy"; [ "$fam" = 6 ] && cands="ip6tables ip6tables-legacy"
     for c in $cands; do
       # Not installed, or its backend refuses the table (then none of our chains can be there).
