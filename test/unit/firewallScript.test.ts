@@ -62,6 +62,16 @@ describe("fw.sh with the real iptables", function () {
         }
     });
 
+    it("systemd is not reloaded: the set's unit only runs at boot, so apply, change and delete leave systemd's loaded units alone", () => {
+        const reloads = { script: 'echo "reloads: $(cat "$FAKE_STATE/daemon-reloads" 2>/dev/null | wc -l)"', plain: true };
+        const r = sandbox().run({ script: fwApply(SET), input: NEW }, {
+            before: [{ script: fwApply(SET), input: OLD }],
+            after: [reloads, { script: 'ls "$FAKE_UNIT_DIR"', plain: true }, { script: fwDelete(SET) }, reloads, { script: 'ls "$FAKE_UNIT_DIR"', plain: true }],
+        });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.after, "reloads: 0\npulumi-lvs-fw-plvs-lb.service\nreloads: 0\n");
+    });
+
     it("a kernel without the nat table: the apply fails naming the table and what each iptables said; the previous rules are back", () => {
         const r = sandbox().run({ script: fwApply(SET), input: NEW }, { before: [{ script: fwApply(SET), input: OLD }], after: [rules], fault: refusing("nat") });
         assert.equal(r.status, 1);

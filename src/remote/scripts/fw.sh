@@ -84,9 +84,9 @@ case $FW_ACTION in
     if claim_taken "fw $SET"; then exit 0; fi
     [ -f "$FILE" ] && unload "$FILE"
     if [ -f "$UNIT_DIR/$UNIT" ]; then
-      systemctl disable -q "$UNIT" 2>/dev/null || true
+      systemctl disable -q --no-reload "$UNIT" 2>/dev/null || true
       rm -f "$UNIT_DIR/$UNIT"
-      systemctl daemon-reload
+      unit_forget "$UNIT"
     fi
     rm -f "$FILE" "$loader"
     rmdir "$(dirname "$FILE")" "$(dirname "$(dirname "$FILE")")" 2>/dev/null || true
@@ -115,8 +115,9 @@ case $FW_ACTION in
     printf '%s\n' "# Managed by pulumi-lvs: loads the firewall rules $SET at boot." "[Unit]" "Description=pulumi-lvs: firewall rules $SET" \
       "After=network-pre.target" "Before=network.target" "" "[Service]" "Type=oneshot" "RemainAfterExit=yes" \
       "ExecStart=/bin/bash $loader" "" "[Install]" "WantedBy=multi-user.target" > "$work/unit"
-    cmp -s "$work/unit" "$UNIT_DIR/$UNIT" 2>/dev/null || { install -m 0644 "$work/unit" "$UNIT_DIR/$UNIT"; systemctl daemon-reload; }
-    systemctl enable -q "$UNIT"
+    # The unit only runs at boot: systemd needs no reload for it unless it holds an older version.
+    cmp -s "$work/unit" "$UNIT_DIR/$UNIT" 2>/dev/null || { install -m 0644 "$work/unit" "$UNIT_DIR/$UNIT"; unit_sync "$UNIT"; }
+    unit_enable "$UNIT"
     claim_commit "fw $SET" own ""
     say "firewall rules $SET loaded"
     echo "ok $SET"

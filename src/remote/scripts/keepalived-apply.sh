@@ -138,7 +138,7 @@ if [ $running = 1 ]; then
 elif [ $held = 1 ]; then
   say "keepalived stays stopped: this director is held while the VRRP settings change; $TARGET is loaded when it is released"
 elif [ "$KIND" = main ] || [ $drift = 1 ]; then
-  systemctl enable -q keepalived 2>/dev/null || true
+  unit_enable keepalived 2>/dev/null || true
   if ! systemctl start keepalived; then
     log=$(journalctl -u keepalived -n 20 --no-pager 2>/dev/null || true)
     restore

@@ -45,8 +45,8 @@ case $KIND in
         [ $had_sync = 0 ] || stop_sync_daemons
         restore_file
       fi
-      if has "$before" "enabled=yes"; then systemctl enable -q keepalived 2>/dev/null || true
-      else systemctl disable -q keepalived 2>/dev/null || true; fi
+      if has "$before" "enabled=yes"; then unit_enable keepalived 2>/dev/null || true
+      elif systemctl is-enabled -q keepalived 2>/dev/null; then systemctl disable -q --no-reload keepalived 2>/dev/null || true; fi
       claim_forget "$service_key"
     else
       restore_file

@@ -48,6 +48,20 @@ STDERR_LOG=$(mktemp "${TMPDIR:-/tmp}/pulumi-lvs-stderr.XXXXXX" 2>/dev/null) && e
 # True when $2 occurs in the output of a command, without a pipe (grep -q on a pipe under pipefail
 # fails when the writer gets SIGPIPE).
 has() { grep -qF -- "$2" <<< "$1"; }
+# systemd, touched only as far as needed: a daemon-reload reloads every unit (7 s on the lab's hosts), and
+# `systemctl enable` runs one of its own (and, for a unit with an init script, update-rc.d) unless told not to.
+# unit_enable UNIT: enabled at boot (systemd reads the links when it starts).
+unit_enable() { systemctl is-enabled -q "$1" 2>/dev/null || systemctl enable -q --no-reload "$1"; }
+# unit_sync UNIT: systemd sees the unit's file as it is on disk now (one not loaded yet is read as it is).
+unit_sync() {
+  local s
+  s=$(systemctl show -p LoadState -p NeedDaemonReload "$1" 2>/dev/null) || s=""
+  { has "$s" "LoadState=loaded" && has "$s" "NeedDaemonReload=no"; } || systemctl daemon-reload
+}
+# unit_forget UNIT: after its file is gone, systemd forgets the unit (a reload only when it still holds it).
+unit_forget() {
+  [ -z "$(systemctl list-units --all --plain --no-legend "$1" 2>/dev/null)" ] || systemctl daemon-reload
+}
 # A director held out of VRRP while the pair's VRRP settings change (see vrrp-hold.sh), the digest of the
 # settings keepalived runs with here (on the primary: .next until its keepalived.conf is in force), and, on
 # the primary, the note that its peer is held.

@@ -129,8 +129,7 @@ case $ACTION in
     restore() {
       local e
       systemctl stop "$UNIT" 2>/dev/null || true
-      if [ -f "$work/backup" ]; then cp -p "$work/backup" "$path"; else rm -f "$path"; fi
-      systemctl daemon-reload
+      if [ -f "$work/backup" ]; then cp -p "$work/backup" "$path"; unit_sync "$UNIT"; else rm -f "$path"; unit_forget "$UNIT"; fi
       # What the new unit added and nobody had before goes.
       for e in $EXPECT; do
         [ "$(claim_prior_of "addr ${e%%=*} ${e#*=}")" = absent ] && [ -z "$(claimants "addr ${e%%=*} ${e#*=}")" ] &&
@@ -145,11 +144,11 @@ case $ACTION in
     if [ $changed = 1 ]; then
       install -m 0644 "$work/new" "$path.pulumi-lvs-new"
       mv -f "$path.pulumi-lvs-new" "$path"
-      systemctl daemon-reload
-      systemctl enable -q "$UNIT"
+      unit_sync "$UNIT"
+      unit_enable "$UNIT"
       systemctl restart "$UNIT" || { restore; fail "$UNIT failed to start; the previous unit was restored"; }
     else
-      systemctl enable -q "$UNIT"
+      unit_enable "$UNIT"
       systemctl start "$UNIT" || fail "$UNIT failed to start"
     fi
     for e in $EXPECT; do
@@ -177,9 +176,9 @@ case $ACTION in
   delete)
     if ! claim_taken "file $path"; then
       if [ -f "$path" ]; then
-        systemctl disable -q --now "$UNIT" || systemctl stop "$UNIT" || true
+        systemctl disable -q --no-reload --now "$UNIT" || systemctl stop "$UNIT" || true
         rm -f "$path"
-        systemctl daemon-reload
+        unit_forget "$UNIT"
       fi
       claim_forget "file $path"
     fi

@@ -8,7 +8,7 @@ if [ ! -f "$VRRP_HOLD" ]; then
   exit 0
 fi
 identity=$(sed -n 1p "$VRRP_HOLD")
-systemctl enable -q keepalived 2>/dev/null || true
+unit_enable keepalived 2>/dev/null || true
 if ! systemctl is-active -q keepalived && ! systemctl start keepalived; then
   fail "keepalived did not start on this (secondary) director with the new VRRP settings; it stays held (stopped): the pair runs on the primary alone" \
     "$(journalctl -u keepalived -n 20 --no-pager 2>/dev/null || true)"
