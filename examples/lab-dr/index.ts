@@ -12,6 +12,8 @@
 //   mailRelay         optional, an SMTP relay's address (the lab's client runs a mail sink on port 25):
 //                     keepalived then mails ops@lab.example when a director becomes MASTER or a health
 //                     check takes a real server out or puts it back
+//   firewall          optional, default false: for hosts whose INPUT policy drops by default, the directors
+//                     open VRRP and the VIP's ports, the real servers their service ports (80, 9000)
 import * as pulumi from "@pulumi/pulumi";
 import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs, type Scheduler } from "pulumi-lvs";
 
@@ -35,6 +37,7 @@ for (const name of Object.keys(overrides)) {
 const weights = { ...DEFAULT_WEIGHTS, ...overrides };
 const drain = new Set(config.getObject<string[]>("drain") ?? []);
 const mailRelay = config.get("mailRelay");
+const firewall = config.getBoolean("firewall") ?? false;
 
 const host = (name: string): LabHost => {
     const h = hosts.find((x) => x.name === name);
@@ -55,6 +58,7 @@ const directors = new LvsDirectorPair("lb", {
     // Health checks mail too (keepalived's default once the pair has emailAlerts).
     emailAlerts: mailRelay ? { to: ["ops@lab.example"], from: "lvs@lab.example", smtpServer: { host: mailRelay }, smtpConnectTimeout: 5 } : undefined,
     driftCheck: config.getBoolean("driftCheck") ?? false,
+    firewall,
 });
 
 // rs3 is reached as "ops", a user with sudo: pulumi-lvs runs its scripts through `sudo -n` then.
@@ -64,6 +68,8 @@ const realServers = Object.fromEntries(Object.keys(weights).sort().map((name) =>
     address: frontAddress(name),
     mode: "DR",
     vips: [vip],
+    // The web service and its health URL, and the line echo.
+    firewall: firewall ? { ports: [{ port: 80 }, { port: 9000 }] } : undefined,
 })]));
 
 const web = new VirtualService("web", {

@@ -242,6 +242,13 @@ export interface LvsDirectorPairArgs {
      * `up` reports and repairs it. A stack in sync shows no change. Defaults to false.
      */
     driftCheck?: boolean;
+    /**
+     * For directors with a default-deny INPUT policy (iptables): opens, in chains of the pair's own, what
+     * they must receive: VRRP (IP protocol 112) on the VIPs' NICs, the sync daemon's UDP 8848, the answers
+     * to their own connections (health checks, e-mail alerts), and each VirtualService's VIP and port.
+     * Destroy removes exactly those. A plain value: it decides which commands exist. Defaults to false.
+     */
+    firewall?: boolean;
 }
 
 /** auth_hmac appeared in keepalived 2.4. */
@@ -292,6 +299,8 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
     readonly directors: DirectorNode[];
     /** Whether drift is probed on every preview and up, and repaired by `up`. */
     readonly driftCheck: boolean;
+    /** Whether the directors' INPUT is opened for what the pair and its VirtualServices need (`firewall`). */
+    readonly firewall: boolean;
     /** The component's name, as given. */
     readonly name: string;
 
@@ -301,7 +310,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         const component = "LvsDirectorPair";
         checked(component, name, componentNameSchema, { name }, this);
         const { authPass, authHmacKey, ...vrrp } = args.vrrp;
-        const input = { interface: args.interface, vips: args.vips, vrrp, inside: args.inside, oneNicNat: args.oneNicNat, lvsSyncDaemon: args.lvsSyncDaemon, sysctls: args.sysctls, emailAlerts: args.emailAlerts, globalDefs: args.globalDefs };
+        const input = { interface: args.interface, vips: args.vips, vrrp, inside: args.inside, oneNicNat: args.oneNicNat, lvsSyncDaemon: args.lvsSyncDaemon, sysctls: args.sysctls, emailAlerts: args.emailAlerts, globalDefs: args.globalDefs, firewall: args.firewall };
         const model: pulumi.Output<DirectorPairModel> = checked(component, name, directorPairSchema, input, this, (m, secrets) => [
             ...routerIdClash(name, m, secrets),
             ...claimRouterIds(name, routerIdClaims(m), secrets),
@@ -364,6 +373,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         // Then the configuration, secondary (BACKUP) first.
         this.directors = [];
         this.driftCheck = args.driftCheck ?? false;
+        this.firewall = args.firewall ?? false;
         let previous: pulumi.Resource | undefined;
         const mainCmds: command.remote.Command[] = [];
         for (const role of ["secondary", "primary"] as const) {
@@ -377,10 +387,11 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 stdin: sysctlText,
             }, { parent: this, dependsOn: [factsCmds.primary, factsCmds.secondary, ...(previous ? [previous] : [])] });
             let beforeAuth: pulumi.Resource = sysctls;
-            if (args.inside !== undefined || args.oneNicNat !== undefined) {
+            if (args.inside !== undefined || args.oneNicNat !== undefined || this.firewall) {
+                // Named "nat" since before `firewall`: the one command for the pair's own chains.
                 beforeAuth = hostCommand(child("nat"), {
                     connection,
-                    title: `NAT forwarding and masquerading rules (${role} director)`,
+                    title: `${args.inside !== undefined || args.oneNicNat !== undefined ? "NAT forwarding and masquerading" : "firewall"} rules (${role} director)`,
                     apply: fwApply(natRuleSet(name)),
                     remove: fwDelete(natRuleSet(name)),
                     stdin: natRules.apply((t) => t ?? ""),

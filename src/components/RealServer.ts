@@ -4,9 +4,12 @@
 // Addresses and routes are set by a systemd unit, so they survive a reboot.
 import * as pulumi from "@pulumi/pulumi";
 import { realServerSchema, type RealServerModel } from "../model/realServer";
+import { renderRealServerRules } from "../render/firewall";
 import { sysctlFile } from "../render/paths";
+import { realServerRuleSet } from "../render/ruleSets";
 import { expectedState, hostSysctls, renderVipUnit, vipUnitName } from "../render/realServerHost";
 import { renderSysctlFile } from "../render/sysctl";
+import { fwApply, fwDelete } from "../remote/firewall";
 import { sysctlApply, sysctlDelete } from "../remote/sysctl";
 import { unitApply, unitDelete, type UnitExpectations } from "../remote/unit";
 import { checked, componentNameSchema } from "./checked";
@@ -22,6 +25,12 @@ export type RealServerArgs = {
      * realServers entry names this RealServer. Defaults to connection.host.
      */
     address?: pulumi.Input<string>;
+    /**
+     * For a host with a default-deny INPUT policy (iptables): the ports to open, in a chain of its own,
+     * for its services and their health checks, e.g. `{ ports: [{ port: 80 }] }` (protocol TCP unless
+     * given); in TUN mode the ipip packets too. Destroy removes exactly those rules.
+     */
+    firewall?: pulumi.Input<{ ports: pulumi.Input<pulumi.Input<{ port: pulumi.Input<number>; protocol?: pulumi.Input<"TCP" | "UDP" | "SCTP"> }>[]> }>;
 } & (
     /** DR: the VIPs it serves go on lo as /32 (/128). */
     | { mode: pulumi.Input<"DR">; vips: pulumi.Input<pulumi.Input<string>[]> }
@@ -74,9 +83,19 @@ export class RealServer extends pulumi.ComponentResource {
             remove: sysctlDelete(stem),
             stdin: model.apply((m) => renderSysctlFile(`RealServer "${name}" (${m.mode})`, hostSysctls(m))),
         }, { parent: this, dependsOn });
+        // Its ports are open before its VIPs or route bring it traffic.
+        const ruleSet = realServerRuleSet(name, `${pulumi.getProject()}/${pulumi.getStack()}/${name}`);
+        const first = args.firewall === undefined ? [] : [hostCommand(`${name}-firewall`, {
+            connection,
+            title: `firewall rules (RealServer ${name})`,
+            apply: fwApply(ruleSet),
+            remove: fwDelete(ruleSet),
+            stdin: model.apply((m) => renderRealServerRules(name, m) ?? ""),
+            replaceOn: [ruleSet],
+        }, { parent: this })];
         // The mode is known at construction for plain inputs (the usual case); DR keeps its order.
-        if (args.mode === "TUN") sysctlCmd([unitCmd([])]);
-        else unitCmd([sysctlCmd([])]);
+        if (args.mode === "TUN") sysctlCmd([unitCmd(first)]);
+        else unitCmd([sysctlCmd(first)]);
 
         this.vips = model.apply((m) => (m.mode === "NAT" ? [] : m.vips));
         this.mode = model.apply((m) => m.mode);

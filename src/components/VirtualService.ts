@@ -159,7 +159,7 @@ export class VirtualService extends pulumi.ComponentResource {
             const key = keyFrom.some((p) => secrets.has(p)) ? SECRET_MARK : serviceKey(m);
             if (holder !== undefined) return [{ path: m.fwmark ? "fwmark.mark" : "port", value: key, rule: `is already served by VirtualService "${holder}" on LvsDirectorPair "${directors.name}": one VirtualService per VIP, port and protocol (or fwmark) on a pair` }];
             // The firewall set's name ends in a hash: two services whose names collide would share one set.
-            if (!m.fwmark && m.mode !== "NAT") return [];
+            if (!m.fwmark && m.mode !== "NAT" && !directors.firewall) return [];
             const setHolder = claimUnique("firewall set", `${directors.name}\u0000${serviceRuleSet(m)}`, name);
             return setHolder === undefined ? [] : [{ path: m.fwmark ? "fwmark.mark" : "port", value: key, rule: `gets the firewall chains ${serviceRuleSet(m)}, like VirtualService "${setHolder}" on LvsDirectorPair "${directors.name}": change the port or the VIP of one of them` }];
         });
@@ -169,11 +169,14 @@ export class VirtualService extends pulumi.ComponentResource {
         this.config = model.apply((m) => renderVirtualService(name, m));
         const file = model.apply((m) => ({ kind: "service" as const, target: serviceFile(m), verifyIpvs: ipvsServiceArgs(m.protocol, m.vip ?? m.fwmark!.vip, m.port ?? 0, m.fwmark?.mark), verifyScheduler: m.scheduler }));
 
-        // The service's own firewall rules: its mark (fwmark), and the replies of its real servers (NAT).
-        // A mode known only later may be NAT: the command then exists, with no rules if it is not.
-        const firewallCommand = args.fwmark !== undefined ? "fwmark" : args.mode === "NAT" || (args.mode !== undefined && typeof args.mode !== "string") ? "nat" : undefined;
+        // The service's own firewall rules: its mark (fwmark), the replies of its real servers (NAT), and
+        // with the pair's `firewall` its VIP and port. A mode known only later may be NAT: the command then
+        // exists, with no rules if it is not.
+        const firewallCommand = args.fwmark !== undefined ? "fwmark"
+            : args.mode === "NAT" || (args.mode !== undefined && typeof args.mode !== "string") ? "nat"
+            : directors.firewall ? "firewall" : undefined;
         const ruleSet = model.apply(serviceRuleSet);
-        const rules = pulumi.all([model, directors.realServerInterface]).apply(([m, nic]) => renderServiceRules(name, m, nic) ?? "");
+        const rules = pulumi.all([model, directors.realServerInterface]).apply(([m, nic]) => renderServiceRules(name, m, nic, directors.firewall) ?? "");
         let previous: command.remote.Command | undefined;
         for (const node of directors.directors) {
             if (firewallCommand !== undefined) {

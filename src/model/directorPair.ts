@@ -158,6 +158,11 @@ export const directorPairSchema = z.object({
     emailAlerts: emailAlertsSchema.optional(),
     /** router_id and the VRRP tunables of global_defs. */
     globalDefs: globalDefsSchema.prefault({}),
+    /**
+     * Opens what the directors must receive through a default-deny INPUT policy, in chains of the pair's
+     * own: VRRP, the sync daemon and answers to their own connections (each VirtualService opens its VIP's port).
+     */
+    firewall: z.boolean().default(false),
 }).strict().superRefine((pair, ctx) => {
     /** Each VIP address: where it is first given, as text and as a path. */
     const seen = new Map<string, { where: string; path: Path }>();

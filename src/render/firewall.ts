@@ -16,9 +16,11 @@
 // - ICMP errors from a real server about a connection (port unreachable, fragmentation needed) are
 //   forwarded the same way, and IPVS translates them after FORWARD (ip_vs_out_icmp).
 // Health checks (the director connects to the real servers), VRRP and the sync daemon are the
-// director's own traffic (OUTPUT/INPUT), not forwarded: these rules neither need nor touch them.
+// director's own traffic (OUTPUT/INPUT), not forwarded: the NAT rules neither need nor touch them. With
+// the pair's `firewall`, INPUT rules let them in (renderPairInputRules), and each VIP's port.
 import { snatVip, type DirectorPairModel } from "../model/directorPair";
 import { family, hostCidr } from "../model/primitives";
+import type { RealServerModel } from "../model/realServer";
 import type { VirtualServiceModel } from "../model/virtualService";
 import { serviceKey } from "./keys";
 
@@ -32,9 +34,37 @@ function header(title: string): string {
  * these rules; the real servers' replies to clients are opened per VirtualService.
  */
 export function renderNatRules(pairName: string, pair: DirectorPairModel): string | undefined {
-    if (pair.oneNicNat) return renderOneNicNatRules(pairName, pair);
-    const inside = pair.inside;
-    if (!inside) return undefined;
+    const nat = pair.oneNicNat ? renderOneNicNatRules(pairName, pair) : pair.inside ? renderInsideNatRules(pairName, pair) : undefined;
+    if (!pair.firewall) return nat;
+    const input = renderPairInputRules(pair);
+    return nat ? `${nat}${input.join("\n")}\n` : `${[header(`firewall of LvsDirectorPair "${pairName}"`), ...input].join("\n")}\n`;
+}
+
+/**
+ * `firewall: true`: what the directors themselves must receive through a default-deny INPUT policy.
+ * VRRP (IP protocol 112, multicast or unicast alike, in the VIPs' families) on each NIC with VIPs; the
+ * sync daemon's UDP 8848 on its NIC; the answers to the directors' own connections (health checks, e-mail
+ * alerts, DNS_CHECK queries). The VIPs' service ports are opened by each VirtualService.
+ */
+function renderPairInputRules(pair: DirectorPairModel): string[] {
+    const lines: string[] = [];
+    const vrrpNics: Array<[string, string[]]> = [[pair.interface, pair.vips], ...(pair.inside ? [[pair.inside.interface, pair.inside.vips] as [string, string[]]] : [])];
+    const families = new Set<4 | 6>();
+    for (const [nic, vips] of vrrpNics) {
+        for (const fam of [4, 6] as const) {
+            if (!vips.some((v) => family(v) === fam)) continue;
+            families.add(fam);
+            const line = `${fam} filter INPUT -i ${nic} -p 112 -j ACCEPT`;
+            if (!lines.includes(line)) lines.push(line);
+        }
+    }
+    if (pair.lvsSyncDaemon) lines.push(`4 filter INPUT -i ${pair.lvsSyncDaemon.interface} -p udp --dport 8848 -j ACCEPT`);
+    for (const fam of [...families].sort()) lines.push(`${fam} filter INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`);
+    return lines;
+}
+
+function renderInsideNatRules(pairName: string, pair: DirectorPairModel): string {
+    const inside = pair.inside!;
     const lines = [header(`NAT of LvsDirectorPair "${pairName}"`)];
     for (const net of inside.masquerade) {
         const fam = family(net);
@@ -79,13 +109,20 @@ const ICMP_ERRORS: Record<4 | 6, string[]> = {
  * address and port: for an fwmark service, any of the mark's ports, since its real servers keep the
  * port the client asked for. Undefined when the service needs none.
  */
-export function renderServiceRules(serviceName: string, svc: VirtualServiceModel, replyInterface: string): string | undefined {
+export function renderServiceRules(serviceName: string, svc: VirtualServiceModel, replyInterface: string, openInput = false): string | undefined {
     const lines: string[] = [];
     const fw = svc.fwmark;
     const proto = svc.protocol.toLowerCase();
     if (fw) {
         const ports = [...fw.ports].sort((a, b) => a - b).join(",");
         lines.push(`${family(fw.vip)} mangle PREROUTING -d ${fw.vip} -p ${proto} -m multiport --dports ${ports} -j MARK --set-mark ${fw.mark}`);
+    }
+    // The pair's `firewall`: the clients' packets to the VIP pass the filter table's INPUT before IPVS
+    // takes them (LOCAL_IN, after priority 0), so a default-deny policy would drop them there.
+    if (openInput) {
+        const vip = fw ? fw.vip : svc.vip!;
+        const ports = fw ? `-m multiport --dports ${[...fw.ports].sort((a, b) => a - b).join(",")}` : `--dport ${svc.port}`;
+        lines.push(`${family(vip)} filter INPUT -d ${hostCidr(vip)} -p ${proto} ${ports} -j ACCEPT`);
     }
     if (svc.mode === "NAT") {
         const servicePort = svc.port ?? fw!.ports[0]!;
@@ -104,4 +141,24 @@ export function renderServiceRules(serviceName: string, svc: VirtualServiceModel
     }
     if (lines.length === 0) return undefined;
     return `${[header(`firewall of VirtualService "${serviceName}" (${serviceKey(svc)})`), ...lines].join("\n")}\n`;
+}
+
+/**
+ * A RealServer's `firewall`: its ports, in each family it serves (its VIPs', or its gateway's in NAT),
+ * on any of its addresses (the VIP for the clients' packets, its own for the directors' health checks);
+ * in TUN mode also the ipip packets that carry them. Undefined without `firewall`.
+ */
+export function renderRealServerRules(name: string, rs: RealServerModel): string | undefined {
+    if (!rs.firewall) return undefined;
+    const families = [...new Set((rs.mode === "NAT" ? [rs.gateway] : rs.vips).map(family))].sort();
+    const lines = [header(`firewall of RealServer "${name}" (${rs.mode})`)];
+    if (rs.mode === "TUN") lines.push("4 filter INPUT -p 4 -j ACCEPT");
+    const ports = [...rs.firewall.ports].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
+    for (const fam of families) {
+        for (const p of ports) {
+            const line = `${fam} filter INPUT -p ${p.protocol.toLowerCase()} --dport ${p.port} -j ACCEPT`;
+            if (!lines.includes(line)) lines.push(line);
+        }
+    }
+    return `${lines.join("\n")}\n`;
 }

@@ -13,7 +13,8 @@ export const MAX_CHAIN_NAME = 28;
 export const SET_HOOKS = {
     pair: ["FORWARD", "POSTROUTING"],
     fwmarkService: ["PREROUTING", "FORWARD"],
-    service: ["FORWARD"],
+    service: ["FORWARD", "INPUT"],
+    realServer: ["INPUT"],
 } as const;
 
 function budget(hooks: ReadonlyArray<string>): number {
@@ -50,4 +51,15 @@ export function serviceRuleSet(svc: Pick<VirtualServiceModel, "vip" | "port" | "
     }
     const readable = `PLVS_${svc.protocol.toLowerCase()}${svc.port}_`;
     return `${readable}${hash(serviceKey(svc), budget(SET_HOOKS.service) - readable.length)}`;
+}
+
+/**
+ * The set of one RealServer (its `firewall` ports): PLVS_R_<first 9 of its name>_<hash of `identity`>.
+ * The identity is the component's URN, so two stacks with a RealServer of the same name on one host
+ * (sharing a VIP, say) get sets of their own.
+ */
+export function realServerRuleSet(name: string, identity: string): string {
+    const tail = `_${hash(identity, 5)}`;
+    const max = budget(SET_HOOKS.realServer);
+    return `PLVS_R_${instanceStem(name).slice(0, max - "PLVS_R_".length - tail.length)}${tail}`;
 }

@@ -367,6 +367,50 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         console.log(`      a failed primary: dir2 held (no VIP) with ${traffic.sent} requests through dir1, ${traffic.failures} failed; the next up released it`);
     });
 
+    it("4g. default-deny INPUT on every host: without `firewall` the directors split (the VIP on both) and the VIP does not answer; with it one master, traffic and health checks pass; turned off, exactly our chains go and the policy stays", async () => {
+        const hosts = [...DIRECTORS, ...REAL];
+        // The admin's own policy, in the iptables fw.sh picks on this kernel: loopback and SSH, nothing else.
+        const ipt = 'ipt=iptables; if iptables -N PLVS_T 2>/dev/null; then iptables -X PLVS_T; else ipt=iptables-legacy; fi; ';
+        const deny = `${ipt}$ipt -I INPUT 1 -i lo -j ACCEPT && $ipt -I INPUT 2 -p tcp --dport 22 -j ACCEPT && $ipt -P INPUT DROP`;
+        const undeny = `${ipt}$ipt -P INPUT ACCEPT; $ipt -D INPUT -i lo -j ACCEPT; $ipt -D INPUT -p tcp --dport 22 -j ACCEPT; true`;
+        const chains = (h: string) => firewallRules(h, ["filter"]).split("\n").filter((l) => /^-N PLVS_/.test(l)).map((l) => l.slice(3)).sort();
+        const freshArp = () => sh("client", `ip neigh flush to ${VIP} || true`);
+        try {
+            for (const h of hosts) sh(h, deny);
+            assert.ok(await waitFor(() => hasVip("dir2"), 15_000), "dir2 hears no adverts and takes the VIP too");
+            assert.ok(hasVip("dir1"), "split brain: the VIP on both directors");
+            freshArp();
+            const refused = httpRequests(URL, 5, { timeout: 1 });
+            assert.equal(refused.failures, 5, `the VIP does not answer through a default-deny INPUT: ${JSON.stringify(refused)}`);
+
+            lab.config("firewall", "true");
+            lab.up();
+            assert.ok(await waitFor(() => !hasVip("dir2"), 15_000), "dir2 hears dir1's adverts again and gives the VIP up");
+            assert.ok(hasVip("dir1"));
+            assert.match(chains("dir1").join(" "), /^PLVS_lb_INPUT PLVS_tcp80_\w+_INPUT PLVS_tcp9000_\w+_INPUT$/);
+            for (const r of REAL) assert.match(chains(r).join(" "), new RegExp(`^PLVS_R_${r}_[0-9a-f]{5}_INPUT$`), `${r}: its own chain`);
+            // The health checks pass through the real servers' chains (and their answers through the directors'): all three back.
+            const inTable = () => REAL.every((r) => sh("dir1", "ipvsadm -Ln -t " + VIP + ":80").includes(`${address(r, "front")}:80`));
+            assert.ok(await waitFor(inTable, 30_000), `every real server back in the table:\n${sh("dir1", "ipvsadm -Ln")}`);
+            freshArp();
+            const served = httpRequests(URL, 60);
+            assert.equal(served.failures, 0, JSON.stringify(served));
+            assert.deepEqual(Object.keys(served.answers).sort(), REAL);
+
+            lab.config("firewall", "false");
+            lab.up();
+            for (const h of hosts) {
+                assert.deepEqual(chains(h), [], `${h}: our chains are gone`);
+                assert.match(sh(h, `${ipt}$ipt -S INPUT`), /^-P INPUT DROP\n-A INPUT -i lo -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 22 -j ACCEPT\n$/, `${h}: the admin's policy is as it was`);
+            }
+            console.log(`      default-deny: split brain and ${refused.failures} of 5 failed without firewall; with it one master, ${served.failures} of ${served.sent} failed, answers ${JSON.stringify(served.answers)}; turned off: only our chains removed`);
+        } finally {
+            for (const h of hosts) onHost(h, undeny);
+            lab.config("firewall", "false");
+        }
+        assert.ok(await waitFor(() => !hasVip("dir2"), 15_000), "one master again once the hosts accept everything");
+    });
+
     it("5. the backup takes the VIP within 3 x advert_int + 1 s when the master stops, and traffic resumes; it mails that it became MASTER", async () => {
         clearLabMails();
         const seconds = await timeVipMove({ from: "dir1", to: "dir2", vip: VIP, iface: "eth0", action: "systemctl stop keepalived" });

@@ -5,8 +5,9 @@ import * as fc from "fast-check";
 import { directorPairSchema } from "../../src/model/directorPair";
 import { isIp, safeName } from "../../src/model/primitives";
 import { virtualServiceSchema } from "../../src/model/virtualService";
-import { renderNatRules, renderServiceRules } from "../../src/render/firewall";
-import { natRuleSet, serviceRuleSet } from "../../src/render/ruleSets";
+import { realServerSchema } from "../../src/model/realServer";
+import { renderNatRules, renderRealServerRules, renderServiceRules } from "../../src/render/firewall";
+import { natRuleSet, realServerRuleSet, serviceRuleSet } from "../../src/render/ruleSets";
 
 const MAX = 28;
 const validName = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/).filter((n) => safeName.safeParse(n).success);
@@ -51,6 +52,21 @@ describe("firewall chain names", () => {
             assert.equal(names.length, 1);
             for (const c of names) assert.ok(c.length <= MAX, `${c} (${c.length} characters) for ${v}:${p}/${proto}`);
         }), { numRuns: 500 });
+    });
+
+    it("fit for every RealServer name (its INPUT chain), a firewall pair's and a firewall service's INPUT chains too", () => {
+        const rs = realServerSchema.parse({ mode: "TUN", vips: ["10.201.0.100", "fd00:201::100"], firewall: { ports: [{ port: 80 }] } });
+        const openPair = { ...natPair, firewall: true };
+        fc.assert(fc.property(validName, validName, port, (name, stack, p) => {
+            const set = realServerRuleSet(name, `proj/${stack}/${name}`);
+            const svc = virtualServiceSchema.parse({ vip: "fd00:201::100", port: p, realServers: [{ address: "fd00:201::21" }] });
+            const names = [...chains(set, renderRealServerRules(name, rs)!), ...chains(natRuleSet(name), renderNatRules(name, openPair)!), ...chains(serviceRuleSet(svc), renderServiceRules("s", svc, "eth0", true)!)];
+            assert.ok(names.some((c) => c.startsWith(`${set}_INPUT`)));
+            for (const c of names) assert.ok(c.length <= MAX, `${c} (${c.length} characters) for RealServer "${name}"`);
+        }), { numRuns: 500, examples: [["a".repeat(63), "s", 65535]] });
+        // Two stacks with a RealServer of the same name on one host get sets of their own.
+        assert.notEqual(realServerRuleSet("rs1", "p/a/rs1"), realServerRuleSet("rs1", "p/b/rs1"));
+        assert.match(realServerRuleSet("web-1", "p/s/web-1"), /^PLVS_R_web_1_[0-9a-f]{5}$/);
     });
 
     it("stay unique: pair names that differ (even only past the part that is kept) get different sets", () => {

@@ -225,6 +225,30 @@ describe("components (Pulumi mocks)", () => {
         assert.match(commands("rs3n-vips")[0]!.inputs.stdin, /ExecStart=\/sbin\/ip route replace default via 10\.0\.3\.100/);
     });
 
+    it("firewall: the pair's own INPUT chains (VRRP, answers), each service's VIP and port, a RealServer's ports before its VIPs", async () => {
+        const pair = makePair("fw1", { vips: ["10.0.4.100"], firewall: true });
+        const rs = new lvs.RealServer("rsfw", { connection: conn("10.0.4.21"), mode: "DR", vips: ["10.0.4.100"], firewall: { ports: [{ port: 80 }] } });
+        new lvs.VirtualService("webfw", { directors: pair, vip: "10.0.4.100", port: 80, realServers: [{ realServer: rs }] });
+        await settle();
+        assert.equal(pair.firewall, true);
+        assert.match(commands("fw1-primary-nat")[0]!.inputs.stdin, /^4 filter INPUT -i eth0 -p 112 -j ACCEPT$/m);
+        assert.match(commands("fw1-secondary-nat")[0]!.inputs.stdin, /^4 filter INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT$/m);
+        assert.deepEqual(commands("webfw-").map((c) => c.name).sort(), ["webfw-primary", "webfw-primary-firewall", "webfw-secondary", "webfw-secondary-firewall"]);
+        assert.match(commands("webfw-primary-firewall")[0]!.inputs.stdin, /^4 filter INPUT -d 10\.0\.4\.100\/32 -p tcp --dport 80 -j ACCEPT$/m);
+        // The service file waits for its rules on each director.
+        assert.ok(dependsOnOf["webfw-primary"]!.includes("webfw-primary-firewall"), dependsOnOf["webfw-primary"]!.join(" "));
+        const rsFw = commands("rsfw-firewall")[0]!;
+        assert.match(rsFw.inputs.stdin, /^4 filter INPUT -p tcp --dport 80 -j ACCEPT$/m);
+        assert.match(rsFw.inputs.create, /plvs-create/);
+        assert.ok(dependsOnOf["rsfw-sysctls"]!.includes("rsfw-firewall"), dependsOnOf["rsfw-sysctls"]!.join(" "));
+        // Without the option: no chain of the pair's own on a DR pair, none for a DR service, none on the real server.
+        const plain = makePair("fw2", { vips: ["10.0.5.100"] });
+        const rsPlain = new lvs.RealServer("rsplain", { connection: conn("10.0.5.21"), mode: "DR", vips: ["10.0.5.100"] });
+        new lvs.VirtualService("webplain", { directors: plain, vip: "10.0.5.100", port: 80, realServers: [{ realServer: rsPlain }] });
+        await settle();
+        assert.deepEqual([...commands("fw2-"), ...commands("webplain-"), ...commands("rsplain-")].filter((c) => /nat|firewall/.test(c.name)), []);
+    });
+
     it("a NAT VirtualService opens its real servers' replies on the inside NIC, on both directors; DR opens nothing", async () => {
         const pair = makePair("nat2", { inside: { interface: "eth1", vips: ["10.202.1.100/24"] } });
         const vip = (await resolve(pair.vips))[0]!;

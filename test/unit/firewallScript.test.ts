@@ -72,6 +72,16 @@ describe("fw.sh with the real iptables", function () {
         assert.equal(r.after, "reloads: 0\npulumi-lvs-fw-plvs-lb.service\nreloads: 0\n");
     });
 
+    it("firewalld running with its nftables backend: INPUT rules are refused before anything changes (what firewalld drops, our chains cannot let in); other rules load", () => {
+        const input = "4 filter INPUT -i eth0 -p 112 -j ACCEPT\n";
+        const r = sandbox().run({ script: fwApply(SET), input }, { before: [{ script: 'touch "$FAKE_STATE/active.firewalld"', plain: true }], after: [rules] });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /FAILED: firewalld runs here \(nftables backend\): an iptables chain of pulumi-lvs cannot let in what firewalld drops; .*nothing was changed/);
+        assert.doesNotMatch(r.after, /PLVS/);
+        const forward = sandbox().run({ script: fwApply(SET), input: OLD }, { before: [{ script: 'touch "$FAKE_STATE/active.firewalld"', plain: true }], after: [rules] });
+        assert.equal(forward.status, 0, forward.stderr);
+    });
+
     it("a kernel without the nat table: the apply fails naming the table and what each iptables said; the previous rules are back", () => {
         const r = sandbox().run({ script: fwApply(SET), input: NEW }, { before: [{ script: fwApply(SET), input: OLD }], after: [rules], fault: refusing("nat") });
         assert.equal(r.status, 1);

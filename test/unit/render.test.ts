@@ -10,7 +10,7 @@ import { serviceFile, serviceKey } from "../../src/render/keys";
 import { DR_SYSCTLS, expectedState, hostSysctls, renderVipUnit } from "../../src/render/realServerHost";
 import { directorSysctls } from "../../src/render/directorSysctls";
 import { parseFacts, versionAtLeast } from "../../src/render/facts";
-import { renderNatRules, renderServiceRules } from "../../src/render/firewall";
+import { renderNatRules, renderRealServerRules, renderServiceRules } from "../../src/render/firewall";
 import { ipvsServiceArgs } from "../../src/remote/keepalivedFile";
 import { mergeSysctls, renderSysctlFile } from "../../src/render/sysctl";
 import { assertGolden } from "./golden";
@@ -79,6 +79,27 @@ describe("renderers", () => {
         const vlan = directorPairSchema.parse({ interface: "eth0.100", vips: ["10.1.0.5"], vrrp: { virtualRouterId: 1 }, oneNicNat: { sourceVip: "10.1.0.5" } });
         assert.deepEqual(directorSysctls(vlan).filter((s) => s.key.includes("redirects")).map((s) => s.key), ["net.ipv4.conf.all.send_redirects", "net.ipv4.conf.eth0/100.send_redirects"]);
         assert.equal(renderNatRules("vlan", vlan)!.split("\n").filter((l) => /^\d/.test(l)).length, 0, "no SNAT without snat sources");
+    });
+
+    it("firewall: true opens the directors' INPUT for VRRP on each VIP NIC and family, the sync daemon and their own connections' answers; nothing without it", () => {
+        const open = directorPairSchema.parse({
+            interface: "eth0", vips: ["10.201.0.100", "fd00:201::100"], vrrp: { virtualRouterId: 51, unicast: true },
+            lvsSyncDaemon: { interface: "eth2" }, firewall: true,
+        });
+        assertGolden("fw-pair-firewall.rules", renderNatRules("edge", open)!);
+        assert.equal(renderNatRules("edge", { ...open, firewall: false }), undefined);
+        // With NAT: the NAT rules, then the INPUT rules (the inside NIC carries IPv4 VRRP too).
+        const nat = directorPairSchema.parse({
+            interface: "eth0", vips: ["10.201.0.100"], vrrp: { virtualRouterId: 51 }, firewall: true,
+            inside: { interface: "eth1", vips: ["10.202.0.1/24"], masquerade: ["10.202.0.0/24"] },
+        });
+        const rules = renderNatRules("lb", nat)!.split("\n").filter((l) => /^\d/.test(l));
+        assert.deepEqual(rules.filter((l) => l.includes(" INPUT ")), [
+            "4 filter INPUT -i eth0 -p 112 -j ACCEPT",
+            "4 filter INPUT -i eth1 -p 112 -j ACCEPT",
+            "4 filter INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT",
+        ]);
+        assert.equal(rules.filter((l) => !l.includes(" INPUT ")).length, 3, "the masquerade rules stay");
     });
 
     it("keepalived.conf with e-mail alerts, the names people monitor (router_id, instances, sync group) and the global_defs tunables", () => {
@@ -212,6 +233,22 @@ describe("renderers", () => {
         assert.equal(renderServiceRules("web", service, "eth1"), undefined);
         const v6 = virtualServiceSchema.parse({ fwmark: { mark: 6, vip: "fd00:201::100", ports: [443, 80] }, mode: "NAT", realServers: [{ address: "fd00:202::32" }, { address: "fd00:202::31" }] });
         assertGolden("fw-fwmark-6-nat-v6.rules", renderServiceRules("webs6", v6, "eth1")!);
+    });
+
+    it("on a pair with firewall: true a service opens its VIP and port (an fwmark service, its mark's ports), in the service's own set", () => {
+        assertGolden("fw-service-input.rules", renderServiceRules("web", service, "eth0", true)!);
+        const fwm = virtualServiceSchema.parse({ fwmark: { mark: 7, vip: "fd00:201::100", ports: [443, 80] }, mode: "NAT", realServers: [{ address: "fd00:202::31" }] });
+        const input = renderServiceRules("webs", fwm, "eth1", true)!.split("\n").filter((l) => l.includes(" INPUT "));
+        assert.deepEqual(input, ["6 filter INPUT -d fd00:201::100/128 -p tcp -m multiport --dports 80,443 -j ACCEPT"]);
+        assert.equal(renderServiceRules("web", service, "eth0", false), undefined);
+    });
+
+    it("a RealServer's firewall: its ports in each family it serves, ipip in TUN mode; nothing without it", () => {
+        const ports = { ports: [{ port: 80 }, { port: 53, protocol: "UDP" }, { port: 8080 }] };
+        assertGolden("fw-rs-tun.rules", renderRealServerRules("rs6", realServerSchema.parse({ mode: "TUN", vips: ["10.201.0.100", "fd00:201::100"], firewall: ports }))!);
+        const nat = renderRealServerRules("rs4", realServerSchema.parse({ mode: "NAT", gateway: "10.202.0.1", firewall: { ports: [{ port: 80 }] } }))!;
+        assert.deepEqual(nat.split("\n").filter((l) => /^\d/.test(l)), ["4 filter INPUT -p tcp --dport 80 -j ACCEPT"]);
+        assert.equal(renderRealServerRules("rs1", realServerSchema.parse({ mode: "DR", vips: ["10.201.0.100"] })), undefined);
     });
 
     it("UDP with one-packet scheduling, and an fwmark service with its mark rule", () => {

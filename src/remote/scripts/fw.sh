@@ -97,6 +97,11 @@ case $FW_ACTION in
     claim_check "fw $SET" own ""
     cat > "$work/new"
     check_names "$work/new"
+    # firewalld's nftables backend filters in a table of its own: what our chains accept, it still drops.
+    if grep -q '^[46] filter INPUT ' "$work/new" && systemctl is-active -q firewalld 2>/dev/null &&
+      ! grep -qsi '^[[:space:]]*FirewallBackend[[:space:]]*=[[:space:]]*iptables' /etc/firewalld/firewalld.conf; then
+      fail "firewalld runs here (nftables backend): an iptables chain of pulumi-lvs cannot let in what firewalld drops; open the ports with firewall-cmd (see README, Host firewalls) and leave the firewall option off; nothing was changed"
+    fi
     mkdir -p "$(dirname "$FILE")"
     if [ -f "$FILE" ]; then
       cp -p "$FILE" "$work/backup" || fail "cannot keep a copy of $FILE in $work (disk full?); nothing was changed"
