@@ -374,6 +374,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         this.directors = [];
         this.driftCheck = args.driftCheck ?? false;
         this.firewall = args.firewall ?? false;
+        const nat = args.inside !== undefined || args.oneNicNat !== undefined;
         let previous: pulumi.Resource | undefined;
         const mainCmds: command.remote.Command[] = [];
         for (const role of ["secondary", "primary"] as const) {
@@ -387,11 +388,11 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 stdin: sysctlText,
             }, { parent: this, dependsOn: [factsCmds.primary, factsCmds.secondary, ...(previous ? [previous] : [])] });
             let beforeAuth: pulumi.Resource = sysctls;
-            if (args.inside !== undefined || args.oneNicNat !== undefined || this.firewall) {
+            if (nat || this.firewall) {
                 // Named "nat" since before `firewall`: the one command for the pair's own chains.
                 beforeAuth = hostCommand(child("nat"), {
                     connection,
-                    title: `${args.inside !== undefined || args.oneNicNat !== undefined ? "NAT forwarding and masquerading" : "firewall"} rules (${role} director)`,
+                    title: `${nat ? "NAT forwarding and masquerading" : "firewall"} rules (${role} director)`,
                     apply: fwApply(natRuleSet(name)),
                     remove: fwDelete(natRuleSet(name)),
                     stdin: natRules.apply((t) => t ?? ""),

@@ -113,15 +113,14 @@ export function renderServiceRules(serviceName: string, svc: VirtualServiceModel
     const lines: string[] = [];
     const fw = svc.fwmark;
     const proto = svc.protocol.toLowerCase();
-    if (fw) {
-        const ports = [...fw.ports].sort((a, b) => a - b).join(",");
-        lines.push(`${family(fw.vip)} mangle PREROUTING -d ${fw.vip} -p ${proto} -m multiport --dports ${ports} -j MARK --set-mark ${fw.mark}`);
-    }
+    // An fwmark service's ports, in order: its mark's, its VIP's and its real servers' replies'.
+    const markPorts = fw ? [...fw.ports].sort((a, b) => a - b).join(",") : "";
+    if (fw) lines.push(`${family(fw.vip)} mangle PREROUTING -d ${fw.vip} -p ${proto} -m multiport --dports ${markPorts} -j MARK --set-mark ${fw.mark}`);
     // The pair's `firewall`: the clients' packets to the VIP pass the filter table's INPUT before IPVS
     // takes them (LOCAL_IN, after priority 0), so a default-deny policy would drop them there.
     if (openInput) {
         const vip = fw ? fw.vip : svc.vip!;
-        const ports = fw ? `-m multiport --dports ${[...fw.ports].sort((a, b) => a - b).join(",")}` : `--dport ${svc.port}`;
+        const ports = fw ? `-m multiport --dports ${markPorts}` : `--dport ${svc.port}`;
         lines.push(`${family(vip)} filter INPUT -d ${hostCidr(vip)} -p ${proto} ${ports} -j ACCEPT`);
     }
     if (svc.mode === "NAT") {
@@ -130,7 +129,7 @@ export function renderServiceRules(serviceName: string, svc: VirtualServiceModel
         const sources = new Map<string, { address: string; ports: string }>();
         for (const b of backends) {
             // A port given for a real server of an fwmark service is ignored by keepalived.
-            const ports = fw ? `-m multiport --sports ${[...fw.ports].sort((x, y) => x - y).join(",")}` : `--sport ${b.port ?? servicePort}`;
+            const ports = fw ? `-m multiport --sports ${markPorts}` : `--sport ${b.port ?? servicePort}`;
             sources.set(`${b.address} ${ports}`, { address: b.address, ports });
         }
         const sorted = [...sources.values()].sort((a, b) => a.address.localeCompare(b.address) || a.ports.localeCompare(b.ports));
