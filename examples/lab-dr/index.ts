@@ -12,6 +12,8 @@
 //   mailRelay         optional, an SMTP relay's address (the lab's client runs a mail sink on port 25):
 //                     keepalived then mails ops@lab.example when a director becomes MASTER or a health
 //                     check takes a real server out or puts it back
+//   oneDirector       optional, default false: dir1 alone, without VRRP (no secondary, no vrrp); setting it
+//                     back to false later grows it into the pair with dir2, without a gap
 //   firewall          optional, default false: for hosts whose INPUT policy drops by default, the directors
 //                     open VRRP and the VIP's ports, the real servers their service ports (80, 9000)
 import * as pulumi from "@pulumi/pulumi";
@@ -38,6 +40,7 @@ const weights = { ...DEFAULT_WEIGHTS, ...overrides };
 const drain = new Set(config.getObject<string[]>("drain") ?? []);
 const mailRelay = config.get("mailRelay");
 const firewall = config.getBoolean("firewall") ?? false;
+const oneDirector = config.getBoolean("oneDirector") ?? false;
 
 const host = (name: string): LabHost => {
     const h = hosts.find((x) => x.name === name);
@@ -51,10 +54,11 @@ const vip = "10.201.0.100";
 
 const directors = new LvsDirectorPair("lb", {
     primary: connection("dir1"),
-    secondary: connection("dir2"),
+    // One director: no secondary and no VRRP. Adding both later grows it into a pair.
+    secondary: oneDirector ? undefined : connection("dir2"),
     interface: "eth0",
     vips: [vip],
-    vrrp: { virtualRouterId: config.getNumber("virtualRouterId") ?? 51, authPass: config.requireSecret("vrrpPassword"), smtpAlert: mailRelay ? true : undefined },
+    vrrp: oneDirector ? undefined : { virtualRouterId: config.getNumber("virtualRouterId") ?? 51, authPass: config.requireSecret("vrrpPassword"), smtpAlert: mailRelay ? true : undefined },
     // Health checks mail too (keepalived's default once the pair has emailAlerts).
     emailAlerts: mailRelay ? { to: ["ops@lab.example"], from: "lvs@lab.example", smtpServer: { host: mailRelay }, smtpConnectTimeout: 5 } : undefined,
     driftCheck: config.getBoolean("driftCheck") ?? false,

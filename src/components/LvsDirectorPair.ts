@@ -5,12 +5,12 @@ import { authHmacKeySchema, authPassSchema, directorPairSchema, pairVipAddresses
 import { z } from "zod";
 import { claimRouterIds, claimVips } from "../model/pairClaims";
 import type { Connection } from "../model/connection";
-import type { Problem } from "../model/errors";
+import { dottedPath, type Problem } from "../model/errors";
 import { SECRET_MARK, type Secrets } from "../model/secrets";
 import { claimUnique } from "../model/uniqueness";
 import { directorSysctls } from "../render/directorSysctls";
 import { routerIdClaims, vrrpInstances } from "../render/vrrpInstances";
-import { hostCidr, hostIdentity, hostPort } from "../model/primitives";
+import { family, hostCidr, hostIdentity, hostPort } from "../model/primitives";
 import { parseFacts, type DirectorFacts } from "../render/facts";
 import { renderNatRules } from "../render/firewall";
 import { natRuleSet } from "../render/ruleSets";
@@ -24,6 +24,8 @@ import { fwApply, fwDelete } from "../remote/firewall";
 import { sysctlApply, sysctlDelete } from "../remote/sysctl";
 import { vrrpHold, vrrpPeerNote, vrrpRelease } from "../remote/vrrpHold";
 import { vrrpIdentity } from "../render/vrrpIdentity";
+import { directorVipExpectations, directorVipUnitName, renderDirectorVipUnit } from "../render/directorVipUnit";
+import { unitApply, unitDelete } from "../remote/unit";
 import { checked, componentNameSchema } from "./checked";
 import { checkedConnection, connectionHost, type ConnectionArgs } from "./connection";
 import { hostCommand } from "./hostCommand";
@@ -201,8 +203,12 @@ export interface OneNicNatArgs {
 export interface LvsDirectorPairArgs {
     /** The director that holds the VIPs while it is healthy (state MASTER). */
     primary: pulumi.Input<ConnectionArgs>;
-    /** The director that takes over (state BACKUP). Changes are applied to it first. */
-    secondary: pulumi.Input<ConnectionArgs>;
+    /**
+     * The director that takes over (state BACKUP). Changes are applied to it first. Leave it out, with
+     * `vrrp`, for one director without VRRP: it holds its IPv4 VIPs on lo itself. Adding both later grows
+     * it into a pair without a gap: the VIPs stay answered while VRRP takes them over on the NIC.
+     */
+    secondary?: pulumi.Input<ConnectionArgs>;
     /** The NIC carrying the VIPs and the VRRP adverts, e.g. "eth0". */
     interface: pulumi.Input<string>;
     /**
@@ -210,8 +216,8 @@ export interface LvsDirectorPairArgs {
      * when no prefix is given. IPv4 and IPv6 VIPs get one instance each, in one sync group.
      */
     vips: pulumi.Input<pulumi.Input<string>[]>;
-    /** The VRRP instances. */
-    vrrp: VrrpArgs;
+    /** The VRRP instances of the pair: required with `secondary`, not given for one director. */
+    vrrp?: VrrpArgs;
     /**
      * NAT with two NICs: the inside NIC and VIPs, in the same sync group as the outside VIPs so both fail
      * over together. Turns on IP forwarding and installs the pair's own firewall chains (forwarding, masquerade).
@@ -273,6 +279,29 @@ function routerIdClash(name: string, m: DirectorPairModel, secrets: Secrets): Pr
     return [{ path: path.join("."), value: secrets.has(path) ? SECRET_MARK : primary, rule: `is also the ${role === "primary" ? "secondary" : "primary"} director's router_id: keepalived's logs and e-mail subjects name the director by it` }];
 }
 
+/**
+ * One director (no `secondary`) has no VRRP: what only a pair has is refused, naming the field. IPv6 VIPs
+ * too: on lo, Linux answers neighbour solicitations only for addresses of the NIC asked.
+ */
+function oneDirectorProblems(m: DirectorPairModel, secrets: Secrets): Problem[] {
+    const problems: Problem[] = [];
+    const add = (path: Array<string | number>, value: unknown, rule: string) => problems.push({ path: dottedPath(path), value: secrets.has(path) ? SECRET_MARK : value, rule });
+    const needsPair = "needs secondary: one director has no VRRP";
+    if (m.vrrp) add(["vrrp"], "(given)", `${needsPair} (give secondary for a pair, or leave vrrp out)`);
+    if (m.lvsSyncDaemon) add(["lvsSyncDaemon"], m.lvsSyncDaemon.interface, "needs secondary: the sync daemon sends the connection table to the other director");
+    const g = m.globalDefs;
+    if (g.routerIds.secondary !== undefined) add(["globalDefs", "routerIds", "secondary"], g.routerIds.secondary, "needs secondary: there is no secondary director");
+    for (const key of ["vrrpGarpInterval", "vrrpGnaInterval"] as const) if (g[key] !== undefined) add(["globalDefs", key], g[key], needsPair);
+    for (const key of ["vrrpSkipCheckAdvAddr", "vrrpStrict"] as const) if (g[key]) add(["globalDefs", key], g[key], needsPair);
+    for (const key of ["virtualRouterId", "instanceName", "instanceNameV6"] as const) if (m.inside?.[key] !== undefined) add(["inside", key], m.inside[key], needsPair);
+    for (const [list, vips] of [["vips", m.vips], ["inside.vips", m.inside?.vips ?? []]] as const) {
+        vips.forEach((v, i) => {
+            if (family(v) === 6) add([...list.split("."), i], v, "is IPv6: one director holds its VIPs on lo, and Linux answers neighbour solicitations only for addresses of the NIC asked; IPv6 VIPs need a pair (secondary and vrrp)");
+        });
+    }
+    return problems;
+}
+
 /** What a VirtualService needs of one director. */
 export interface DirectorNode {
     role: DirectorRole;
@@ -286,15 +315,15 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
     readonly vips: pulumi.Output<string[]>;
     /** The inside VIPs (`inside.vips`), as given: the default gateway of NAT real servers. Empty without `inside`. */
     readonly insideVips: pulumi.Output<string[]>;
-    /** The host of the primary director (MASTER) and of the secondary (BACKUP), as given in their connections. */
+    /** The host of the primary director (MASTER) and of the secondary (BACKUP), as given in their connections; "" without a secondary. */
     readonly primaryHost: pulumi.Output<string>;
     readonly secondaryHost: pulumi.Output<string>;
     /** The VRRP interface. */
     readonly interface: pulumi.Output<string>;
     /** The NIC towards the real servers: `inside.interface`, else `interface`. NAT replies come in on it. */
     readonly realServerInterface: pulumi.Output<string>;
-    /** keepalived.conf of each director (it holds no secret: the password is a definition in another file). */
-    readonly configs: pulumi.Output<{ primary: string; secondary: string }>;
+    /** keepalived.conf of each director (it holds no secret: the password is a definition in another file); one director: primary only. */
+    readonly configs: pulumi.Output<{ primary: string; secondary?: string }>;
     /** The directors in the order changes are applied: secondary (BACKUP) first, then primary. */
     readonly directors: DirectorNode[];
     /** Whether drift is probed on every preview and up, and repaired by `up`. */
@@ -309,16 +338,17 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         this.name = name;
         const component = "LvsDirectorPair";
         checked(component, name, componentNameSchema, { name }, this);
-        const { authPass, authHmacKey, ...vrrp } = args.vrrp;
-        const input = { interface: args.interface, vips: args.vips, vrrp, inside: args.inside, oneNicNat: args.oneNicNat, lvsSyncDaemon: args.lvsSyncDaemon, sysctls: args.sysctls, emailAlerts: args.emailAlerts, globalDefs: args.globalDefs, firewall: args.firewall };
+        const oneDirector = args.secondary === undefined;
+        const { authPass, authHmacKey, ...vrrp } = args.vrrp ?? {};
+        const input = { interface: args.interface, vips: args.vips, vrrp: args.vrrp === undefined ? undefined : vrrp, inside: args.inside, oneNicNat: args.oneNicNat, lvsSyncDaemon: args.lvsSyncDaemon, sysctls: args.sysctls, emailAlerts: args.emailAlerts, globalDefs: args.globalDefs, firewall: args.firewall };
         const model: pulumi.Output<DirectorPairModel> = checked(component, name, directorPairSchema, input, this, (m, secrets) => [
-            ...routerIdClash(name, m, secrets),
+            ...(oneDirector ? oneDirectorProblems(m, secrets) : m.vrrp ? routerIdClash(name, m, secrets) : [{ path: "vrrp", value: undefined, rule: "is required with secondary: the two directors share the VIPs through VRRP" }]),
             ...claimRouterIds(name, routerIdClaims(m), secrets),
             ...claimVips(name, [...m.vips.map((vip, i) => ({ vip, path: ["vips", i] })), ...(m.inside?.vips ?? []).map((vip, i) => ({ vip, path: ["inside", "vips", i] }))], secrets),
         ]);
-        const hmac = model.apply((m) => m.vrrp.authType === "HMAC");
-        const auth = checked(component, name, authSchema, { vrrp: { authType: args.vrrp.authType ?? "PASS", authPass, authHmacKey } }, this);
-        const authText = pulumi.secret(auth.apply((a) => renderAuthDefinition(a.vrrp.authType === "HMAC" ? a.vrrp.authHmacKey! : a.vrrp.authPass!)));
+        const hmac = model.apply((m) => m.vrrp?.authType === "HMAC");
+        const auth: pulumi.Output<z.output<typeof authSchema> | undefined> = oneDirector ? model.apply(() => undefined) : checked(component, name, authSchema, { vrrp: { authType: args.vrrp?.authType ?? "PASS", authPass, authHmacKey } }, this);
+        const authText = pulumi.secret(auth.apply((a) => (a ? renderAuthDefinition(a.vrrp.authType === "HMAC" ? a.vrrp.authHmacKey! : a.vrrp.authPass!) : "")));
         const sysctlText = model.apply((m) => renderSysctlFile(`LvsDirectorPair "${name}"`, mergeSysctls(directorSysctls(m), m.sysctls)));
         const natRules = model.apply((m) => renderNatRules(name, m));
 
@@ -333,13 +363,11 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
             const value = secrets.has([role, "host"]) || secrets.has([role, "port"]) ? SECRET_MARK : hostPort(c.host, c.port);
             return [{ path: `${role}.host`, value, rule: `is already the director of ${holder}: one LvsDirectorPair per director host` }];
         };
-        const checkedConnections = {
-            primary: checkedConnection(component, name, "primary", args.primary, this, hostClaim("primary")),
-            secondary: checkedConnection(component, name, "secondary", args.secondary, this, hostClaim("secondary")),
-        };
-        for (const role of ROLES) {
+        const roles: ReadonlyArray<DirectorRole> = oneDirector ? ["primary"] : ROLES;
+        const checkedConnections = Object.fromEntries(roles.map((role) => [role, checkedConnection(component, name, role, role === "primary" ? args.primary : args.secondary!, this, hostClaim(role))]));
+        for (const role of roles) {
             // No command can start before every input is valid, Outputs included, the other director's too.
-            connections[role] = pulumi.all([checkedConnections.primary, checkedConnections.secondary, model, auth]).apply(([p, s]) => (role === "primary" ? p : s));
+            connections[role] = pulumi.all([pulumi.all(checkedConnections), model, auth]).apply(([c]) => c[role]!);
             const packages = hostCommand(`${name}-${role}-packages`, {
                 connection: connections[role],
                 title: `ipvsadm and keepalived (${role} director)`,
@@ -355,17 +383,16 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
             factsCmds[role] = factsCmd;
             facts[role] = pulumi.all([factsCmd.stdout, model]).apply(([out, m]) => parseFacts(out, pairVipAddresses(m)));
         }
-        const pairFacts: pulumi.Output<PairFacts> = pulumi.all([facts.primary, facts.secondary]).apply(([primary, secondary]) => ({ primary, secondary }));
-        const configs = {
-            primary: pulumi.all([model, pairFacts]).apply(([m, f]) => renderKeepalivedMain(name, m, "primary", f)),
-            secondary: pulumi.all([model, pairFacts]).apply(([m, f]) => renderKeepalivedMain(name, m, "secondary", f)),
-        };
+        // One director's keepalived.conf reads no facts (no unicast peers).
+        const pairFacts: pulumi.Output<PairFacts | undefined> = oneDirector ? pulumi.output(undefined)
+            : pulumi.all([facts.primary, facts.secondary]).apply(([primary, secondary]) => ({ primary, secondary }));
+        const configs = Object.fromEntries(roles.map((role) => [role, pulumi.all([model, pairFacts]).apply(([m, f]) => renderKeepalivedMain(name, m, role, f))])) as Record<DirectorRole, pulumi.Output<string>>;
 
         // What both directors must share to hear each other, with the password: when it changes, the
         // secondary is held (keepalived stopped) until the primary has it, so the two never speak different
         // VRRP with both running (see scripts/vrrp-hold.sh). The hold's output feeds the release and the
         // primary's note, so both run again whenever the hold ran.
-        const identity = pulumi.secret(pulumi.all([model, pairFacts, authText]).apply(([m, f, a]) => `${vrrpIdentity(m, f)}${a}`));
+        const identity = pulumi.secret(pulumi.all([model, pairFacts, authText]).apply(([m, f, a]) => (m.vrrp ? `${vrrpIdentity({ ...m, vrrp: m.vrrp }, f)}${a}` : "")));
         const vips = model.apply((m) => vrrpInstances(m).flatMap((i) => i.vips.map((v) => `${v.includes("/") ? v : hostCidr(v)}@${i.interface}`)));
         const releaseName = `${name}-secondary-vrrp-release`;
         let hold: command.remote.Command | undefined;
@@ -377,7 +404,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         const nat = args.inside !== undefined || args.oneNicNat !== undefined;
         let previous: pulumi.Resource | undefined;
         const mainCmds: command.remote.Command[] = [];
-        for (const role of ["secondary", "primary"] as const) {
+        for (const role of [...roles].reverse()) {
             const connection = connections[role];
             const child = (suffix: string) => `${name}-${role}-${suffix}`;
             const sysctls = hostCommand(child("sysctls"), {
@@ -386,7 +413,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 apply: sysctlApply(`director-${name}`),
                 remove: sysctlDelete(`director-${name}`),
                 stdin: sysctlText,
-            }, { parent: this, dependsOn: [factsCmds.primary, factsCmds.secondary, ...(previous ? [previous] : [])] });
+            }, { parent: this, dependsOn: [...roles.map((r) => factsCmds[r]), ...(previous ? [previous] : [])] });
             let beforeAuth: pulumi.Resource = sysctls;
             if (nat || this.firewall) {
                 // Named "nat" since before `firewall`: the one command for the pair's own chains.
@@ -401,7 +428,15 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                     replaceOn: [natRuleSet(name)],
                 }, { parent: this, dependsOn: [sysctls] });
             }
-            if (role === "secondary") {
+            if (oneDirector) {
+                beforeAuth = hostCommand(child("vips"), {
+                    connection,
+                    title: "VIPs on lo (one director, no VRRP)",
+                    apply: model.apply((m) => unitApply(directorVipUnitName(name), { expect: directorVipExpectations(m) })),
+                    remove: model.apply((m) => unitDelete(directorVipUnitName(name), { expect: directorVipExpectations(m) })),
+                    stdin: model.apply((m) => renderDirectorVipUnit(name, m)),
+                }, { parent: this, dependsOn: [beforeAuth] });
+            } else if (role === "secondary") {
                 hold = hostCommand(child("vrrp-hold"), {
                     connection,
                     title: "hold while the VRRP settings change (secondary director)",
@@ -420,8 +455,8 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 }, { parent: this, dependsOn: [beforeAuth, hold!], additionalSecretOutputs: ["stdin"] });
             }
             // auth.conf travels with the keepalived.conf it goes with: the two are validated (and, when both
-            // change, installed and loaded) together.
-            const authCmd = hostCommand(child("auth"), {
+            // change, installed and loaded) together. One director has no VRRP and so no password.
+            const authCmd = oneDirector ? beforeAuth : hostCommand(child("auth"), {
                 connection,
                 title: `VRRP password definition (${role})`,
                 apply: keepalivedApply(AUTH_FILE),
@@ -441,10 +476,10 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         }
         // After the primary's keepalived.conf (not after the VirtualServices, which come later): the held
         // secondary starts with its new files and must stay BACKUP.
-        const release = hostCommand(releaseName, {
+        const release = oneDirector ? mainCmds[0]! : hostCommand(releaseName, {
             connection: connections.secondary,
             title: "release of the held secondary director",
-            apply: pulumi.all([vips, model]).apply(([v, m]) => vrrpRelease(v, m.vrrp.advertInt)),
+            apply: pulumi.all([vips, model]).apply(([v, m]) => vrrpRelease(v, m.vrrp!.advertInt)),
             remove: "true",
             stdin: hold!.stdout,
         }, { parent: this, dependsOn: [previous!] });
@@ -469,7 +504,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         this.vips = model.apply((m) => m.vips);
         this.insideVips = model.apply((m) => m.inside?.vips ?? []);
         this.primaryHost = connectionHost(args.primary);
-        this.secondaryHost = connectionHost(args.secondary);
+        this.secondaryHost = args.secondary === undefined ? pulumi.output("") : connectionHost(args.secondary);
         this.interface = model.apply((m) => m.interface);
         this.realServerInterface = model.apply((m) => m.inside?.interface ?? m.interface);
         this.configs = pulumi.output(configs);

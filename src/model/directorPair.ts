@@ -146,7 +146,8 @@ export const directorPairSchema = z.object({
     interface: interfaceName,
     /** The VIPs (virtual_ipaddress), with an optional prefix; /32 or /128 when omitted. IPv4 and IPv6 may mix. */
     vips: z.array(ipWithPrefix).min(1),
-    vrrp: vrrpSchema,
+    /** The VRRP instances of a pair; absent on one director, which holds the VIPs itself (see isOneDirector). */
+    vrrp: vrrpSchema.optional(),
     /** NAT: the inside NIC and its VIPs. Turns on ip_forward. */
     inside: insideSchema.optional(),
     /** NAT with the real servers on `interface`'s own segment, their gateway a VIP (see oneNicNatSchema). */
@@ -177,7 +178,7 @@ export const directorPairSchema = z.object({
     if (pair.inside) check(pair.inside.vips, "inside.vips");
     const families = new Set(pair.vips.map(family));
     const grouped = pair.inside !== undefined || families.size > 1;
-    pair.vrrp.trackScripts.forEach((t, i) => {
+    pair.vrrp?.trackScripts.forEach((t, i) => {
         if (grouped && t.weight !== 0) {
             addRule(ctx, ["vrrp", "trackScripts", i, "weight"], "must be 0 when the pair has several VRRP instances (inside NIC or IPv4 + IPv6): keepalived ignores script weights in a sync group; a failing script then puts the whole group in FAULT");
         }
@@ -185,7 +186,7 @@ export const directorPairSchema = z.object({
     const nics = [pair.interface, ...(pair.inside ? [pair.inside.interface] : [])];
     const showNics = (s: Secrets) => [s.show(["interface"], pair.interface), ...(pair.inside ? [s.show(["inside", "interface"], pair.inside.interface)] : [])].join(", ");
     for (const role of ["primary", "secondary"] as const) {
-        for (const [nic, addrs] of Object.entries(pair.vrrp.unicastAddresses?.[role] ?? {})) {
+        for (const [nic, addrs] of Object.entries(pair.vrrp?.unicastAddresses?.[role] ?? {})) {
             if (!nics.includes(nic)) addRule(ctx, ["vrrp", "unicastAddresses", role, nic], (s) => `is not a VRRP NIC of this pair (${showNics(s)})`);
             addrs.forEach((a, i) => {
                 const vip = seen.get(a);
@@ -193,12 +194,13 @@ export const directorPairSchema = z.object({
             });
         }
     }
-    checkNames(pair, ctx);
-    if (pair.vrrp.smtpAlert === true && !pair.emailAlerts) addRule(ctx, ["vrrp", "smtpAlert"], "needs emailAlerts: keepalived sends no mail without notification_email and smtp_server");
-    if (pair.globalDefs.vrrpStrict && pair.globalDefs.vrrpStrictAcknowledged) checkStrict(pair, ctx);
+    if (pair.vrrp) checkNames({ ...pair, vrrp: pair.vrrp }, ctx);
+    if (pair.vrrp?.smtpAlert === true && !pair.emailAlerts) addRule(ctx, ["vrrp", "smtpAlert"], "needs emailAlerts: keepalived sends no mail without notification_email and smtp_server");
+    if (pair.vrrp && pair.globalDefs.vrrpStrict && pair.globalDefs.vrrpStrictAcknowledged) checkStrict({ ...pair, vrrp: pair.vrrp }, ctx);
     if (pair.oneNicNat) checkOneNicNat(pair as DirectorPairModel, ctx);
-    if (pair.inside && pair.inside.interface === pair.interface && (pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId) === pair.vrrp.virtualRouterId) {
-        addRule(ctx, ["inside", "virtualRouterId"], (s) => `must differ from vrrp.virtualRouterId ${s.show(["vrrp", "virtualRouterId"], pair.vrrp.virtualRouterId)} when the inside NIC is the same NIC (${s.show([["interface"], ["inside", "interface"]], pair.interface)})`);
+    const id = pair.vrrp?.virtualRouterId;
+    if (id !== undefined && pair.inside && pair.inside.interface === pair.interface && (pair.inside.virtualRouterId ?? id) === id) {
+        addRule(ctx, ["inside", "virtualRouterId"], (s) => `must differ from vrrp.virtualRouterId ${s.show(["vrrp", "virtualRouterId"], id)} when the inside NIC is the same NIC (${s.show([["interface"], ["inside", "interface"]], pair.interface)})`);
     }
 });
 export type DirectorPairModel = z.output<typeof directorPairSchema>;
@@ -221,7 +223,15 @@ export function snatVip(pair: DirectorPairModel, source: string): string {
     return pair.oneNicNat?.sourceVip ?? pair.vips.map((v) => v.split("/")[0]!).find((v) => family(v) === family(source))!;
 }
 
-type PairInput = Omit<DirectorPairModel, "emailAlerts" | "globalDefs"> & { globalDefs: z.output<typeof globalDefsSchema> };
+type PairInput = Omit<DirectorPairModel, "emailAlerts" | "globalDefs" | "vrrp"> & { globalDefs: z.output<typeof globalDefsSchema>; vrrp: z.output<typeof vrrpSchema> };
+
+/** A director pair's model with its VRRP: every pair but one director (LvsDirectorPair without `secondary`). */
+export type VrrpPairModel = DirectorPairModel & { vrrp: z.output<typeof vrrpSchema> };
+
+/** One director (no `secondary`): no VRRP; it holds its IPv4 VIPs on lo itself (see renderDirectorVipUnit). */
+export function isOneDirector(pair: DirectorPairModel): boolean {
+    return pair.vrrp === undefined;
+}
 
 /**
  * A name given for a VRRP instance the pair does not have is an error (nothing would carry it), and so is

@@ -30,7 +30,7 @@ export type ScriptName =
 const LIBRARIES: Partial<Record<ScriptName, string[]>> = {
     "keepalived-apply": ["drift", "keepalived-check", "batch"],
     "keepalived-delete": ["keepalived-check", "batch"],
-    "drift-probe": ["drift"],
+    "drift-probe": ["drift", "keepalived-check"],
     "drift-forget": ["drift"],
 };
 

@@ -54,8 +54,9 @@ function renderPairInputRules(pair: DirectorPairModel): string[] {
         for (const fam of [4, 6] as const) {
             if (!vips.some((v) => family(v) === fam)) continue;
             families.add(fam);
+            // One director (no vrrp) speaks no VRRP.
             const line = `${fam} filter INPUT -i ${nic} -p 112 -j ACCEPT`;
-            if (!lines.includes(line)) lines.push(line);
+            if (pair.vrrp && !lines.includes(line)) lines.push(line);
         }
     }
     if (pair.lvsSyncDaemon) lines.push(`4 filter INPUT -i ${pair.lvsSyncDaemon.interface} -p udp --dport 8848 -j ACCEPT`);

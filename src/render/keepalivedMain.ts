@@ -1,7 +1,7 @@
 // The director's keepalived.conf: global_defs, the vrrp_scripts, one VRRP instance per (NIC, family)
 // in one sync group, and the includes of the password definition (a separate 0600 file) and of one
 // file per VirtualService.
-import type { DirectorPairModel } from "../model/directorPair";
+import type { DirectorPairModel, VrrpPairModel } from "../model/directorPair";
 import { family, formatSeconds, hostCidr } from "../model/primitives";
 import type { DirectorFacts } from "./facts";
 import { AUTH_CONF, SERVICES_DIR } from "./paths";
@@ -18,7 +18,9 @@ export const AUTH_PASS_NAME = "PULUMI_LVS_AUTH_PASS";
 export type PairFacts = Record<DirectorRole, DirectorFacts>;
 
 export function renderKeepalivedMain(pairName: string, pair: DirectorPairModel, role: DirectorRole, facts?: PairFacts): string {
-    const { vrrp } = pair;
+    if (!pair.vrrp) return renderOneDirectorMain(pairName, pair);
+    const vrrpPair: VrrpPairModel = { ...pair, vrrp: pair.vrrp };
+    const { vrrp } = vrrpPair;
     const instances = vrrpInstances(pair);
     const grouped = instances.length > 1;
     const notify = renderNotify(vrrp.notify);
@@ -29,10 +31,7 @@ export function renderKeepalivedMain(pairName: string, pair: DirectorPairModel, 
         `include ${AUTH_CONF}`,
         "",
         "global_defs {",
-        `    router_id ${routerIdOf(pairName, pair, role)}`,
-        "    enable_script_security",
-        "    script_user root",
-        ...renderEmail(pair.emailAlerts),
+        ...renderGlobalCommon(pairName, pair, role),
         ...(g.vrrpGarpInterval !== undefined ? [`    vrrp_garp_interval ${formatSeconds(g.vrrpGarpInterval)}`] : []),
         ...(g.vrrpGnaInterval !== undefined ? [`    vrrp_gna_interval ${formatSeconds(g.vrrpGnaInterval)}`] : []),
         ...(g.vrrpSkipCheckAdvAddr ? ["    vrrp_skip_check_adv_addr"] : []),
@@ -52,7 +51,7 @@ export function renderKeepalivedMain(pairName: string, pair: DirectorPairModel, 
         ]),
         ...(grouped ? [
             "",
-            `vrrp_sync_group ${syncGroupName(pair)} {`,
+            `vrrp_sync_group ${syncGroupName(vrrpPair)} {`,
             "    group {",
             ...instances.map((i) => `        ${i.name}`),
             "    }",
@@ -60,14 +59,40 @@ export function renderKeepalivedMain(pairName: string, pair: DirectorPairModel, 
             ...smtpAlert.map((l) => `    ${l}`),
             "}",
         ] : []),
-        ...instances.flatMap((i) => ["", ...renderInstance(i, pair, role, grouped ? [] : [...notify, ...smtpAlert], facts)]),
+        ...instances.flatMap((i) => ["", ...renderInstance(i, vrrpPair, role, grouped ? [] : [...notify, ...smtpAlert], facts)]),
         "",
         `include ${SERVICES_DIR}/*.conf`,
     ];
     return `${lines.join("\n")}\n`;
 }
 
-function renderInstance(inst: VrrpInstance, pair: DirectorPairModel, role: DirectorRole, notify: string[], facts?: PairFacts): string[] {
+/**
+ * One director (no VRRP): global_defs and the services. Its VIPs are not keepalived's: a unit puts them on
+ * lo (renderDirectorVipUnit), so that a secondary added later takes them over through VRRP without a gap.
+ */
+function renderOneDirectorMain(name: string, pair: DirectorPairModel): string {
+    const lines = [
+        `# Managed by pulumi-lvs: LvsDirectorPair "${name}", its one director (no VRRP). Local edits are overwritten.`,
+        "",
+        "global_defs {",
+        ...renderGlobalCommon(name, pair, "primary"),
+        "}",
+        "",
+        `include ${SERVICES_DIR}/*.conf`,
+    ];
+    return `${lines.join("\n")}\n`;
+}
+
+function renderGlobalCommon(name: string, pair: DirectorPairModel, role: DirectorRole): string[] {
+    return [
+        `    router_id ${routerIdOf(name, pair, role)}`,
+        "    enable_script_security",
+        "    script_user root",
+        ...renderEmail(pair.emailAlerts),
+    ];
+}
+
+function renderInstance(inst: VrrpInstance, pair: VrrpPairModel, role: DirectorRole, notify: string[], facts?: PairFacts): string[] {
     const { vrrp } = pair;
     // keepalived clears preempt_delay on an initial MASTER: with a delay both start as BACKUP, and the
     // higher priority takes over once the delay has passed. vrrp_strict allows MASTER only at priority 255.
@@ -134,13 +159,13 @@ function renderEmail(e: DirectorPairModel["emailAlerts"]): string[] {
     ];
 }
 
-function renderNotify(n: DirectorPairModel["vrrp"]["notify"]): string[] {
+function renderNotify(n: VrrpPairModel["vrrp"]["notify"]): string[] {
     return ([["master", "notify_master"], ["backup", "notify_backup"], ["fault", "notify_fault"], ["stop", "notify_stop"], ["any", "notify"]] as const)
         .flatMap(([key, keyword]) => (n[key] ? [`${keyword} "${n[key]}"`] : []));
 }
 
 /** A director's own address on the instance's NIC: given in vrrp.unicastAddresses, else read on the host. */
-export function addressOn(pair: DirectorPairModel, facts: PairFacts | undefined, role: DirectorRole, inst: VrrpInstance): string {
+export function addressOn(pair: VrrpPairModel, facts: PairFacts | undefined, role: DirectorRole, inst: VrrpInstance): string {
     const ofFamily = (list: string[] | undefined) => list?.find((a) => family(a) === inst.family);
     const found = ofFamily(pair.vrrp.unicastAddresses?.[role][inst.interface]) ?? ofFamily(facts?.[role].addresses[inst.interface]);
     if (!found) {

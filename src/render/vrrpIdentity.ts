@@ -2,7 +2,7 @@
 // change of any of it, applied to one director before the other, leaves two directors that each think
 // the other is gone, and both take the VIPs. Priorities, VIPs, track scripts and notify scripts are not
 // in it: directors that differ in those still hear each other.
-import type { DirectorPairModel } from "../model/directorPair";
+import type { VrrpPairModel } from "../model/directorPair";
 import { addressOn, type PairFacts } from "./keepalivedMain";
 import { vrrpInstances } from "./vrrpInstances";
 
@@ -10,7 +10,7 @@ import { vrrpInstances } from "./vrrpInstances";
  * The pair's VRRP identity as text, the same for both directors (unicast peers as the set of both
  * addresses). The password is not in it: the caller adds the password definition (a secret).
  */
-export function vrrpIdentity(pair: DirectorPairModel, facts?: PairFacts): string {
+export function vrrpIdentity(pair: VrrpPairModel, facts?: PairFacts): string {
     const { vrrp } = pair;
     const instances = vrrpInstances(pair);
     const lines = instances.map((i) => {

@@ -1,6 +1,6 @@
 // The VRRP instances a pair needs: keepalived cannot mix address families in one instance, and each
 // NIC has its own, so a pair has one instance per (NIC, family), all in one sync group when several.
-import type { DirectorPairModel } from "../model/directorPair";
+import type { DirectorPairModel, VrrpPairModel } from "../model/directorPair";
 import { family } from "../model/primitives";
 import type { RouterIdClaim } from "../model/pairClaims";
 
@@ -22,6 +22,7 @@ export function instanceStem(pairName: string): string {
  * A name the user gives (vrrp.instanceName, inside.instanceName, ...V6) wins.
  */
 export function vrrpInstances(pair: DirectorPairModel): VrrpInstance[] {
+    if (!pair.vrrp) return [];
     const groups: Array<{ interface: string; virtualRouterId: number; vips: string[]; names: Array<string | undefined> }> = [
         { interface: pair.interface, virtualRouterId: pair.vrrp.virtualRouterId, vips: pair.vips, names: [pair.vrrp.instanceName, pair.vrrp.instanceNameV6] },
     ];
@@ -36,12 +37,13 @@ export function vrrpInstances(pair: DirectorPairModel): VrrpInstance[] {
     }));
 }
 
-export function syncGroupName(pair: DirectorPairModel): string {
+export function syncGroupName(pair: VrrpPairModel): string {
     return pair.vrrp.syncGroupName ?? `VG_${instanceStem(pair.interface)}_${pair.vrrp.virtualRouterId}`;
 }
 
 /** The (NIC, router id) pairs this pair uses, for the clash check across pairs. */
 export function routerIdClaims(pair: DirectorPairModel): RouterIdClaim[] {
+    if (!pair.vrrp) return [];
     const claims: RouterIdClaim[] = [{ interface: pair.interface, virtualRouterId: pair.vrrp.virtualRouterId, path: ["vrrp", "virtualRouterId"], interfacePath: ["interface"] }];
     if (pair.inside) {
         const id = pair.inside.virtualRouterId ?? pair.vrrp.virtualRouterId;

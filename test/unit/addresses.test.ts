@@ -25,7 +25,7 @@ describe("addresses are canonical after validation", () => {
         assert.deepEqual(pair.vips, ["fd00:201::100/64", "10.0.0.10"]);
         assert.deepEqual(pair.inside!.vips, ["fd00:202::1"]);
         assert.deepEqual(pair.inside!.masquerade, ["fd00:202::/64"]);
-        assert.deepEqual(pair.vrrp.unicastAddresses, { primary: { eth0: ["fd00:201::11"] }, secondary: { eth0: ["fd00:201::12"] } });
+        assert.deepEqual(pair.vrrp!.unicastAddresses, { primary: { eth0: ["fd00:201::11"] }, secondary: { eth0: ["fd00:201::12"] } });
 
         const svc = virtualServiceSchema.parse({
             vip: "FD00:201::100", port: 80,

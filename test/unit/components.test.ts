@@ -68,6 +68,34 @@ describe("components (Pulumi mocks)", () => {
         assert.ok(registered.some((r) => r.type === "pulumi-lvs:index:LvsDirectorPair" && r.name === "lb"));
     });
 
+    it("one director (no secondary, no vrrp): packages -> facts -> sysctls -> VIPs on lo -> keepalived.conf without VRRP; the same names as a pair's primary, so adding a secondary grows it in place", async () => {
+        const one = new lvs.LvsDirectorPair("solo", { primary: conn("10.77.200.1"), interface: "eth0", vips: ["10.77.200.10/24"], inside: { interface: "eth1", vips: ["10.78.200.1"] } });
+        const configs = await resolve(one.configs);
+        await settle();
+        assert.deepEqual(one.directors.map((d) => d.role), ["primary"]);
+        assert.deepEqual(commands("solo-").map((c) => c.name).sort(), ["solo-primary-facts", "solo-primary-keepalived", "solo-primary-nat", "solo-primary-packages", "solo-primary-sysctls", "solo-primary-vips"]);
+        assert.ok(!/vrrp_instance|include \/etc\/keepalived\/pulumi-lvs\/auth\.conf/.test(configs.primary), configs.primary);
+        assert.equal(configs.secondary, undefined);
+        assert.equal(await resolve(one.secondaryHost), "");
+        const vips = commands("solo-primary-vips")[0]!;
+        assert.ok(vips.inputs.stdin.includes("ExecStart=/sbin/ip addr replace 10.77.200.10/32 dev lo\nExecStart=/sbin/ip addr replace 10.78.200.1/32 dev lo\n"), vips.inputs.stdin);
+        assert.match(commands("solo-primary-sysctls")[0]!.inputs.stdin, /net\.ipv4\.conf\.all\.arp_ignore = 0\n[^]*net\.ipv4\.conf\.eth0\.arp_ignore = 0\n[^]*net\.ipv4\.conf\.eth1\.arp_ignore = 0\n/);
+        const deps = (n: string) => dependsOnOf[`solo-primary-${n}`] ?? [];
+        assert.ok(deps("vips").includes("solo-primary-nat") && deps("keepalived").includes("solo-primary-vips"), "the VIPs are on lo before keepalived.conf");
+        new lvs.VirtualService("soloWeb", { directors: one, vip: "10.77.200.10", port: 80, realServers: [{ address: "10.77.200.21" }] });
+        await settle();
+        assert.deepEqual(commands("soloWeb-").map((c) => c.name).sort(), ["soloWeb-primary"]);
+    });
+
+    it("one director refuses what only a pair has, naming the field", () => {
+        const one = (over: Partial<import("../../src").LvsDirectorPairArgs>) => () => new lvs.LvsDirectorPair("soloBad", { primary: conn("10.77.201.1"), interface: "eth0", vips: ["10.77.201.10"], ...over });
+        assert.throws(one({ vrrp: { virtualRouterId: 9, authPass: "pw" } }), /LvsDirectorPair "soloBad": vrrp: "\(given\)" needs secondary: one director has no VRRP \(give secondary for a pair, or leave vrrp out\)/);
+        assert.throws(one({ vips: ["10.77.201.10", "fd00::10"] }), /vips\[1\]: "fd00::10" is IPv6: one director holds its VIPs on lo/);
+        assert.throws(one({ lvsSyncDaemon: { interface: "eth2" } }), /lvsSyncDaemon: "eth2" needs secondary: the sync daemon/);
+        assert.throws(one({ globalDefs: { vrrpStrict: true, vrrpStrictAcknowledged: true } }), /globalDefs\.vrrpStrict: true needs secondary: one director has no VRRP/);
+        assert.throws(() => new lvs.LvsDirectorPair("pairNoVrrp", { primary: conn("10.77.202.1"), secondary: conn("10.77.202.2"), interface: "eth0", vips: ["10.77.202.10"] }), /LvsDirectorPair "pairNoVrrp": vrrp: \(missing\) is required with secondary: the two directors share the VIPs through VRRP/);
+    });
+
     it("a change of the VRRP identity holds the secondary before its auth.conf and releases it after the primary's keepalived.conf", async () => {
         stdoutOf["lbI-secondary-vrrp-hold"] = "held director-b 1234";
         const pair = makePair("lbI", { vrrp: { virtualRouterId: 77, authPass: pulumi.secret("pw12345"), priorities: { primary: 200, secondary: 20 } } });
@@ -106,7 +134,7 @@ describe("components (Pulumi mocks)", () => {
         const configs = await resolve(pair.configs);
         await settle();
         assert.match(configs.primary, /router_id lb01\n[^]*smtp_server 10\.9\.201\.25\n[^]*vrrp_sync_group LB \{\n    group \{\n        VI_1\n        VI_eth0_201_v6\n    \}\n    smtp_alert yes\n/);
-        assert.match(configs.secondary, /router_id lb02\n/);
+        assert.match(configs.secondary!, /router_id lb02\n/);
         const hold = commands("lbN-secondary-vrrp-hold")[0]!;
         const holdStdin: string = hold.inputs.stdin.value ?? hold.inputs.stdin;
         assert.match(holdStdin, /^instance VI_1 interface eth0 virtual_router_id 201 /m);
@@ -122,8 +150,8 @@ describe("components (Pulumi mocks)", () => {
         const configs = await resolve(pair.configs);
         await settle();
         assert.match(configs.primary, /state MASTER/);
-        assert.match(configs.secondary, /state BACKUP/);
-        for (const text of [configs.primary, configs.secondary]) assert.ok(!text.includes("pw12345"));
+        assert.match(configs.secondary!, /state BACKUP/);
+        for (const text of [configs.primary, configs.secondary!]) assert.ok(!text.includes("pw12345"));
         const main = commands("lb2-primary-keepalived")[0]!;
         assert.ok(!JSON.stringify(main.inputs).includes("pw12345"), "main config command holds no password");
         const auth = commands("lb2-primary-auth")[0]!;
@@ -195,7 +223,7 @@ describe("components (Pulumi mocks)", () => {
         const pair = makePair("lbU", { vips: ["FD00:88::100/64"], vrrp: { virtualRouterId: 88, authPass: "pw", unicast: true } });
         const configs = await resolve(pair.configs);
         assert.match(configs.primary, /unicast_src_ip fd00:88::11\n\s+unicast_peer \{\n\s+fd00:88::12\n/);
-        assert.match(configs.secondary, /unicast_src_ip fd00:88::12\n\s+unicast_peer \{\n\s+fd00:88::11\n/);
+        assert.match(configs.secondary!, /unicast_src_ip fd00:88::12\n\s+unicast_peer \{\n\s+fd00:88::11\n/);
     }).timeout(5000);
 
     it("NAT pair: inside instance, forwarding and masquerading rules; NAT and TUN real servers", async () => {

@@ -9,6 +9,7 @@ import { renderVirtualService } from "../../src/render/keepalivedService";
 import { serviceFile, serviceKey } from "../../src/render/keys";
 import { DR_SYSCTLS, expectedState, hostSysctls, renderVipUnit } from "../../src/render/realServerHost";
 import { directorSysctls } from "../../src/render/directorSysctls";
+import { directorVipExpectations, renderDirectorVipUnit } from "../../src/render/directorVipUnit";
 import { parseFacts, versionAtLeast } from "../../src/render/facts";
 import { renderNatRules, renderRealServerRules, renderServiceRules } from "../../src/render/firewall";
 import { ipvsServiceArgs } from "../../src/remote/keepalivedFile";
@@ -36,6 +37,16 @@ describe("renderers", () => {
 
     it("keepalived.conf of the secondary director", () => {
         assertGolden("keepalived-secondary.conf", renderKeepalivedMain("lb", pair, "secondary"));
+    });
+
+    it("one director (no VRRP): keepalived.conf, its VIPs on lo in a unit, and its sysctls (ARP answered for lo)", () => {
+        const one = directorPairSchema.parse({ interface: "eth0", vips: ["10.201.0.100/24", "10.201.0.101"], inside: { interface: "eth1", vips: ["10.202.0.1"] }, emailAlerts: { to: ["ops@example.com"], smtpServer: { host: "10.200.0.50" } } });
+        assertGolden("keepalived-one-director.conf", renderKeepalivedMain("solo", one, "primary"));
+        assertGolden("vip-unit-one-director.service", renderDirectorVipUnit("solo", one));
+        assert.deepEqual(directorVipExpectations(one), ["lo=10.201.0.100/32", "lo=10.201.0.101/32", "lo=10.202.0.1/32"]);
+        assertGolden("sysctl-one-director.conf", renderSysctlFile('LvsDirectorPair "solo"', mergeSysctls(directorSysctls(one), one.sysctls)));
+        const walled = directorPairSchema.parse({ interface: "eth0", vips: ["10.201.0.100"], firewall: true });
+        assert.deepEqual(renderNatRules("solo", walled)!.split("\n").filter((l) => / INPUT /.test(l)), ["4 filter INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT"], "no VRRP rule without VRRP");
     });
 
     it("keepalived.conf with nopreempt (both BACKUP) and preempt_delay", () => {

@@ -27,18 +27,19 @@ const STATE = plain([
 ].join("\n"));
 const ADD_VIP = plain("ip addr add 10.202.0.100/32 dev v0");
 /** A deployed secondary: the pair's keepalived.conf with router id 51, keepalived running. */
-const DEPLOYED = [hold(51), apply(51)];
+const DEPLOYED = [hold(51), apply(51), release()];
 
 describe("the secondary held while the VRRP identity changes (scratch host)", function () {
     this.timeout(120_000);
     const sandbox = sandboxPerSuite();
     const run = (step: Step, before: Step[], after: Step[] = [STATE]) => sandbox().run(step, { before, after, veth: true });
 
-    it("a first deploy is not held: the identity is recorded, and keepalived.conf's command starts keepalived", () => {
+    it("a first deploy (a new secondary) is held: keepalived.conf's command installs it without starting keepalived, for the release to start once the primary speaks VRRP", () => {
         const r = run(hold(51), [], [apply(51), STATE]);
         assert.equal(r.status, 0, r.stderr);
-        assert.equal(r.stdout.trim(), "not held");
-        assert.match(r.after, /keepalived active\nmarker absent\nidentity recorded/);
+        assert.match(r.stdout, /^held \S+ \d+$/m);
+        assert.match(r.stderr, /held: this new secondary director starts once the primary has the pair's VRRP settings/);
+        assert.match(r.after, /keepalived stopped\nmarker present/);
     });
 
     it("an unchanged identity stops nothing", () => {

@@ -2,7 +2,7 @@
 // a change applied to one director at a time would split the pair (then the secondary is held, see
 // LvsDirectorPair), and stays the same for changes two directors can disagree on for a while.
 import { strict as assert } from "assert";
-import { directorPairSchema } from "../../src/model/directorPair";
+import { directorPairSchema, type VrrpPairModel } from "../../src/model/directorPair";
 import type { PairFacts } from "../../src/render/keepalivedMain";
 import { vrrpIdentity } from "../../src/render/vrrpIdentity";
 
@@ -12,7 +12,7 @@ const FACTS: PairFacts = {
     secondary: { keepalivedVersion: "2.2.7", addresses: { eth0: ["10.0.0.12"], eth1: ["192.168.0.12"] } },
 };
 const identity = (over: Record<string, unknown> = {}, vrrp: Record<string, unknown> = {}, facts: PairFacts = FACTS) =>
-    vrrpIdentity(directorPairSchema.parse({ ...BASE, ...over, vrrp: { ...BASE.vrrp, ...vrrp } }), facts);
+    vrrpIdentity(directorPairSchema.parse({ ...BASE, ...over, vrrp: { ...BASE.vrrp, ...vrrp } }) as VrrpPairModel, facts);
 
 describe("vrrpIdentity: what the two directors must agree on", () => {
     it("names each instance with its NIC, router id, VRRP version, advert interval, authentication and peers", () => {

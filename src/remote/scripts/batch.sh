@@ -260,6 +260,16 @@ batch_lead() {
   # One reload for the batch (none on a director held out of VRRP, or where keepalived does not run).
   [ ! -f "$VRRP_HOLD" ] || held=1
   if systemctl is-active -q keepalived; then running=1; fi
+  if [ $running = 0 ] && [ $held = 0 ] && [ ${#batch[@]} -gt 0 ] && [ -n "$(claimants "file $KEEPALIVED_CONF")" ] && ! keepalived_idle \
+    && ! grep -qs '^vrrp_instance ' "$KEEPALIVED_CONF"; then
+    # One director's keepalived had nothing to run before its first service (keepalived_idle): it starts now.
+    unit_enable keepalived 2>/dev/null || true
+    if out=$(systemctl start keepalived 2>&1); then running=1; else
+      batch_put_back "${batch[@]}"
+      for e in "${batch[@]}"; do batch_outcome "$e" 1 "keepalived did not start with the new ${B_TARGET[$e]} ($(tr -s '\n' ' ' <<< "$out" | sed 's/ $//')); $(batch_restored "$e")"; done
+      batch=()
+    fi
+  fi
   if [ ${#batch[@]} -gt 0 ] && [ $running = 1 ] && ! out=$(systemctl reload keepalived 2>&1); then
     batch_put_back "${batch[@]}"
     systemctl reload keepalived 2>/dev/null || true

@@ -10,7 +10,7 @@ drift_compare() {
     on_drift file "$TARGET differs from the stack (edited or removed on the host)"
   fi
   if ! systemctl is-active -q keepalived; then
-    on_drift stopped "keepalived is not running"
+    keepalived_idle || on_drift stopped "keepalived is not running"
     return 0
   fi
   if [ -n "$VERIFY_IPVS" ]; then

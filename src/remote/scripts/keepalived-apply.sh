@@ -137,6 +137,8 @@ if [ $running = 1 ]; then
   fi
 elif [ $held = 1 ]; then
   say "keepalived stays stopped: this director is held while the VRRP settings change; $TARGET is loaded when it is released"
+elif { [ "$KIND" = main ] || [ $drift = 1 ]; } && keepalived_idle; then
+  say "keepalived starts with the first VirtualService: with no VRRP instance and no service it has nothing to run"
 elif [ "$KIND" = main ] || [ $drift = 1 ]; then
   unit_enable keepalived 2>/dev/null || true
   if ! systemctl start keepalived; then

@@ -25,9 +25,11 @@ if [ "$identity" = "$recorded" ]; then
   exit 0
 fi
 if claim_fresh "file $KEEPALIVED_CONF"; then
-  # The pair's keepalived.conf is not here yet (a first deploy): keepalived does not speak for the pair.
-  printf '%s\n' "$identity" > "$VRRP_IDENTITY" || fail "cannot write $VRRP_IDENTITY; nothing was changed"
-  echo "not held"
+  # A new secondary (a first deploy, a replaced host, one director grown into a pair) starts only once
+  # the primary runs with the pair's VRRP: started before, it hears no primary and takes the VIPs.
+  printf '%s\n' "$identity" > "$VRRP_HOLD" || fail "cannot write $VRRP_HOLD; nothing was changed"
+  say "held: this new secondary director starts once the primary has the pair's VRRP settings"
+  held
   exit 0
 fi
 
