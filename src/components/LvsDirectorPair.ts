@@ -22,10 +22,11 @@ import { DIRECTOR_PACKAGES, packagesCreate, packagesDelete } from "../remote/pac
 import { FACTS_DELETE, factsRead } from "../remote/facts";
 import { fwApply, fwDelete } from "../remote/firewall";
 import { sysctlApply, sysctlDelete } from "../remote/sysctl";
-import { vrrpHold, vrrpPeerNote, vrrpRelease } from "../remote/vrrpHold";
+import { VRRP_HOLD_FORGET, vrrpHold, vrrpPeerNote, vrrpRelease } from "../remote/vrrpHold";
 import { vrrpIdentity } from "../render/vrrpIdentity";
-import { directorVipExpectations, directorVipUnitName, renderDirectorVipUnit } from "../render/directorVipUnit";
-import { unitApply, unitDelete } from "../remote/unit";
+import { directorVipExpectations, directorVipUnitName, oneDirectorArpSysctls, renderDirectorVipUnit } from "../render/directorVipUnit";
+import { unitApply, unitDelete, type UnitExpectations } from "../remote/unit";
+import { KEEPALIVED_CONF } from "../render/paths";
 import { checked, componentNameSchema } from "./checked";
 import { checkedConnection, connectionHost, type ConnectionArgs } from "./connection";
 import { hostCommand } from "./hostCommand";
@@ -294,6 +295,10 @@ function oneDirectorProblems(m: DirectorPairModel, secrets: Secrets): Problem[] 
     for (const key of ["vrrpGarpInterval", "vrrpGnaInterval"] as const) if (g[key] !== undefined) add(["globalDefs", key], g[key], needsPair);
     for (const key of ["vrrpSkipCheckAdvAddr", "vrrpStrict"] as const) if (g[key]) add(["globalDefs", key], g[key], needsPair);
     for (const key of ["virtualRouterId", "instanceName", "instanceNameV6"] as const) if (m.inside?.[key] !== undefined) add(["inside", key], m.inside[key], needsPair);
+    const arpKeys = new Set(oneDirectorArpSysctls(m).map((s) => s.key));
+    for (const [key, value] of Object.entries(m.sysctls)) {
+        if (arpKeys.has(key) && String(value) !== "0") add(["sysctls", key], value, "is set to 0 on one director: its VIPs sit on lo, and the kernel answers ARP for them only at arp_ignore 0");
+    }
     for (const [list, vips] of [["vips", m.vips], ["inside.vips", m.inside?.vips ?? []]] as const) {
         vips.forEach((v, i) => {
             if (family(v) === 6) add([...list.split("."), i], v, "is IPv6: one director holds its VIPs on lo, and Linux answers neighbour solicitations only for addresses of the NIC asked; IPv6 VIPs need a pair (secondary and vrrp)");
@@ -429,19 +434,29 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 }, { parent: this, dependsOn: [sysctls] });
             }
             if (oneDirector) {
-                beforeAuth = hostCommand(child("vips"), {
+                // The VIPs on lo and the ARP settings that answer them: both are deleted last when the director
+                // grows into a pair (VRRP then holds the VIPs on the NIC), the ARP settings first.
+                const expect = model.apply((m): UnitExpectations => ({ expect: directorVipExpectations(m), guard: KEEPALIVED_CONF }));
+                const vipsCmd = hostCommand(child("vips"), {
                     connection,
                     title: "VIPs on lo (one director, no VRRP)",
-                    apply: model.apply((m) => unitApply(directorVipUnitName(name), { expect: directorVipExpectations(m) })),
-                    remove: model.apply((m) => unitDelete(directorVipUnitName(name), { expect: directorVipExpectations(m) })),
+                    apply: expect.apply((e) => unitApply(directorVipUnitName(name), e)),
+                    remove: expect.apply((e) => unitDelete(directorVipUnitName(name), e)),
                     stdin: model.apply((m) => renderDirectorVipUnit(name, m)),
                 }, { parent: this, dependsOn: [beforeAuth] });
+                beforeAuth = hostCommand(child("arp"), {
+                    connection,
+                    title: "ARP for the VIPs on lo (one director)",
+                    apply: sysctlApply(`director-${name}-arp`),
+                    remove: sysctlDelete(`director-${name}-arp`),
+                    stdin: model.apply((m) => renderSysctlFile(`LvsDirectorPair "${name}" (one director: ARP for its VIPs on lo)`, oneDirectorArpSysctls(m))),
+                }, { parent: this, dependsOn: [vipsCmd] });
             } else if (role === "secondary") {
                 hold = hostCommand(child("vrrp-hold"), {
                     connection,
                     title: "hold while the VRRP settings change (secondary director)",
                     apply: vips.apply(vrrpHold),
-                    remove: "true",
+                    remove: VRRP_HOLD_FORGET,
                     stdin: identity,
                 }, { parent: this, dependsOn: [beforeAuth], additionalSecretOutputs: ["stdin"] });
                 beforeAuth = hold;

@@ -47,10 +47,11 @@ export function ownerOf(parentUrn: string, childName: string, triggers: Readonly
  * command stays short, so a failure reported by the provider ("running <command>: <output>") leads with
  * the script's own FAILED line, not with the script.
  */
-export function bootstrap(title: string, phase: Phase, before: number, length: number, after: number): string {
+export function bootstrap(title: string, phase: Phase, before: number, length: number, after: number, noDelete = false): string {
     const skip = (n: number) => (n > 0 ? `IFS= read -r -N ${n} _ && ` : "");
-    // LC_ALL=C: read -N counts bytes. The owner's names are exported before read assigns them.
-    const inner = `export LC_ALL=C PLVS_TOKEN PLVS_OWNER; read -r PLVS_TOKEN PLVS_OWNER && ` +
+    // LC_ALL=C: read -N counts bytes. The owner's names are exported before read assigns them. A resource
+    // without a delete has no instances to count (claims.sh): nothing would take them away again.
+    const inner = `export LC_ALL=C PLVS_TOKEN PLVS_OWNER${noDelete ? " PLVS_NO_DELETE=1" : ""}; read -r PLVS_TOKEN PLVS_OWNER && ` +
         `${skip(before)}IFS= read -r -N ${length} s && ${skip(after)}exec /bin/bash -c "$s" plvs-${phase}; ` +
         `echo "pulumi-lvs: FAILED: stdin ended before the script did" >&2; exit 1`;
     return [
@@ -69,8 +70,8 @@ export function hostCommandText(title: string, apply: string, remove: string, in
     const removeText = remove === "true" ? "" : remove;
     if (!/^[0-9a-f]+$/.test(owner.token) || /[\n\r]/.test(owner.urn)) throw new Error(`bad owner ${JSON.stringify(owner)}`);
     return {
-        create: bootstrap(`apply ${title}`, "create", 0, byteLength(apply), byteLength(removeText)),
-        update: bootstrap(`apply ${title}`, "update", 0, byteLength(apply), byteLength(removeText)),
+        create: bootstrap(`apply ${title}`, "create", 0, byteLength(apply), byteLength(removeText), remove === "true"),
+        update: bootstrap(`apply ${title}`, "update", 0, byteLength(apply), byteLength(removeText), remove === "true"),
         delete: remove === "true" ? undefined : bootstrap(`remove ${title}`, "delete", byteLength(apply), byteLength(removeText), 0),
         stdin: `${owner.token} ${owner.urn}\n${apply}${removeText}${input}`,
     };

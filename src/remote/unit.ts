@@ -1,4 +1,4 @@
-// The systemd unit of a RealServer and what it puts on the host (see scripts/unit.sh).
+// The systemd unit of a RealServer (or of one director's VIPs) and what it puts on the host (see scripts/unit.sh).
 import { UNIT_DIR } from "../render/paths";
 import { script } from "./scriptText";
 
@@ -11,10 +11,12 @@ export interface UnitExpectations {
     link?: string;
     /** A kernel module the unit loads (ipip); unloaded when the last user goes, if it was not loaded before. */
     module?: string;
+    /** A file that must not belong to another stack (a director's keepalived.conf): that host is left alone. */
+    guard?: string;
 }
 
 function values(action: "apply" | "delete", unit: string, e: UnitExpectations) {
-    return { ACTION: action, UNIT: unit, UNIT_DIR, EXPECT: e.expect, ROUTE_VIA: e.routeVia ?? "", LINK: e.link ?? "", MODULE: e.module ?? "" };
+    return { ACTION: action, UNIT: unit, UNIT_DIR, EXPECT: e.expect, ROUTE_VIA: e.routeVia ?? "", LINK: e.link ?? "", MODULE: e.module ?? "", GUARD: e.guard ?? "" };
 }
 
 export function unitApply(unit: string, e: UnitExpectations): string {

@@ -4,8 +4,11 @@ import { script } from "./scriptText";
 
 /** Before the secondary's files: stops keepalived there when the identity on stdin differs from its own. */
 export function vrrpHold(vips: ReadonlyArray<string>): string {
-    return script("vrrp-hold", { VIPS: vips, KEEPALIVED_CONF });
+    return script("vrrp-hold", { ACTION: "apply", VIPS: vips, KEEPALIVED_CONF });
 }
+
+/** The hold's delete: forgets a hold whose keepalived.conf never came. */
+export const VRRP_HOLD_FORGET = script("vrrp-hold", { ACTION: "delete", VIPS: [], KEEPALIVED_CONF });
 
 /**
  * After the primary's keepalived.conf: starts the held secondary and checks that it stays BACKUP. A backup

@@ -30,13 +30,5 @@ export function directorSysctls(pair: DirectorPairModel): SysctlSetting[] {
         const nic = pair.interface.replace(/\./g, "/");
         extra.push({ key: "net.ipv4.conf.all.send_redirects", value: "0", reason }, { key: `net.ipv4.conf.${nic}.send_redirects`, value: "0", reason });
     }
-    if (!pair.vrrp) {
-        // The kernel answers ARP for an address on lo only while both "all" and the NIC's own setting are 0.
-        const reason = "one director: its VIPs sit on lo, and ARP for them is answered on this NIC";
-        extra.push({ key: "net.ipv4.conf.all.arp_ignore", value: "0", reason });
-        for (const nic of new Set([pair.interface, ...(pair.inside ? [pair.inside.interface] : [])])) {
-            extra.push({ key: `net.ipv4.conf.${nic.replace(/\./g, "/")}.arp_ignore`, value: "0", reason });
-        }
-    }
     return [...DIRECTOR_SYSCTLS, ...extra];
 }

@@ -9,7 +9,7 @@ import { renderVirtualService } from "../../src/render/keepalivedService";
 import { serviceFile, serviceKey } from "../../src/render/keys";
 import { DR_SYSCTLS, expectedState, hostSysctls, renderVipUnit } from "../../src/render/realServerHost";
 import { directorSysctls } from "../../src/render/directorSysctls";
-import { directorVipExpectations, renderDirectorVipUnit } from "../../src/render/directorVipUnit";
+import { directorVipExpectations, oneDirectorArpSysctls, renderDirectorVipUnit } from "../../src/render/directorVipUnit";
 import { parseFacts, versionAtLeast } from "../../src/render/facts";
 import { renderNatRules, renderRealServerRules, renderServiceRules } from "../../src/render/firewall";
 import { ipvsServiceArgs } from "../../src/remote/keepalivedFile";
@@ -45,6 +45,7 @@ describe("renderers", () => {
         assertGolden("vip-unit-one-director.service", renderDirectorVipUnit("solo", one));
         assert.deepEqual(directorVipExpectations(one), ["lo=10.201.0.100/32", "lo=10.201.0.101/32", "lo=10.202.0.1/32"]);
         assertGolden("sysctl-one-director.conf", renderSysctlFile('LvsDirectorPair "solo"', mergeSysctls(directorSysctls(one), one.sysctls)));
+        assert.deepEqual(oneDirectorArpSysctls(one).map((s) => `${s.key}=${s.value}`), ["net.ipv4.conf.all.arp_ignore=0", "net.ipv4.conf.eth0.arp_ignore=0", "net.ipv4.conf.eth1.arp_ignore=0"]);
         const walled = directorPairSchema.parse({ interface: "eth0", vips: ["10.201.0.100"], firewall: true });
         assert.deepEqual(renderNatRules("solo", walled)!.split("\n").filter((l) => / INPUT /.test(l)), ["4 filter INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT"], "no VRRP rule without VRRP");
     });

@@ -6,7 +6,9 @@ import { keepalivedApply, keepalivedDelete, type KeepalivedFile } from "../../sr
 import { sandboxPerSuite, type Step, type StepOutcome } from "../helpers/scriptSandbox";
 
 const MAIN: KeepalivedFile = { kind: "main", target: "/etc/keepalived/keepalived.conf" };
-const MAIN_CONF = "# Managed by pulumi-lvs: test.\nglobal_defs {\n}\ninclude /etc/keepalived/pulumi-lvs/services/*.conf\n";
+const MAIN_CONF = "# Managed by pulumi-lvs: test.\nglobal_defs {\n}\nvrrp_instance VI_1 {\n}\ninclude /etc/keepalived/pulumi-lvs/services/*.conf\n";
+/** One director's keepalived.conf: no VRRP, so nothing to run before its first service. */
+const ONE_CONF = "# Managed by pulumi-lvs: test.\nglobal_defs {\n}\ninclude /etc/keepalived/pulumi-lvs/services/*.conf\n";
 const SERVICES = "/etc/keepalived/pulumi-lvs/services";
 // The fakes: ipvsadm shows the services of the files keepalived loaded; sleep really waits (the leader's
 // gathering window).
@@ -44,6 +46,18 @@ const ok = (o: StepOutcome, n: number) => assert.equal(o.status, 0, `vs${n}: ${o
 describe("service files changed together: one validation and one reload (scratch host)", function () {
     this.timeout(120_000);
     const box = sandboxPerSuite();
+
+    it("one director: keepalived.conf alone starts nothing (nothing to run); the first services start keepalived, once, and are verified", () => {
+        const oneConf: Step = { script: keepalivedApply(MAIN), input: ONE_CONF, env: FAKES };
+        const r = box().run(oneConf, { after: [{ plain: true, script: 'systemctl is-active -q keepalived && echo "keepalived active" || echo "keepalived stopped"' }] });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stderr, /keepalived starts with the first VirtualService/);
+        assert.match(r.after, /keepalived stopped/);
+        const first = box().run(apply(1), { before: [oneConf], together: [apply(2)], after: [report], serviceFile: service(1).target });
+        for (const [i, o] of [first, ...first.together].entries()) ok(o, i + 1);
+        assert.deepEqual(lines(first.after, "ipvs"), ["TCP  10.0.0.1:80 wlc", "TCP  10.0.0.2:80 wlc"]);
+        assert.equal(loadsOf(first.after), 1, `one start, no reload after it: ${first.after}`);
+    });
 
     it("five services created at once: all applied and in IPVS, each reports its own file, keepalived loaded once for them", () => {
         const r = box().run(apply(1), { before: [mainConf], together: [2, 3, 4, 5].map((n) => apply(n)), after: [report], serviceFile: service(1).target });

@@ -3,7 +3,7 @@
 // or not, `ip` is real in a namespace of its own with the NIC v0). The pair's VIP is 10.202.0.100 on v0.
 import { strict as assert } from "assert";
 import { keepalivedApply, keepalivedDelete } from "../../src/remote/keepalivedFile";
-import { vrrpHold, vrrpPeerNote, vrrpRelease } from "../../src/remote/vrrpHold";
+import { VRRP_HOLD_FORGET, vrrpHold, vrrpPeerNote, vrrpRelease } from "../../src/remote/vrrpHold";
 import { sandboxPerSuite, type Step } from "../helpers/scriptSandbox";
 
 const VIPS = ["10.202.0.100/32@v0"];
@@ -40,6 +40,31 @@ describe("the secondary held while the VRRP identity changes (scratch host)", fu
         assert.match(r.stdout, /^held \S+ \d+$/m);
         assert.match(r.stderr, /held: this new secondary director starts once the primary has the pair's VRRP settings/);
         assert.match(r.after, /keepalived stopped\nmarker present/);
+    });
+
+    it("a new secondary whose keepalived already runs (a hand-written pair adopted) is stopped before it gets the pair's files", () => {
+        const r = run(hold(51), [plain("systemctl start keepalived")], [apply(51), STATE]);
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stdout, /^held \S+ \d+$/m);
+        assert.match(r.after, /keepalived stopped\nmarker present/);
+    });
+
+    it("a host running keepalived without VRRP (one director, serving) is never made a held secondary", () => {
+        const one = { script: keepalivedApply(MAIN), input: "# Managed by pulumi-lvs: one director.\ninclude /etc/keepalived/pulumi-lvs/services/*.conf\n" };
+        const r = run(hold(51), [one, plain("systemctl start keepalived")]);
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /FAILED: refusing to make this host a held secondary director: it runs keepalived without VRRP \(one director/);
+        assert.match(r.after, /keepalived active\nmarker absent/);
+    });
+
+    it("the hold's delete forgets a hold whose keepalived.conf never came, and leaves a deployed secondary's hold alone", () => {
+        const forget: Step = { script: VRRP_HOLD_FORGET, input: "" };
+        const stale = run(forget, [hold(51)]);
+        assert.equal(stale.status, 0, stale.stderr);
+        assert.match(stale.after, /marker absent\nidentity not recorded/);
+        const deployed = run(forget, [...DEPLOYED, hold(52)]);
+        assert.equal(deployed.status, 0, deployed.stderr);
+        assert.match(deployed.after, /keepalived stopped\nmarker present/);
     });
 
     it("an unchanged identity stops nothing", () => {

@@ -151,7 +151,7 @@ batch_verified() {
 batch_lead() {
   local -a entries=() batch=() ok=() verify=()
   local -A seen_target=()
-  local e t v seen n last=-1 rounds=0 out rc held=0 running=0
+  local e t v seen n last=-1 rounds=0 out rc held=0 running=0 started=0 log
   # Gather: wait while changes still arrive (0.3 s without a new one; 3 s at most).
   while [ $rounds -lt 10 ]; do
     n=$(find "$BATCH_QUEUE" -mindepth 1 -maxdepth 1 -name '[0-9]*' | wc -l)
@@ -264,13 +264,19 @@ batch_lead() {
     && ! grep -qs '^vrrp_instance ' "$KEEPALIVED_CONF"; then
     # One director's keepalived had nothing to run before its first service (keepalived_idle): it starts now.
     unit_enable keepalived 2>/dev/null || true
-    if out=$(systemctl start keepalived 2>&1); then running=1; else
+    if out=$(systemctl start keepalived 2>&1) && systemctl is-active -q keepalived; then running=1 started=1; else
+      log=$(journalctl -u keepalived -n 20 --no-pager 2>/dev/null || true)
+      systemctl stop keepalived 2>/dev/null || true
       batch_put_back "${batch[@]}"
-      for e in "${batch[@]}"; do batch_outcome "$e" 1 "keepalived did not start with the new ${B_TARGET[$e]} ($(tr -s '\n' ' ' <<< "$out" | sed 's/ $//')); $(batch_restored "$e")"; done
-      batch=()
+      out=$(tr -s '\n' ' ' <<< "$out$log" | sed 's/ $//')
+      for e in "${verify[@]}"; do
+        if [ "${B_CHANGED[$e]}" = 1 ]; then batch_outcome "$e" 1 "keepalived did not start with the service files of this change ($out); $(batch_restored "$e")"
+        else batch_outcome "$e" 1 "keepalived did not start with the service files of this change ($out); ${B_TARGET[$e]} is unchanged"; fi
+      done
+      batch=() verify=()
     fi
   fi
-  if [ ${#batch[@]} -gt 0 ] && [ $running = 1 ] && ! out=$(systemctl reload keepalived 2>&1); then
+  if [ ${#batch[@]} -gt 0 ] && [ $running = 1 ] && [ $started = 0 ] && ! out=$(systemctl reload keepalived 2>&1); then
     batch_put_back "${batch[@]}"
     systemctl reload keepalived 2>/dev/null || true
     for e in "${batch[@]}"; do batch_outcome "$e" 1 "reloading keepalived failed ($(tr -s '\n' ' ' <<< "$out" | sed 's/ $//')); $(batch_restored "$e")"; done
@@ -288,7 +294,7 @@ batch_lead() {
     [ ${#batch[@]} -eq 0 ] || sleep 1
     if ! systemctl is-active -q keepalived; then
       batch_put_back "${batch[@]}"
-      systemctl start keepalived || true
+      keepalived_idle || systemctl start keepalived || true
       for e in "${verify[@]}"; do
         if [ "${B_CHANGED[$e]}" = 1 ]; then batch_outcome "$e" 1 "keepalived stopped after loading the new ${B_TARGET[$e]}; $(batch_restored "$e")"
         else batch_outcome "$e" 1 "keepalived stopped after loading the service files changed with ${B_TARGET[$e]} (unchanged); they were restored"; fi
@@ -321,7 +327,7 @@ batch_lead() {
       if [ ${#failed[@]} -gt 0 ]; then
         batch_put_back "${failed[@]}"
         systemctl reload keepalived || true
-        systemctl is-active -q keepalived || systemctl start keepalived || true
+        systemctl is-active -q keepalived || keepalived_idle || systemctl start keepalived || true
       fi
     fi
   fi

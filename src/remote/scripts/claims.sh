@@ -26,7 +26,8 @@ count_instance() { # after a create (one more) or an update (at least one: recor
   mkdir -p "${instances_file%/*}" && printf '%s\n' "$n" > "$instances_file"
 }
 case $PLVS_PHASE in
-  create|update) at_exit count_instance ;;
+  # A resource without a delete (PLVS_NO_DELETE, see shell.ts) has no instances to count.
+  create|update) [ -n "${PLVS_NO_DELETE:-}" ] || at_exit count_instance ;;
   delete)
     if [ "$(instances)" -gt 1 ]; then
       printf '%s\n' "$(($(instances) - 1))" > "$instances_file"

@@ -153,7 +153,7 @@ if [ $load = 1 ] && systemctl is-active -q keepalived; then
   sleep 1
   if ! systemctl is-active -q keepalived; then
     restore
-    systemctl start keepalived || true
+    keepalived_idle || systemctl start keepalived || true
     fail "keepalived stopped after loading the new $TARGET; $restored"
   fi
   if [ -n "$VERIFY_IPVS" ]; then

@@ -1,4 +1,4 @@
-# The systemd unit $UNIT of one RealServer, which puts its VIPs on a device or its default route via the
+# The systemd unit $UNIT of one RealServer (or of one director's VIPs on lo), which puts its VIPs on a device or its default route via the
 # directors, and keeps them there across reboots. ACTION=apply installs it (content on stdin), starts it
 # and verifies $EXPECT ("dev=addr/prefix" list), the default route via $ROUTE_VIA and device $LINK up;
 # ACTION=delete removes it. The unit file is owned; each address ("addr DEV CIDR"), the default route
@@ -98,6 +98,7 @@ case $ACTION in
     cat > "$work/new"
     route_key="" link_key="" module_key=""
     claim_check "file $path" own ""
+    [ -z "$GUARD" ] || claim_check "file $GUARD" own ""
     wanted=""
     for e in $EXPECT; do
       k="addr ${e%%=*} ${e#*=}"

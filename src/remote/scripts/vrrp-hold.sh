@@ -7,7 +7,18 @@
 # this director again, with the new identity, once the primary has it.
 # stdin: the identity (with the password definition); only its digest is kept. $VIPS: "addr/prefix@dev".
 # stdout: "held <host> <nonce>" (a new nonce each time: the release and the primary's note run again) or
-# "not held".
+# "not held". ACTION=delete: a hold of a secondary whose keepalived.conf never came (a failed first deploy,
+# a growth taken back) is forgotten.
+if [ "$ACTION" = delete ]; then
+  if claim_fresh "file $KEEPALIVED_CONF"; then rm -f "$VRRP_HOLD" "$VRRP_IDENTITY"; rmdir "$STATE_DIR" 2>/dev/null || true; fi
+  exit 0
+fi
+# The host's keepalived.conf belongs to this stack (or to nobody yet): another stack's director is never stopped.
+claim_check "file $KEEPALIVED_CONF" own ""
+if systemctl is-active -q keepalived && [ -f "$KEEPALIVED_CONF" ] && ! grep -qs '^vrrp_instance ' "$KEEPALIVED_CONF"; then
+  fail "refusing to make this host a held secondary director: it runs keepalived without VRRP (one director, serving its VIPs itself); nothing was changed" \
+    "To grow one director into a pair, keep it as primary and add a new host as secondary."
+fi
 identity=$(sha256sum | cut -d' ' -f1)
 [[ "$identity" =~ ^[0-9a-f]{64}$ ]] || fail "could not read the VRRP identity from stdin; nothing was changed"
 recorded=$(cat "$VRRP_IDENTITY" 2>/dev/null || true)
@@ -24,7 +35,7 @@ if [ "$identity" = "$recorded" ]; then
   echo "not held"
   exit 0
 fi
-if claim_fresh "file $KEEPALIVED_CONF"; then
+if claim_fresh "file $KEEPALIVED_CONF" && ! systemctl is-active -q keepalived; then
   # A new secondary (a first deploy, a replaced host, one director grown into a pair) starts only once
   # the primary runs with the pair's VRRP: started before, it hears no primary and takes the VIPs.
   printf '%s\n' "$identity" > "$VRRP_HOLD" || fail "cannot write $VRRP_HOLD; nothing was changed"
