@@ -1,6 +1,7 @@
 // The core, proven on the lab's real hosts in DR mode with the real Pulumi CLI (issue 4's proofs).
 // Each step states what a user would check on the hosts. The program is examples/lab-dr as a user runs it:
-// in an infra repo outside the clone, with pulumi-lvs installed from the packed npm tarball.
+// in an infra repo outside the clone, with pulumi-lvs installed from the packed npm tarball. It starts as
+// one director without VRRP (config oneDirector) and grows into the pair, which the later steps use.
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
@@ -22,6 +23,9 @@ const REAL = ["rs1", "rs2", "rs3"];
 const WEIGHTS: Record<string, number> = { rs1: 3, rs2: 2, rs3: 1 };
 const DIRECTOR_SYSCTLS = ["net.ipv4.vs.expire_nodest_conn", "net.ipv4.vs.expire_quiescent_template"];
 const RS_SYSCTLS = ["net.ipv4.conf.all.arp_ignore", "net.ipv4.conf.lo.arp_ignore", "net.ipv4.conf.all.arp_announce", "net.ipv4.conf.lo.arp_announce"];
+/** What one director sets to answer ARP for its VIPs on lo, and puts back when it grows or goes. */
+const ARP_KEYS = ["net.ipv4.conf.all.arp_ignore", "net.ipv4.conf.eth0.arp_ignore"];
+const ONE_UNIT = "/etc/systemd/system/pulumi-lvs-director-lb-vips.service";
 
 const PASSWORD = "e2eDRpw1";
 /** The passwords of the VRRP identity changes (steps 4e, 4f). */
@@ -33,7 +37,7 @@ const findIn = (host: string, where: string, secrets: string[]) =>
 const sysctls = (host: string, keys: string[]) =>
     Object.fromEntries(sh(host, `sysctl ${keys.join(" ")}`).trim().split("\n").map((l) => l.split(" = ") as [string, string]));
 const installed = (host: string, pkg: string) => sh(host, `dpkg-query -W -f='\${Status}' ${pkg} 2>/dev/null || true`).includes("install ok installed");
-const hasVip = (host: string) => sh(host, "ip -o addr show dev eth0").includes(` ${VIP}/`);
+const hasVip = (host: string, dev = "eth0") => sh(host, `ip -o addr show dev ${dev}`).includes(` ${VIP}/`);
 const onHostOk = (host: string, script: string, input?: string) => {
     const r = onHost(host, script, { input });
     assert.equal(r.code, 0, r.stderr);
@@ -51,18 +55,24 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
     let infra: InfraRepo | undefined;
     const valuesBefore: Record<string, Record<string, string>> = {};
     const packagesBefore: Record<string, boolean> = {};
+    const arpBefore: Record<string, Record<string, string>> = {};
 
     before(() => {
+        // An admin's setting the one director must override (its VIP on lo is answered through eth0 only
+        // at arp_ignore 0), and that growing into the pair and destroy must put back.
+        sh("dir1", "sysctl -q -w net.ipv4.conf.eth0.arp_ignore=1");
         // The vs sysctls exist once ip_vs is loaded; load it so their values before `up` can be read.
         for (const d of DIRECTORS) {
             sh(d, "modprobe ip_vs");
             valuesBefore[d] = sysctls(d, DIRECTOR_SYSCTLS);
             packagesBefore[d] = installed(d, "keepalived");
+            arpBefore[d] = sysctls(d, ARP_KEYS);
         }
+        sh("dir2", "touch /tmp/dr-one-director-start");
         for (const r of REAL) valuesBefore[r] = sysctls(r, RS_SYSCTLS);
         packDir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-lvs-pack-"));
         infra = createInfraRepo({ tarball: packPackage(packDir).tarball, program: fs.readFileSync(example, "utf8"), project: PROJECT });
-        lab = LabStack.create(infra.dir, stack, {}, { vrrpPassword: PASSWORD });
+        lab = LabStack.create(infra.dir, stack, { oneDirector: "true" }, { vrrpPassword: PASSWORD });
         for (const [r, w] of Object.entries(WEIGHTS)) lab.config(`weights.${r}`, String(w), true);
         // keepalived's e-mail alerts go to the client's mail sink (steps 4c and 5 read them).
         lab.config("mailRelay", address("client", "front"));
@@ -71,17 +81,62 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
     after(() => {
         onHost("dir1", "chattr -i /etc/keepalived/pulumi-lvs 2>/dev/null; true");
         lab?.remove();
+        onHost("dir1", "sysctl -q -w net.ipv4.conf.eth0.arp_ignore=0");
         infra?.remove();
         if (packDir) fs.rmSync(packDir, { recursive: true, force: true });
     });
 
-    it("1. up (from the packed package, in an infra repo outside the clone) installs ipvsadm + keepalived and programs IPVS, the VIP and the real servers; no secret leaks", async () => {
+    it("0. one director (no secondary, no vrrp): dir1 alone serves the VIP from lo (ARP answered on eth0), keepalived with the services and no VRRP; dir2 untouched", () => {
+        lab.up();
+        // The lab's hosts have no arping (the unit's gratuitous ARP is skipped), and an earlier test may have
+        // left the VIP's entry on the client pointing at dir2: the client asks again, as once it expired.
+        sh("client", `ip neigh del ${VIP} dev eth0 2>/dev/null || true`);
+        assert.ok(hasVip("dir1", "lo") && !hasVip("dir1"), "the VIP is on dir1's lo, not on eth0");
+        assert.deepEqual(sysctls("dir1", ARP_KEYS), { "net.ipv4.conf.all.arp_ignore": "0", "net.ipv4.conf.eth0.arp_ignore": "0" });
+        assert.doesNotMatch(sh("dir1", "cat /etc/keepalived/keepalived.conf"), /vrrp_instance|auth\.conf/);
+        assert.equal(keepalivedState("dir1"), "active");
+        assert.doesNotMatch(sh("dir1", 'journalctl -u keepalived --no-pager -o cat --since "$(systemctl show -p ActiveEnterTimestamp --value keepalived)"'), /VRRP child/, "keepalived runs no VRRP process");
+        assert.match(sh("dir1", "ipvsadm -Ln"), new RegExp(`TCP\\s+${VIP}:80 wrr`));
+        assert.equal(sh("dir2", "find /etc/keepalived /etc/sysctl.d /etc/systemd/system /var/lib/pulumi-lvs -newer /tmp/dr-one-director-start 2>/dev/null || true").trim(), "", "nothing was put on dir2");
+        assert.notEqual(keepalivedState("dir2"), "active");
+        const res = httpRequests(URL, 60);
+        assert.equal(res.failures, 0, JSON.stringify(res));
+        for (const r of REAL) assert.ok((res.answers[r] ?? 0) > 0, `${r} answers: ${JSON.stringify(res.answers)}`);
+        console.log(`      one director: ${JSON.stringify(res.answers)}`);
+    });
+
+    it("1. grown into the pair (secondary and vrrp added; from the packed package, in an infra repo outside the clone): ipvsadm + keepalived on dir2, IPVS, the VIP and the real servers; no failed request and no dropped connection while growing; no secret leaks", async () => {
+        lab.config("oneDirector", "false");
+        const preview = lab.run(["preview", "--diff"]);
+        assert.equal(preview.code, 0, preview.output);
+        const block = (op: string, name: string) => new RegExp(`\\(${op}\\)\\n(?:\\s+\\[[^\\n]*\\n)*?\\s+\\[urn=[^\\]]*::${name}\\]`);
+        assert.match(preview.stdout, block("delete", "lb-primary-vips"), `the VIPs' unit on lo goes:\n${preview.stdout}`);
+        assert.match(preview.stdout, block("create", "lb-secondary-keepalived"));
+        const pid = keepalivedPid("dir1");
+        const flag = `/tmp/dr-grow-hold-${process.pid}`;
+        sh("client", `rm -f ${flag}`);
+        const holds = [0, 1, 2, 3].map(() => onHostAsync("client", `lab-client hold ${VIP} 9000 --until-file ${flag} --interval 1`));
+        await new Promise((r) => setTimeout(r, 2000));
+        const loop = startHttpLoop(URL, { timeout: 2 });
+        await new Promise((r) => setTimeout(r, 1000));
         // Sample every command line on the master while `up` runs.
         sh("dir1", "rm -f /tmp/ps-samples /tmp/ps-stop");
         const sampler = onHostAsync("dir1", "while [ ! -f /tmp/ps-stop ]; do ps -eo args >> /tmp/ps-samples; sleep 0.1; done");
         const out = lab.up();
         sh("dir1", "touch /tmp/ps-stop");
         await sampler;
+        await new Promise((r) => setTimeout(r, 1000));
+        const during = await loop.stop();
+        sh("client", `touch ${flag}`);
+        const held = (await Promise.all(holds)).map((r) => { try { return JSON.parse(r.stdout); } catch { return { alive: false, error: r.stderr.trim().split("\n").slice(-2).join(" ") }; } });
+        assert.equal(during.failures, 0, `failed requests while growing: ${JSON.stringify(during)}`);
+        for (const h of held) assert.ok(h.alive && h.replies >= 10, `a connection held across the growth broke: ${JSON.stringify(h)}`);
+        assert.equal(keepalivedPid("dir1"), pid, "keepalived on dir1 reloaded, not restarted");
+        assert.ok(!hasVip("dir1", "lo"), "lo no longer holds the VIP");
+        assert.match(sh("dir1", "journalctl -u keepalived --no-pager -o cat"), /Entering MASTER STATE/);
+        assert.equal(onHost("dir1", `test -e ${ONE_UNIT}`).code, 1, "the unit is gone");
+        assert.deepEqual(sysctls("dir1", ARP_KEYS), arpBefore.dir1, "dir1's ARP settings are the admin's again");
+        console.log(`      while growing: ${during.sent} requests, ${during.failures} failed, longest gap ${during.longest_gap}s; ${held.length} held connections kept`);
         const keyLine = fs.readFileSync(labHost("dir1").ssh.privateKeyPath, "utf8").split("\n")[2]!;
         const samples = Number(sh("dir1", "grep -c '^COMMAND' /tmp/ps-samples").trim());
         assert.ok(samples > 100, `ps sampled ${samples} times during up`);
@@ -435,6 +490,8 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
             assert.equal(sh(d, "ls /etc/keepalived/keepalived.conf /etc/keepalived/pulumi-lvs /etc/sysctl.d/90-pulumi-lvs-* 2>/dev/null || true").trim(), "");
             assert.deepEqual(sysctls(d, DIRECTOR_SYSCTLS), valuesBefore[d], `${d}: sysctls as before up`);
             assert.equal(installed(d, "keepalived"), packagesBefore[d], `${d}: keepalived installed only if it was before`);
+            assert.deepEqual(sysctls(d, ARP_KEYS), arpBefore[d], `${d}: ARP settings as before up`);
+            assert.ok(!hasVip(d, "lo"), `${d}: no VIP on lo`);
         }
         for (const r of REAL) {
             assert.ok(!sh(r, "ip -o addr show dev lo").includes(VIP), `${r}: VIP gone from lo`);
