@@ -146,7 +146,7 @@ export const directorPairSchema = z.object({
     interface: interfaceName,
     /** The VIPs (virtual_ipaddress), with an optional prefix; /32 or /128 when omitted. IPv4 and IPv6 may mix. */
     vips: z.array(ipWithPrefix).min(1),
-    /** The VRRP instances of a pair; absent on one director, which holds the VIPs itself (see isOneDirector). */
+    /** The VRRP instances of a pair; absent on one director, which holds its VIPs itself (render/directorVipUnit.ts). */
     vrrp: vrrpSchema.optional(),
     /** NAT: the inside NIC and its VIPs. Turns on ip_forward. */
     inside: insideSchema.optional(),
@@ -227,11 +227,6 @@ type PairInput = Omit<DirectorPairModel, "emailAlerts" | "globalDefs" | "vrrp"> 
 
 /** A director pair's model with its VRRP: every pair but one director (LvsDirectorPair without `secondary`). */
 export type VrrpPairModel = DirectorPairModel & { vrrp: z.output<typeof vrrpSchema> };
-
-/** One director (no `secondary`): no VRRP; it holds its IPv4 VIPs on lo itself (see renderDirectorVipUnit). */
-export function isOneDirector(pair: DirectorPairModel): boolean {
-    return pair.vrrp === undefined;
-}
 
 /**
  * A name given for a VRRP instance the pair does not have is an error (nothing would carry it), and so is

@@ -32,6 +32,7 @@ const LIBRARIES: Partial<Record<ScriptName, string[]>> = {
     "keepalived-delete": ["keepalived-check", "batch"],
     "drift-probe": ["drift", "keepalived-check"],
     "drift-forget": ["drift"],
+    "vrrp-hold": ["keepalived-check"],
 };
 
 /**

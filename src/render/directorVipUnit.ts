@@ -2,7 +2,7 @@
 // not on the NIC: keepalived's VRRP, once a secondary is added, removes a VIP from the NIC when it starts
 // and puts it back only on becoming MASTER (3 adverts later). On lo the VIP keeps answering meanwhile;
 // the kernel answers ARP for it on every NIC while arp_ignore is 0 (directorSysctls).
-import type { DirectorPairModel } from "../model/directorPair";
+import { pairVipAddresses, type DirectorPairModel } from "../model/directorPair";
 import { hostCidr } from "../model/primitives";
 import type { SysctlSetting } from "./sysctl";
 
@@ -12,7 +12,7 @@ export function directorVipUnitName(name: string): string {
 
 /** "lo=addr/32" for each VIP, outside and inside, as unit.sh expects them once the unit ran. */
 export function directorVipExpectations(pair: DirectorPairModel): string[] {
-    return [...pair.vips, ...(pair.inside?.vips ?? [])].map((v) => `lo=${hostCidr(v.split("/")[0]!)}`).sort();
+    return pairVipAddresses(pair).map((a) => `lo=${hostCidr(a)}`).sort();
 }
 
 function announcements(pair: DirectorPairModel): Array<[string, string]> {

@@ -261,7 +261,7 @@ batch_lead() {
   [ ! -f "$VRRP_HOLD" ] || held=1
   if systemctl is-active -q keepalived; then running=1; fi
   if [ $running = 0 ] && [ $held = 0 ] && [ ${#batch[@]} -gt 0 ] && [ -n "$(claimants "file $KEEPALIVED_CONF")" ] && ! keepalived_idle \
-    && ! grep -qs '^vrrp_instance ' "$KEEPALIVED_CONF"; then
+    && ! keepalived_vrrp; then
     # One director's keepalived had nothing to run before its first service (keepalived_idle): it starts now.
     unit_enable keepalived 2>/dev/null || true
     if out=$(systemctl start keepalived 2>&1) && systemctl is-active -q keepalived; then running=1 started=1; else

@@ -3,9 +3,11 @@
 # keepalived itself (keepalived -t). 0: valid, or nothing to check yet (no keepalived.conf); 1: refused;
 # 2: the staging tree could not be made. CHECK_OUT: keepalived's words, naming the host's paths. Every
 # step is checked, as callers run it where errexit does not apply (to tell 1 from 2).
+# keepalived_vrrp: keepalived.conf has a VRRP instance (a pair's director, not one director alone).
+keepalived_vrrp() { grep -qs '^vrrp_instance ' "$KEEPALIVED_CONF"; }
 # keepalived_idle: keepalived.conf has no VRRP instance and no service file exists (one director before its
 # first VirtualService): keepalived refuses to start with nothing to run, so it is not started.
-keepalived_idle() { ! grep -qs '^vrrp_instance ' "$KEEPALIVED_CONF" && ! compgen -G "$LVS_DIR/services/*.conf" >/dev/null; }
+keepalived_idle() { ! keepalived_vrrp && ! compgen -G "$LVS_DIR/services/*.conf" >/dev/null; }
 
 config_check() {
   local stage=$1 f spec src target

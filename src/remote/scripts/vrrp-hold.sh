@@ -15,7 +15,7 @@ if [ "$ACTION" = delete ]; then
 fi
 # The host's keepalived.conf belongs to this stack (or to nobody yet): another stack's director is never stopped.
 claim_check "file $KEEPALIVED_CONF" own ""
-if systemctl is-active -q keepalived && [ -f "$KEEPALIVED_CONF" ] && ! grep -qs '^vrrp_instance ' "$KEEPALIVED_CONF"; then
+if systemctl is-active -q keepalived && [ -f "$KEEPALIVED_CONF" ] && ! keepalived_vrrp; then
   fail "refusing to make this host a held secondary director: it runs keepalived without VRRP (one director, serving its VIPs itself); nothing was changed" \
     "To grow one director into a pair, keep it as primary and add a new host as secondary."
 fi
