@@ -16,9 +16,10 @@ link_state() { if ! ip link show "$1" >/dev/null 2>&1; then echo absent; elif ha
 addr_on() { has "$(ip -o addr show dev "$1" 2>/dev/null)" " $2 "; }
 release_addr() { # "addr DEV CIDR" [any]
   local k=$1 dev cidr
-  [ "$(claim_release "$k" "${2:-}")" = last ] || return 0
+  local released; claim_release_of released "$k" "${2:-}"; [ "$released" = last ] || return 0
   read -r _ dev cidr <<< "$k"
-  if [ "$(claim_prior_of "$k")" != present ] && addr_on "$dev" "$cidr"; then
+  local prior; claim_prior_into prior "$k"
+  if [ "$prior" != present ] && addr_on "$dev" "$cidr"; then
     ip addr del "$cidr" dev "$dev" || fail "could not remove $cidr from $dev"
     say "$cidr taken off $dev"
   fi
@@ -28,7 +29,7 @@ release_route() { # "route defaultN" [any]
   local k=$1 fam gw route
   fam=${k#route default}
   gw=$(claimants "$k" | awk -F'\t' -v me="$PLVS_OWNER" '$2 == me && g == "" { g = $3 } END { print g }')
-  [ "$(claim_release "$k" "${2:-}")" = last ] || return 0
+  local released; claim_release_of released "$k" "${2:-}"; [ "$released" = last ] || return 0
   if [ -n "$gw" ]; then
     while has "$(routes_of "$fam")" "via $gw "; do ip -"$fam" route del default via "$gw" || break; done
   fi
@@ -42,8 +43,9 @@ release_route() { # "route defaultN" [any]
 }
 release_link() { # "link DEV" [any]
   local k=$1
-  [ "$(claim_release "$k" "${2:-}")" = last ] || return 0
-  [ "$(claim_prior_of "$k")" = up ] || ip link set "${k#link }" down 2>/dev/null || true
+  local released; claim_release_of released "$k" "${2:-}"; [ "$released" = last ] || return 0
+  local prior; claim_prior_into prior "$k"
+  [ "$prior" = up ] || ip link set "${k#link }" down 2>/dev/null || true
   claim_forget "$k"
 }
 # module_prior NAME: the modules `modprobe NAME` would load that are not loaded now, NAME first; nothing
@@ -86,7 +88,7 @@ unload_prior() {
 }
 release_module() { # "module NAME" [any]
   local k=$1
-  [ "$(claim_release "$k" "${2:-}")" = last ] || return 0
+  local released; claim_release_of released "$k" "${2:-}"; [ "$released" = last ] || return 0
   unload_prior "$k"
   claim_forget "$k"
 }
