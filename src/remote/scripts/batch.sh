@@ -69,7 +69,7 @@ batch_run() {
 batch_report() {
   local d="$BATCH_DONE/$BATCH_ENTRY" status msg detail notes
   [ -d "$d" ] || fail "the change of $TARGET was queued ($BATCH_QUEUE/$BATCH_ENTRY) but no batch carried it out; nothing was reported as changed"
-  status=$(cat "$d/status") msg=$(cat "$d/msg") detail=$(cat "$d/detail") notes=$(cat "$d/notes")
+  file_text status "$d/status"; file_text msg "$d/msg"; file_text detail "$d/detail"; file_text notes "$d/notes"
   rm -rf "$d"
   [ -z "$notes" ] || NOTES+="$notes"$'\n'
   batch_tidy
@@ -83,7 +83,7 @@ batch_tidy() { rmdir "$BATCH_QUEUE" "$BATCH_DONE" "$BATCH_DIR" 2>/dev/null || tr
 # owner and token), and its notes go to that resource's report.
 batch_become() {
   BATCH_KEEP=("$PLVS_OWNER" "$PLVS_TOKEN" "$NOTES")
-  PLVS_OWNER=$(cat "$1/owner") PLVS_TOKEN=$(cat "$1/token") NOTES=""
+  file_text PLVS_OWNER "$1/owner"; file_text PLVS_TOKEN "$1/token"; NOTES=""
 }
 batch_return() {
   printf '%s' "$NOTES" >> "$1/notes"
@@ -151,10 +151,10 @@ batch_verified() {
 batch_lead() {
   local -a entries=() batch=() ok=() verify=()
   local -A seen_target=()
-  local e t v seen n last=-1 rounds=0 out rc held=0 running=0 started=0 log
+  local e t v seen n last=-1 rounds=0 out rc held=0 running=0 started=0 log action sched mode
   # Gather: wait while changes still arrive (0.3 s without a new one; 3 s at most).
   while [ $rounds -lt 10 ]; do
-    n=$(find "$BATCH_QUEUE" -mindepth 1 -maxdepth 1 -name '[0-9]*' | wc -l)
+    n=0; for e in "$BATCH_QUEUE"/[0-9]*; do [ ! -e "$e" ] || n=$((n + 1)); done
     [ "$n" != "$last" ] || break
     last=$n rounds=$((rounds + 1))
     sleep 0.3
@@ -164,12 +164,13 @@ batch_lead() {
     [ -d "$e" ] || continue
     # A command that is gone no longer waits for its change: it must not happen (unless it is half done).
     if [ ! -f "$e/swapped" ] && ! batch_alive "$e"; then rm -rf "$e"; continue; fi
-    t=$(cat "$e/target")
+    file_text t "$e/target"
     # The same file twice (a replacement queued behind its original): the later one waits for the next batch.
     [ -z "${seen_target[$t]:-}" ] || continue
     seen_target[$t]=1
     entries+=("$e")
-    B_TARGET[$e]=$t B_ACTION[$e]=$(cat "$e/action") B_VERIFY[$e]=$(cat "$e/verify_ipvs") B_SCHED[$e]=$(cat "$e/verify_sched") B_CHANGED[$e]=0
+    file_text action "$e/action"; file_text v "$e/verify_ipvs"; file_text sched "$e/verify_sched"
+    B_TARGET[$e]=$t B_ACTION[$e]=$action B_VERIFY[$e]=$v B_SCHED[$e]=$sched B_CHANGED[$e]=0
     batch_outcome "$e" 0
   done
 
@@ -177,7 +178,7 @@ batch_lead() {
   for e in "${entries[@]}"; do
     t=${B_TARGET[$e]}
     if [ "${B_ACTION[$e]}" = install ]; then
-      out=$(batch_as "$e" claim_conflict "file $t" own "")
+      batch_become "$e"; claim_conflict_of out "file $t" own ""; batch_return "$e"
       if [ -n "$out" ]; then batch_outcome "$e" 1 "${out%%$'\n'*}" "${out#*$'\n'}"; continue; fi
       verify+=("$e")
       if [ -f "$e/swapped" ] || ! { [ -f "$t" ] && cmp -s "$e/new" "$t"; }; then B_CHANGED[$e]=1 batch+=("$e"); fi
@@ -248,7 +249,7 @@ batch_lead() {
   for e in "${batch[@]}"; do
     t=${B_TARGET[$e]}
     if [ ! -f "$e/swapped" ] && [ -f "$t" ]; then cp -p "$t" "$e/backup.new" 2>/dev/null && mv -f "$e/backup.new" "$e/backup" 2>/dev/null || { batch_unstageable; break; }; fi
-    if [ "${B_ACTION[$e]}" = install ]; then install -m "$(cat "$e/mode")" "$e/new" "$t.pulumi-lvs-new" 2>/dev/null || { batch_unstageable; break; }; fi
+    if [ "${B_ACTION[$e]}" = install ]; then file_text mode "$e/mode"; install -m "$mode" "$e/new" "$t.pulumi-lvs-new" 2>/dev/null || { batch_unstageable; break; }; fi
   done
   for e in "${batch[@]}"; do touch "$e/swapped"; done
   for e in "${batch[@]}"; do
@@ -315,7 +316,7 @@ batch_lead() {
           failed+=("$e")
           continue
         fi
-        seen=$(cat "$e/seen" 2>/dev/null || true)
+        file_text seen "$e/seen"
         if [ "${B_CHANGED[$e]}" = 1 ]; then
           batch_outcome "$e" 1 "after the reload the IPVS service $v is ${seen:-missing}, not using scheduler ${B_SCHED[$e]}; $(batch_restored "$e")"
           failed+=("$e")
