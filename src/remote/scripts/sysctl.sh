@@ -29,13 +29,10 @@ read_conf() {
 # key's path is not plain, such as an interface name with a dot); false when the key does not exist.
 live_raw_of() {
   local _lp=/proc/sys/${2//.//} _lv
-  if [[ $2 != */* ]] && [ -f "$_lp" ]; then
-    IFS= read -r -d '' _lv < "$_lp" || true
-    _lv=${_lv%$'\n'}
-  else
-    _lv=$(sysctl -n "$2" 2>/dev/null) || return 1
-  fi
-  printf -v "$1" '%s' "$_lv"
+  # A key whose file cannot be read (write-only, or EIO while unset) goes to sysctl, as it always did.
+  if [[ $2 != */* ]] && [ -f "$_lp" ]; then { IFS= read -r -d '' _lv < "$_lp"; } 2>/dev/null || true; fi
+  if [ -z "${_lv+set}" ]; then _lv=$(sysctl -n "$2" 2>/dev/null) || return 1; fi
+  printf -v "$1" '%s' "${_lv%$'\n'}"
 }
 # live_of VAR KEY: the same, normalized.
 live_of() { local _lr; live_raw_of _lr "$2" || return 1; norm_of "$1" "${_lr//$'\n'/ }"; }
