@@ -72,6 +72,34 @@ export function sh(name: string, command: string, opts: { input?: string; timeou
     return res.stdout;
 }
 
+const DIRECTOR_PACKAGES = "keepalived ipvsadm";
+const APT = "DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300";
+const bothInstalled = `[ "$(dpkg-query -W -f='\${Status}\\n' ${DIRECTOR_PACKAGES} 2>/dev/null | grep -c 'install ok installed')" = 2 ]`;
+
+/**
+ * keepalived and ipvsadm on both directors as their admin installed them before pulumi-lvs came, left
+ * installed afterwards. dr.test proves pulumi-lvs's own install, and its exact removal, on hosts without
+ * them; the tests after it deploy onto directors that had the packages (which destroy must leave), and
+ * each saves an install and a purge of about 15 packages (1 to 2 minutes of dpkg on the lab's hosts).
+ */
+export async function directorPackagesFromAdmin(directors: string[] = ["dir1", "dir2"]): Promise<void> {
+    const install = `${bothInstalled} || { ${APT} update -q >/dev/null && ${APT} install -y -q --no-install-recommends ${DIRECTOR_PACKAGES} >/dev/null; }`;
+    const runs = await Promise.all(directors.map((d) => onHostAsync(d, install)));
+    runs.forEach((r, i) => {
+        if (r.code !== 0) throw new Error(`${directors[i]}: installing ${DIRECTOR_PACKAGES} exited ${r.code}: ${r.stderr || r.stdout}`);
+    });
+}
+
+/** The directors without keepalived and ipvsadm (as the lab makes them), for a test that proves pulumi-lvs installs them. */
+export async function directorPackagesAbsent(directors: string[] = ["dir1", "dir2"]): Promise<void> {
+    const purge = `if dpkg-query -W -f='\${Status}\\n' ${DIRECTOR_PACKAGES} 2>/dev/null | grep -q 'install ok installed'; then ` +
+        `systemctl disable -q --now keepalived 2>/dev/null; ${APT} purge -y -q --autoremove ${DIRECTOR_PACKAGES} >/dev/null && rm -rf /etc/keepalived; fi`;
+    const runs = await Promise.all(directors.map((d) => onHostAsync(d, purge)));
+    runs.forEach((r, i) => {
+        if (r.code !== 0) throw new Error(`${directors[i]}: removing ${DIRECTOR_PACKAGES} exited ${r.code}: ${r.stderr || r.stdout}`);
+    });
+}
+
 /** The first line a background command prints on stderr: its process group on the host. */
 const GROUP_LINE = /^pulumi-lvs-test-group (\d+)\n/;
 

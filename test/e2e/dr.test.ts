@@ -6,7 +6,7 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { address, clearLabMails, firewallRules, labMails, httpRequests, labHost, onHost, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
+import { address, clearLabMails, directorPackagesAbsent, firewallRules, labMails, httpRequests, labHost, onHost, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
 import { fwApply, fwDelete } from "../../src/remote/firewall";
 import { hostCommandText } from "../../src/remote/shell";
 import { createInfraRepo, packPackage, type InfraRepo } from "../helpers/infraRepo";
@@ -57,7 +57,10 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
     const packagesBefore: Record<string, boolean> = {};
     const arpBefore: Record<string, Record<string, string>> = {};
 
-    before(() => {
+    before(async () => {
+        // pulumi-lvs installs keepalived and ipvsadm itself here (the lab's hosts have none; a lab that
+        // ran the other tests first has them from directorPackagesFromAdmin).
+        await directorPackagesAbsent();
         // An admin's setting the one director must override (its VIP on lo is answered through eth0 only
         // at arp_ignore 0), and that growing into the pair and destroy must put back.
         sh("dir1", "sysctl -q -w net.ipv4.conf.eth0.arp_ignore=1");

@@ -6,7 +6,7 @@
 import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
-import { address, firewallRules, httpRequests, onHost, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
+import { address, directorPackagesFromAdmin, firewallRules, httpRequests, onHost, onHostAsync, sh, startHttpLoop, timeVipMove } from "../../lab/helpers";
 import { LabStack } from "../helpers/labStack";
 import { repoRoot, stateFile } from "../helpers/pulumi-cli";
 
@@ -124,7 +124,8 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
     const prior: Record<string, string> = {};
     const ll: Record<string, string> = {};
 
-    before(() => {
+    before(async () => {
+        await directorPackagesFromAdmin(DIRECTORS);
         for (const d of DIRECTORS) prior[d] = firewall(d);
         for (const r of NAT_RS) prior[r] = defaultRoutes(r);
         for (const r of TUN_RS) prior[r] = sysctls(r, TUN_SYSCTLS);
@@ -248,7 +249,7 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
     it("DNS_CHECK: rs1's name server answers REFUSED -> out of the table, queries to rs2; answers again -> re-added", async () => {
         const summary = await checkOnRs1({
             service: `-u ${CHECKS_VIP}:53`, fault: "mkdir -p /run/lab && touch /run/lab/dns-refused", repair: "rm -f /run/lab/dns-refused",
-            traffic: () => JSON.parse(sh("client", `lab-client dns ${CHECKS_VIP} --count 20`)),
+            traffic: () => JSON.parse(sh("client", `lab-client dns ${CHECKS_VIP} --count 20 --timeout 3`)),
         });
         console.log(`      DNS_CHECK: ${summary}`);
     });
@@ -256,7 +257,7 @@ describe("NAT, TUN, IPv6, unicast VRRP and connection sync on the lab", function
     it("SCTP through the VIP; its MISC_CHECK (an SCTP probe) takes rs1 out when rs1's SCTP server stops, and back when it starts", async () => {
         const summary = await checkOnRs1({
             service: `--sctp-service ${CHECKS_VIP}:9002`, fault: "systemctl stop lab-sctp", repair: "systemctl start lab-sctp",
-            traffic: () => JSON.parse(sh("client", `lab-client sctp ${CHECKS_VIP} 9002 --count 10`)),
+            traffic: () => JSON.parse(sh("client", `lab-client sctp ${CHECKS_VIP} 9002 --count 10 --timeout 5`)),
         });
         console.log(`      SCTP + MISC_CHECK: ${summary}`);
     });

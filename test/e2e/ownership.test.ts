@@ -3,7 +3,7 @@
 // the hosts and with traffic through the VIP. Step 4b proves NAT on one NIC (issue 18) on the same deploy.
 import { strict as assert } from "assert";
 import * as path from "path";
-import { address, firewallRules, httpRequests, onHostAsync, sh, startHttpLoop } from "../../lab/helpers";
+import { address, directorPackagesFromAdmin, firewallRules, httpRequests, onHostAsync, sh, startHttpLoop } from "../../lab/helpers";
 import { LabStack } from "../helpers/labStack";
 import { repoRoot } from "../helpers/pulumi-cli";
 
@@ -23,7 +23,6 @@ const redirectsSent = (host: string) => {
 };
 /** A director's forwarding and redirect settings, and every pulumi-lvs chain or jump in its firewall (tables a test loads stay listed once loaded). */
 const natState = (d: string) => sh(d, `sysctl ${ONE_NIC_SYSCTLS.join(" ")}`) + firewallRules(d).split("\n").filter((l) => l.includes("PLVS")).join("\n");
-const APT = "DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300";
 
 const sysctls = (host: string) => sh(host, `sysctl ${RS_SYSCTLS.join(" ")}`);
 const onLo = (host: string, vip = VIP) => sh(host, "ip -o addr show dev lo").includes(` ${vip}/32 `);
@@ -46,9 +45,9 @@ describe("one owner per host object: renames, swaps, mode changes, two stacks, a
     const prior: Record<string, string> = {};
     const dir2HadKeepalived = { value: false };
 
-    before(() => {
+    before(async () => {
         // dir1 runs its own keepalived before pulumi-lvs comes.
-        sh("dir1", `${APT} update -q >/dev/null && ${APT} install -y -q --no-install-recommends keepalived ipvsadm >/dev/null`);
+        await directorPackagesFromAdmin(DIRECTORS);
         sh("dir1", "cat > /etc/keepalived/keepalived.conf && systemctl enable -q keepalived && systemctl restart keepalived", { input: OWN_CONF });
         assert.match(sh("dir1", "sleep 1; ipvsadm -Ln"), /10\.201\.0\.99:8080/);
         dir2HadKeepalived.value = installed("dir2", "keepalived");
@@ -63,8 +62,8 @@ describe("one owner per host object: renames, swaps, mode changes, two stacks, a
     after(() => {
         b?.remove();
         a?.remove();
-        // dir1 as the lab made it: without keepalived.
-        sh("dir1", `systemctl disable -q --now keepalived 2>/dev/null; ${APT} purge -y -q keepalived ipvsadm >/dev/null 2>&1; rm -rf /etc/keepalived; true`);
+        // dir1's own keepalived stopped and its configuration gone; the packages stay (directorPackagesFromAdmin).
+        sh("dir1", "systemctl disable -q --now keepalived 2>/dev/null; rm -f /etc/keepalived/keepalived.conf; true");
     });
 
     it("1. up over the host's own keepalived: the pair, a service and two real servers carry traffic", () => {

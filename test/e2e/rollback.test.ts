@@ -4,7 +4,7 @@
 // no failed request, and the next `pulumi up` with a good config succeeds.
 import { strict as assert } from "assert";
 import * as path from "path";
-import { sh, startHttpLoop } from "../../lab/helpers";
+import { directorPackagesFromAdmin, sh, startHttpLoop } from "../../lab/helpers";
 import { failureReports, LabStack } from "../helpers/labStack";
 import { repoRoot } from "../helpers/pulumi-cli";
 
@@ -59,7 +59,8 @@ describe("automatic rollback under injected faults", function () {
     this.timeout(900_000);
     let lab: LabStack;
 
-    before(() => {
+    before(async () => {
+        await directorPackagesFromAdmin(DIRECTORS);
         lab = LabStack.create(program, `e2e-rollback-${process.pid}`, {}, { vrrpPassword: "rollbck1" });
         for (const [r, w] of Object.entries({ rs1: 3, rs2: 2, rs3: 1 })) lab.config(`weights.${r}`, String(w), true);
         lab.up();
