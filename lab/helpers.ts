@@ -74,7 +74,8 @@ export function sh(name: string, command: string, opts: { input?: string; timeou
 
 const DIRECTOR_PACKAGES = "keepalived ipvsadm";
 const APT = "DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300";
-const bothInstalled = `[ "$(dpkg-query -W -f='\${Status}\\n' ${DIRECTOR_PACKAGES} 2>/dev/null | grep -c 'install ok installed')" = 2 ]`;
+/** How many of DIRECTOR_PACKAGES a host has installed (a shell expression). */
+const installedCount = `$(dpkg-query -W -f='\${Status}\\n' ${DIRECTOR_PACKAGES} 2>/dev/null | grep -c 'install ok installed')`;
 
 /**
  * keepalived and ipvsadm on both directors as their admin installed them before pulumi-lvs came, left
@@ -83,20 +84,22 @@ const bothInstalled = `[ "$(dpkg-query -W -f='\${Status}\\n' ${DIRECTOR_PACKAGES
  * each saves an install and a purge of about 15 packages (1 to 2 minutes of dpkg on the lab's hosts).
  */
 export async function directorPackagesFromAdmin(directors: string[] = ["dir1", "dir2"]): Promise<void> {
-    const install = `${bothInstalled} || { ${APT} update -q >/dev/null && ${APT} install -y -q --no-install-recommends ${DIRECTOR_PACKAGES} >/dev/null; }`;
-    const runs = await Promise.all(directors.map((d) => onHostAsync(d, install)));
-    runs.forEach((r, i) => {
-        if (r.code !== 0) throw new Error(`${directors[i]}: installing ${DIRECTOR_PACKAGES} exited ${r.code}: ${r.stderr || r.stdout}`);
-    });
+    await onEachOk(directors, `installing ${DIRECTOR_PACKAGES}`,
+        `[ "${installedCount}" = 2 ] || { ${APT} update -q >/dev/null && ${APT} install -y -q --no-install-recommends ${DIRECTOR_PACKAGES} >/dev/null; }`);
 }
 
 /** The directors without keepalived and ipvsadm (as the lab makes them), for a test that proves pulumi-lvs installs them. */
 export async function directorPackagesAbsent(directors: string[] = ["dir1", "dir2"]): Promise<void> {
-    const purge = `if dpkg-query -W -f='\${Status}\\n' ${DIRECTOR_PACKAGES} 2>/dev/null | grep -q 'install ok installed'; then ` +
-        `systemctl disable -q --now keepalived 2>/dev/null; ${APT} purge -y -q --autoremove ${DIRECTOR_PACKAGES} >/dev/null && rm -rf /etc/keepalived; fi`;
-    const runs = await Promise.all(directors.map((d) => onHostAsync(d, purge)));
+    await onEachOk(directors, `removing ${DIRECTOR_PACKAGES}`,
+        `if [ "${installedCount}" != 0 ]; then ` +
+        `systemctl disable -q --now keepalived 2>/dev/null; ${APT} purge -y -q --autoremove ${DIRECTOR_PACKAGES} >/dev/null && rm -rf /etc/keepalived; fi`);
+}
+
+/** Runs a command on every host at once; throws unless it succeeds on each. */
+async function onEachOk(hosts: string[], what: string, command: string): Promise<void> {
+    const runs = await Promise.all(hosts.map((h) => onHostAsync(h, command)));
     runs.forEach((r, i) => {
-        if (r.code !== 0) throw new Error(`${directors[i]}: removing ${DIRECTOR_PACKAGES} exited ${r.code}: ${r.stderr || r.stdout}`);
+        if (r.code !== 0) throw new Error(`${hosts[i]}: ${what} exited ${r.code}: ${r.stderr || r.stdout}`);
     });
 }
 

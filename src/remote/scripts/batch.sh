@@ -178,7 +178,7 @@ batch_lead() {
   for e in "${entries[@]}"; do
     t=${B_TARGET[$e]}
     if [ "${B_ACTION[$e]}" = install ]; then
-      batch_become "$e"; claim_conflict_of out "file $t" own ""; batch_return "$e"
+      batch_as "$e" claim_conflict_of out "file $t" own ""
       if [ -n "$out" ]; then batch_outcome "$e" 1 "${out%%$'\n'*}" "${out#*$'\n'}"; continue; fi
       verify+=("$e")
       if [ -f "$e/swapped" ] || ! { [ -f "$t" ] && cmp -s "$e/new" "$t"; }; then B_CHANGED[$e]=1 batch+=("$e"); fi

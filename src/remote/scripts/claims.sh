@@ -169,9 +169,11 @@ claim_taken() {
     replaced) say "$1 now belongs to another resource: left in place" ;;
     mine)
       local -a displaced=("$d"/.displaced.*)
+      local f
       [ -e "${displaced[0]}" ] || return 1
-      back=$(ls -t "$d"/.displaced.* 2>/dev/null | head -n1)
-      [ -n "$back" ] || return 1
+      # The newest claim kept aside (the first in name order among equals).
+      back=${displaced[0]}
+      for f in "${displaced[@]}"; do [ ! "$f" -nt "$back" ] || back=$f; done
       mv "$back" "$d/${back##*/.displaced.}"
       rm -f "$d/$PLVS_TOKEN"
       first_lines "$d/${back##*/.displaced.}" owner
