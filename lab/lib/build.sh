@@ -5,7 +5,7 @@
 
 # Debian packages in the image. ipvsadm and keepalived are deliberately NOT here: the directors get
 # them from the lab's package repository, through the library's own install step.
-IMAGE_PACKAGES=systemd,systemd-sysv,systemd-container,dbus,openssh-server,iproute2,kmod,python3,curl,iptables,nftables,procps,socat,iputils-ping,tcpdump,psmisc,sudo,ca-certificates,netbase,less,netcat-openbsd,linux-image-amd64
+IMAGE_PACKAGES=systemd,systemd-sysv,systemd-container,dbus,openssh-server,iproute2,kmod,python3,curl,iptables,nftables,procps,socat,iputils-ping,tcpdump,psmisc,sudo,ca-certificates,netbase,less,netcat-openbsd,linux-image-amd64,libpam-systemd,firewalld
 # What the lab repository serves (with every dependency the image lacks).
 REPO_PACKAGES="keepalived ipvsadm"
 # What this machine needs to build the lab and probe the routes, and what the qemu route adds.
@@ -94,6 +94,11 @@ customize_image() { # <root>
   done
   chroot "$root" chown -R ops:ops /home/ops/.ssh
   chroot "$root" systemctl enable -q lab-net.service lab-hostkeys.service lab-web.service lab-hold.service lab-echo.service lab-dns.service lab-sctp.service lab-smtp.service
+  # firewalld is there for a test to start as an admin would (dr.test.ts 4h), off until then. Its polkitd
+  # needs logind (libpam-systemd), whose PAM session module would start a user manager for every SSH login:
+  # taken out, as the image was before.
+  chroot "$root" systemctl disable -q firewalld.service
+  sed -i '/pam_systemd\.so/d' "$root/etc/pam.d/common-session"
   chroot "$root" systemctl mask -q apt-daily.timer apt-daily-upgrade.timer man-db.timer e2scrub_all.timer \
     fstrim.timer dpkg-db-backup.timer getty@tty1.service console-getty.service 2>/dev/null || true
   # The hosts' only package source is the lab repository.

@@ -33,6 +33,7 @@ const LIBRARIES: Partial<Record<ScriptName, string[]>> = {
     "drift-probe": ["drift", "keepalived-check"],
     "drift-forget": ["drift"],
     "vrrp-hold": ["keepalived-check"],
+    fw: ["firewalld"],
 };
 
 /**

@@ -1,4 +1,5 @@
-// Firewall rules of our own on the directors, one rule per line ("<family> <table> <hook> <match>"),
+// Firewall rules of our own on the directors, one rule per line ("<family> <table> <hook> <match>", or
+// for an INPUT admission also "firewalld <nic|*> <rich rule>", taken instead where firewalld runs),
 // that scripts/fw.sh loads into chains of our own (named in ruleSets.ts) with iptables (nf_tables or
 // legacy backend, whichever the host's kernel supports), jumped to from the built-in chain: no other
 // rule is touched, and each rule only admits (ACCEPT), marks or translates addresses, so an admin's DROP
@@ -29,6 +30,18 @@ function header(title: string): string {
 }
 
 /**
+ * An INPUT admission as firewalld takes it, where it runs (scripts/firewalld.sh): a rich rule in the zone
+ * of `nic`, or of every zone in use ("*"). Rules are written as firewalld prints them back, so that one
+ * already there is recognized. Protocols go by name (as nftables and /etc/protocols know them); ports one
+ * per rule. firewalld admits the answers to the host's own connections itself.
+ */
+function firewalldAdmits(fam: 4 | 6, nic: string | undefined, what: { dest?: string; proto: string; ports?: number[] }): string[] {
+    const head = `firewalld ${nic ?? "*"} rule family="ipv${fam}"${what.dest ? ` destination address="${what.dest}"` : ""}`;
+    if (!what.ports) return [`${head} protocol value="${what.proto}" accept`];
+    return what.ports.map((p) => `${head} port port="${p}" protocol="${what.proto}" accept`);
+}
+
+/**
  * The pair's own rules: the `inside.masquerade` networks may open connections to the outside (through
  * `interface`, masqueraded) and get their answers back. Nothing else crosses the director because of
  * these rules; the real servers' replies to clients are opened per VirtualService.
@@ -56,10 +69,13 @@ function renderPairInputRules(pair: DirectorPairModel): string[] {
             families.add(fam);
             // One director (no vrrp) speaks no VRRP.
             const line = `${fam} filter INPUT -i ${nic} -p 112 -j ACCEPT`;
-            if (pair.vrrp && !lines.includes(line)) lines.push(line);
+            if (pair.vrrp && !lines.includes(line)) lines.push(line, ...firewalldAdmits(fam, nic, { proto: "vrrp" }));
         }
     }
-    if (pair.lvsSyncDaemon) lines.push(`4 filter INPUT -i ${pair.lvsSyncDaemon.interface} -p udp --dport 8848 -j ACCEPT`);
+    if (pair.lvsSyncDaemon) {
+        const nic = pair.lvsSyncDaemon.interface;
+        lines.push(`4 filter INPUT -i ${nic} -p udp --dport 8848 -j ACCEPT`, ...firewalldAdmits(4, nic, { proto: "udp", ports: [8848] }));
+    }
     for (const fam of [...families].sort()) lines.push(`${fam} filter INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`);
     return lines;
 }
@@ -115,14 +131,16 @@ export function renderServiceRules(serviceName: string, svc: VirtualServiceModel
     const fw = svc.fwmark;
     const proto = svc.protocol.toLowerCase();
     // An fwmark service's ports, in order: its mark's, its VIP's and its real servers' replies'.
-    const markPorts = fw ? [...fw.ports].sort((a, b) => a - b).join(",") : "";
+    const sortedMarkPorts = fw ? [...fw.ports].sort((a, b) => a - b) : [];
+    const markPorts = sortedMarkPorts.join(",");
     if (fw) lines.push(`${family(fw.vip)} mangle PREROUTING -d ${fw.vip} -p ${proto} -m multiport --dports ${markPorts} -j MARK --set-mark ${fw.mark}`);
     // The pair's `firewall`: the clients' packets to the VIP pass the filter table's INPUT before IPVS
     // takes them (LOCAL_IN, after priority 0), so a default-deny policy would drop them there.
     if (openInput) {
         const vip = fw ? fw.vip : svc.vip!;
         const ports = fw ? `-m multiport --dports ${markPorts}` : `--dport ${svc.port}`;
-        lines.push(`${family(vip)} filter INPUT -d ${hostCidr(vip)} -p ${proto} ${ports} -j ACCEPT`);
+        lines.push(`${family(vip)} filter INPUT -d ${hostCidr(vip)} -p ${proto} ${ports} -j ACCEPT`,
+            ...firewalldAdmits(family(vip), undefined, { dest: vip, proto, ports: fw ? sortedMarkPorts : [svc.port!] }));
     }
     if (svc.mode === "NAT") {
         const servicePort = svc.port ?? fw!.ports[0]!;
@@ -152,12 +170,13 @@ export function renderRealServerRules(name: string, rs: RealServerModel): string
     if (!rs.firewall) return undefined;
     const families = [...new Set((rs.mode === "NAT" ? [rs.gateway] : rs.vips).map(family))].sort();
     const lines = [header(`firewall of RealServer "${name}" (${rs.mode})`)];
-    if (rs.mode === "TUN") lines.push("4 filter INPUT -p 4 -j ACCEPT");
+    if (rs.mode === "TUN") lines.push("4 filter INPUT -p 4 -j ACCEPT", ...firewalldAdmits(4, undefined, { proto: "ipencap" }));
     const ports = [...rs.firewall.ports].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
     for (const fam of families) {
         for (const p of ports) {
-            const line = `${fam} filter INPUT -p ${p.protocol.toLowerCase()} --dport ${p.port} -j ACCEPT`;
-            if (!lines.includes(line)) lines.push(line);
+            const proto = p.protocol.toLowerCase();
+            const line = `${fam} filter INPUT -p ${proto} --dport ${p.port} -j ACCEPT`;
+            if (!lines.includes(line)) lines.push(line, ...firewalldAdmits(fam, undefined, { proto, ports: [p.port] }));
         }
     }
     return `${lines.join("\n")}\n`;

@@ -469,6 +469,60 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         assert.ok(await waitFor(() => !hasVip("dir2"), 15_000), "one master again once the hosts accept everything");
     });
 
+    it("4h. firewalld running on every host: without `firewall` the directors split and the VIP does not answer; with it the admissions go in as firewalld rich rules (runtime and permanent, no iptables chain), one master, traffic and health checks pass; turned off, firewalld's zones are exactly as the admin left them", async () => {
+        const hosts = [...DIRECTORS, ...REAL];
+        // The admin starts firewalld: its nftables backend, or on a kernel without nf_tables its iptables one
+        // (with the legacy iptables). Its default zone, public, lets in SSH and little else.
+        const start = "if nft add table inet plvs_probe 2>/dev/null; then nft delete table inet plvs_probe; else update-alternatives --quiet --set iptables /usr/sbin/iptables-legacy && " +
+            "update-alternatives --quiet --set ip6tables /usr/sbin/ip6tables-legacy && sed -i 's/^FirewallBackend=.*/FirewallBackend=iptables/' /etc/firewalld/firewalld.conf; fi; " +
+            "systemctl start firewalld && firewall-cmd --state";
+        const stop = "systemctl stop firewalld; update-alternatives --quiet --auto iptables; update-alternatives --quiet --auto ip6tables; " +
+            "sed -i 's/^FirewallBackend=.*/FirewallBackend=nftables/' /etc/firewalld/firewalld.conf; rm -f /etc/firewalld/zones/*; true";
+        // An admin's own rule, the same as one pulumi-lvs adds on rs1: it must stay, in both modes.
+        const adminRule = 'rule family="ipv4" port port="80" protocol="tcp" accept';
+        const richRules = (h: string) => sh(h, "firewall-cmd --zone=public --list-rich-rules; echo ---; firewall-cmd --permanent --zone=public --list-rich-rules");
+        const freshArp = () => sh("client", `ip neigh flush to ${VIP} || true`);
+        try {
+            await Promise.all(hosts.map(async (h) => {
+                const r = await onHostAsync(h, start);
+                assert.equal(r.code, 0, `${h}: starting firewalld: ${r.stderr}`);
+            }));
+            for (const mode of ["", "--permanent "]) sh("rs1", `firewall-cmd ${mode}--zone=public --add-rich-rule='${adminRule}'`);
+            const before = Object.fromEntries(hosts.map((h) => [h, richRules(h)]));
+            assert.ok(await waitFor(() => hasVip("dir2"), 15_000), "dir2 hears no adverts through firewalld and takes the VIP too");
+            assert.ok(hasVip("dir1"), "split brain: the VIP on both directors");
+            freshArp();
+            const refused = httpRequests(URL, 5, { timeout: 1 });
+            assert.equal(refused.failures, 5, `firewalld drops the clients' packets to the VIP: ${JSON.stringify(refused)}`);
+
+            lab.config("firewall", "true");
+            lab.up();
+            assert.ok(await waitFor(() => !hasVip("dir2"), 15_000), "dir2 hears dir1's adverts again and gives the VIP up");
+            assert.ok(hasVip("dir1"));
+            const dir1 = richRules("dir1");
+            for (const rule of ['rule family="ipv4" protocol value="vrrp" accept', `rule family="ipv4" destination address="${VIP}" port port="80" protocol="tcp" accept`]) {
+                assert.equal(dir1.split(rule).length, 3, `dir1: ${rule} in public, runtime and permanent:\n${dir1}`);
+            }
+            for (const r of REAL) assert.match(richRules(r), /port port="9000" protocol="tcp" accept[^]*---[^]*port port="9000"/, `${r}: its ports, runtime and permanent`);
+            for (const h of hosts) assert.doesNotMatch(firewallRules(h, ["filter"]), /PLVS_\w*_INPUT/, `${h}: no iptables chain of ours where firewalld runs`);
+            const inTable = () => REAL.every((r) => sh("dir1", "ipvsadm -Ln -t " + VIP + ":80").includes(`${address(r, "front")}:80`));
+            assert.ok(await waitFor(inTable, 30_000), `every real server back in the table (health checks through firewalld):\n${sh("dir1", "ipvsadm -Ln")}`);
+            freshArp();
+            const served = httpRequests(URL, 60);
+            assert.equal(served.failures, 0, JSON.stringify(served));
+            assert.deepEqual(Object.keys(served.answers).sort(), REAL);
+
+            lab.config("firewall", "false");
+            lab.up();
+            for (const h of hosts) assert.equal(richRules(h), before[h], `${h}: firewalld's rich rules are as the admin left them (rs1 keeps its own port 80 rule)`);
+            console.log(`      firewalld: split brain and ${refused.failures} of 5 failed without firewall; with it one master, ${served.failures} of ${served.sent} failed, answers ${JSON.stringify(served.answers)}; turned off: the admin's rule stays`);
+        } finally {
+            lab.config("firewall", "false");
+            await Promise.all(hosts.map((h) => onHostAsync(h, stop)));
+        }
+        assert.ok(await waitFor(() => !hasVip("dir2"), 15_000), "one master again once firewalld is stopped");
+    });
+
     it("5. the backup takes the VIP within 3 x advert_int + 1 s when the master stops, and traffic resumes; it mails that it became MASTER", async () => {
         clearLabMails();
         const seconds = await timeVipMove({ from: "dir1", to: "dir2", vip: VIP, iface: "eth0", action: "systemctl stop keepalived" });

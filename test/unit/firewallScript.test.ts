@@ -72,14 +72,93 @@ describe("fw.sh with the real iptables", function () {
         assert.equal(r.after, "reloads: 0\npulumi-lvs-fw-plvs-lb.service\nreloads: 0\n");
     });
 
-    it("firewalld running with its nftables backend: INPUT rules are refused before anything changes (what firewalld drops, our chains cannot let in); other rules load", () => {
-        const input = "4 filter INPUT -i eth0 -p 112 -j ACCEPT\n";
-        const r = sandbox().run({ script: fwApply(SET), input }, { before: [{ script: 'touch "$FAKE_STATE/active.firewalld"', plain: true }], after: [rules] });
-        assert.equal(r.status, 1);
-        assert.match(r.stderr, /FAILED: firewalld runs here \(nftables backend\): an iptables chain of pulumi-lvs cannot let in what firewalld drops; .*nothing was changed/);
-        assert.doesNotMatch(r.after, /PLVS/);
-        const forward = sandbox().run({ script: fwApply(SET), input: OLD }, { before: [{ script: 'touch "$FAKE_STATE/active.firewalld"', plain: true }], after: [rules] });
-        assert.equal(forward.status, 0, forward.stderr);
+    describe("where firewalld runs (a stand-in firewall-cmd: zones public, the default, and trusted)", () => {
+        const on = { script: 'touch "$FAKE_STATE/active.firewalld"', plain: true };
+        const bind = (nic: string, zone: string) => ({ script: `mkdir -p "$FAKE_STATE/firewalld/if" && echo ${zone} > "$FAKE_STATE/firewalld/if/${nic}"`, plain: true });
+        const zones = { script: 'cd "$FAKE_STATE/firewalld" && for f in rt/* pm/*; do [ -s "$f" ] && sed "s|^|$f: |" "$f"; done; true', plain: true };
+        const pair = directorPairSchema.parse({
+            interface: "eth0", vips: ["10.201.0.100"], vrrp: { virtualRouterId: 51 }, firewall: true,
+            inside: { interface: "eth1", vips: ["10.202.0.100/24"], masquerade: ["10.202.0.0/24"] },
+            lvsSyncDaemon: { interface: "eth2" },
+        });
+        const vrrp = 'rule family="ipv4" protocol value="vrrp" accept';
+        const sync = 'rule family="ipv4" port port="8848" protocol="udp" accept';
+        const http = "firewalld * rule family=\"ipv4\" port port=\"80\" protocol=\"tcp\" accept";
+
+        it("the INPUT admissions go into the NICs' zones (runtime and permanent), not into iptables; the other rules load into iptables; delete takes back exactly what it added", () => {
+            const r = sandbox().run({ script: fwApply(SET), input: renderNatRules("lb", pair)! }, {
+                before: [on, bind("eth0", "trusted")],
+                after: [zones, rules, { script: fwDelete(SET) }, { script: "echo ---", plain: true }, zones, rules],
+            });
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(r.stderr, /INPUT admissions through firewalld: 3 rich rules/);
+            const [applied, deleted] = r.after.split("---\n");
+            for (const mode of ["rt", "pm"]) {
+                assert.match(applied!, new RegExp(`${mode}/trusted: ${vrrp}\n`), "VRRP on eth0 and eth1: eth0's zone");
+                assert.match(applied!, new RegExp(`${mode}/public: ${vrrp}\n`), "eth1 is in no zone: the default one");
+                assert.match(applied!, new RegExp(`${mode}/public: ${sync}\n`));
+            }
+            assert.doesNotMatch(applied!, /PLVS_lb_INPUT/, "no INPUT chain in iptables");
+            assert.match(applied!, /-A PLVS_lb_FORWARD /);
+            assert.doesNotMatch(deleted!, /rule|PLVS/, deleted);
+        });
+
+        it("a rule the admin already had stays when the set goes; one wanted by two sets goes with the last; a changed set gives up only what it no longer wants", () => {
+            const admin = { script: `firewall-cmd --zone=public --add-rich-rule='${vrrp.replace("ipv4", "ipv6")}' && firewall-cmd --permanent --zone=public --add-rich-rule='${sync}'`, plain: true };
+            const rs = (ports: number[]) => ["# rs", ...ports.map((p) => http.replace('"80"', `"${p}"`))].join("\n") + "\n";
+            // Each set is one resource's (a command per set): three owners.
+            const owner = (n: string, token: string) => ({ PLVS_OWNER: `urn:pulumi:test::unit::pulumi-lvs:index:Fuzz$command:remote:Command::${n}`, PLVS_TOKEN: token });
+            const other = owner("y", "e0e0e0e0e0e0e0e0"), pairs = owner("z", "d0d0d0d0d0d0d0d0");
+            const r = sandbox().run({ script: fwApply("PLVS_R_a"), input: rs([80]) }, {
+                before: [on, admin, { script: fwApply("PLVS_R_b"), input: rs([80, 8080]), env: other }, { script: fwApply("PLVS_lb6"), input: `6 filter INPUT -i eth0 -p 112 -j ACCEPT\nfirewalld eth0 ${vrrp.replace("ipv4", "ipv6")}\n4 filter INPUT -i eth2 -p udp --dport 8848 -j ACCEPT\nfirewalld eth2 ${sync}\n`, env: pairs }],
+                after: [
+                    { script: fwDelete("PLVS_lb6"), env: pairs }, { script: fwApply("PLVS_R_b"), input: rs([80]), env: other }, zones, { script: "echo ---", plain: true },
+                    { script: fwDelete("PLVS_R_b"), env: other }, zones, { script: "echo ---", plain: true }, { script: fwDelete("PLVS_R_a") }, zones,
+                ],
+            });
+            assert.equal(r.status, 0, r.stderr);
+            const [changed, oneLeft, none] = r.after.split("---\n").map((part) => part.split("\n").filter((l) => /^(rt|pm)\//.test(l)).map((l) => `${l}\n`).join(""));
+            const v6 = vrrp.replace("ipv4", "ipv6");
+            assert.equal(changed, `rt/public: ${v6}\nrt/public: rule family="ipv4" port port="80" protocol="tcp" accept\npm/public: ${sync}\npm/public: rule family="ipv4" port port="80" protocol="tcp" accept\n`,
+                "the admin's two rules stay (each in the mode it had), port 80 stays for two sets, 8080 went with the change");
+            assert.match(oneLeft!, /rt\/public: rule family="ipv4" port port="80"/, `still wanted by the other set:\n${r.after}`);
+            assert.equal(none, `rt/public: ${v6}\npm/public: ${sync}\n`, "only the admin's rules are left");
+        });
+
+        it("firewalld refuses a rule: nothing is changed, and the message names firewalld's answer; stopped since the apply, delete takes the permanent rules back offline", () => {
+            const input = renderNatRules("lb", pair)!;
+            const refused = sandbox().run({ script: fwApply(SET), input }, {
+                before: [on, { script: 'mkdir -p "$FAKE_STATE/firewalld" && echo 8848 > "$FAKE_STATE/firewalld/refuse"', plain: true }], after: [zones, rules],
+            });
+            assert.equal(refused.status, 1);
+            assert.match(refused.stderr, /FAILED: firewalld refused the rules of PLVS_lb: firewall-cmd .*--add-rich-rule: Error: INVALID_RULE: .*8848.*; nothing was changed/);
+            assert.doesNotMatch(refused.after, /rule|PLVS/, refused.after);
+            const stopped = sandbox().run({ script: fwDelete(SET) }, {
+                before: [on, { script: fwApply(SET), input }, { script: 'rm "$FAKE_STATE/active.firewalld"', plain: true }], after: [zones, rules],
+            });
+            assert.equal(stopped.status, 0, stopped.stderr);
+            assert.doesNotMatch(stopped.after, /pm\/|PLVS/, stopped.after);
+        });
+
+        it("a rename (another resource of the stack takes the set over): the old one's delete leaves the rules to it; its own delete takes them back", () => {
+            const renamed = { PLVS_OWNER: "urn:pulumi:test::unit::pulumi-lvs:index:Fuzz$command:remote:Command::renamed", PLVS_TOKEN: "c0c0c0c0c0c0c0c0" };
+            const input = renderNatRules("lb", pair)!;
+            const r = sandbox().run({ script: fwDelete(SET) }, {
+                before: [on, { script: fwApply(SET), input }, { script: fwApply(SET), input, env: renamed }],
+                after: [zones, { script: "echo ---", plain: true }, { script: fwDelete(SET), env: renamed }, zones],
+            });
+            assert.equal(r.status, 0, r.stderr);
+            const [kept, gone] = r.after.split("---\n");
+            assert.match(kept!, /rt\/public: rule family="ipv4" protocol value="vrrp" accept\n/);
+            assert.match(kept!, /pm\/public: rule family="ipv4" port port="8848"/);
+            assert.doesNotMatch(gone!, /^(rt|pm)\//m, gone);
+        });
+
+        it("firewalld not running: the same rules file loads the INPUT admissions into iptables", () => {
+            const r = sandbox().run({ script: fwApply(SET), input: renderNatRules("lb", pair)! }, { after: [rules] });
+            assert.equal(r.status, 0, r.stderr);
+            assert.match(r.after, /-A PLVS_lb_INPUT -i eth0 -p vrrp -j ACCEPT|-A PLVS_lb_INPUT -i eth0 -p 112 -j ACCEPT/);
+        });
     });
 
     it("a kernel without the nat table: the apply fails naming the table and what each iptables said; the previous rules are back", () => {

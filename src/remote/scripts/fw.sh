@@ -81,7 +81,10 @@ case $FW_ACTION in
     load "$FILE"
     ;;
   delete)
-    if claim_taken "fw $SET"; then exit 0; fi
+    # Another resource that took the set over claims the same firewalld rules: they stay.
+    fwd_mine_into mine
+    if claim_taken "fw $SET"; then fwd_release this "${mine[@]}"; exit 0; fi
+    fwd_release this "${mine[@]}"
     [ -f "$FILE" ] && unload "$FILE"
     if [ -f "$UNIT_DIR/$UNIT" ]; then
       systemctl disable -q --no-reload "$UNIT" 2>/dev/null || true
@@ -97,25 +100,32 @@ case $FW_ACTION in
     claim_check "fw $SET" own ""
     cat > "$work/new"
     check_names "$work/new"
-    # firewalld's nftables backend filters in a table of its own: what our chains accept, it still drops.
-    if grep -q '^[46] filter INPUT ' "$work/new" && systemctl is-active -q firewalld 2>/dev/null &&
-      ! grep -qsi '^[[:space:]]*FirewallBackend[[:space:]]*=[[:space:]]*iptables' /etc/firewalld/firewalld.conf; then
-      fail "firewalld runs here (nftables backend): an iptables chain of pulumi-lvs cannot let in what firewalld drops; open the ports with firewall-cmd (see README, Host firewalls) and leave the firewall option off; nothing was changed"
+    # Where firewalld runs, it takes the INPUT admissions (firewalld.sh), and iptables the rest.
+    wanted=() mine=()
+    fwd_mine_into mine any
+    rules="$work/new"
+    if grep -q '^firewalld ' "$work/new" && fwd_running; then
+      fwd_read
+      fwd_wanted_into wanted "$work/new"
+      grep -v '^[46] filter INPUT ' "$work/new" > "$work/ipt" || true
+      rules="$work/ipt"
+      fwd_add "${wanted[@]}" || fail "firewalld refused the rules of $SET: $FWD_ERROR; nothing was changed"
     fi
     mkdir -p "$(dirname "$FILE")"
     if [ -f "$FILE" ]; then
       cp -p "$FILE" "$work/backup" || fail "cannot keep a copy of $FILE in $work (disk full?); nothing was changed"
       unload "$FILE"
     fi
-    if ! out=$(load "$work/new" 2>&1); then
-      unload "$work/new"
+    if ! out=$(load "$rules" 2>&1); then
+      unload "$rules"
+      fwd_undo "${wanted[@]}"
       restored="there were none before"
       if [ -f "$work/backup" ]; then
         if (load "$work/backup") >/dev/null 2>&1; then restored="the previous rules were restored"; else restored="the previous rules could not be loaded again either"; fi
       fi
       fail "loading the rules of $SET failed: $(tr -s '\n' ' ' <<< "$out" | sed 's/ $//'); $restored"
     fi
-    install -m 0644 "$work/new" "$FILE"
+    install -m 0644 "$rules" "$FILE"
     install -m 0755 /dev/stdin "$loader" <<< "$SELF"
     printf '%s\n' "# Managed by pulumi-lvs: loads the firewall rules $SET at boot." "[Unit]" "Description=pulumi-lvs: firewall rules $SET" \
       "After=network-pre.target" "Before=network.target" "" "[Service]" "Type=oneshot" "RemainAfterExit=yes" \
@@ -124,7 +134,14 @@ case $FW_ACTION in
     cmp -s "$work/unit" "$UNIT_DIR/$UNIT" 2>/dev/null || { install -m 0644 "$work/unit" "$UNIT_DIR/$UNIT"; unit_sync "$UNIT"; }
     unit_enable "$UNIT"
     claim_commit "fw $SET" own ""
-    say "firewall rules $SET loaded"
+    for p in "${wanted[@]}"; do claim_commit "firewalld ${p%%$'\t'*} ${p#*$'\t'}" share ""; done
+    # What an earlier version of the rules had firewalld admit, and this one does not.
+    declare -A keep=()
+    for p in "${wanted[@]}"; do keep[$p]=1; done
+    stale=()
+    for p in "${mine[@]}"; do [ -n "${keep[$p]:-}" ] || stale+=("$p"); done
+    fwd_release any "${stale[@]}"
+    say "firewall rules $SET loaded${wanted[0]:+ (INPUT admissions through firewalld: ${#wanted[@]} rich rules)}"
     echo "ok $SET"
     ;;
   *) fail "unknown FW_ACTION $FW_ACTION" ;;
