@@ -32,8 +32,9 @@ function header(title: string): string {
 /**
  * An INPUT admission as firewalld takes it, where it runs (scripts/firewalld.sh): a rich rule in the zone
  * of `nic`, or of every zone in use ("*"). Rules are written as firewalld prints them back, so that one
- * already there is recognized. Protocols go by name (as nftables and /etc/protocols know them); ports one
- * per rule. firewalld admits the answers to the host's own connections itself.
+ * already there is recognized. Protocols go by number (VRRP 112, ipip 4): a name needs /etc/protocols,
+ * which a minimal host may lack; ports one per rule. firewalld admits the answers to the host's own
+ * connections itself.
  */
 function firewalldAdmits(fam: 4 | 6, nic: string | undefined, what: { dest?: string; proto: string; ports?: number[] }): string[] {
     const head = `firewalld ${nic ?? "*"} rule family="ipv${fam}"${what.dest ? ` destination address="${what.dest}"` : ""}`;
@@ -69,7 +70,7 @@ function renderPairInputRules(pair: DirectorPairModel): string[] {
             families.add(fam);
             // One director (no vrrp) speaks no VRRP.
             const line = `${fam} filter INPUT -i ${nic} -p 112 -j ACCEPT`;
-            if (pair.vrrp && !lines.includes(line)) lines.push(line, ...firewalldAdmits(fam, nic, { proto: "vrrp" }));
+            if (pair.vrrp && !lines.includes(line)) lines.push(line, ...firewalldAdmits(fam, nic, { proto: "112" }));
         }
     }
     if (pair.lvsSyncDaemon) {
@@ -170,7 +171,7 @@ export function renderRealServerRules(name: string, rs: RealServerModel): string
     if (!rs.firewall) return undefined;
     const families = [...new Set((rs.mode === "NAT" ? [rs.gateway] : rs.vips).map(family))].sort();
     const lines = [header(`firewall of RealServer "${name}" (${rs.mode})`)];
-    if (rs.mode === "TUN") lines.push("4 filter INPUT -p 4 -j ACCEPT", ...firewalldAdmits(4, undefined, { proto: "ipencap" }));
+    if (rs.mode === "TUN") lines.push("4 filter INPUT -p 4 -j ACCEPT", ...firewalldAdmits(4, undefined, { proto: "4" }));
     const ports = [...rs.firewall.ports].sort((a, b) => a.protocol.localeCompare(b.protocol) || a.port - b.port);
     for (const fam of families) {
         for (const p of ports) {

@@ -500,7 +500,7 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
             assert.ok(await waitFor(() => !hasVip("dir2"), 15_000), "dir2 hears dir1's adverts again and gives the VIP up");
             assert.ok(hasVip("dir1"));
             const dir1 = richRules("dir1");
-            for (const rule of ['rule family="ipv4" protocol value="vrrp" accept', `rule family="ipv4" destination address="${VIP}" port port="80" protocol="tcp" accept`]) {
+            for (const rule of ['rule family="ipv4" protocol value="112" accept', `rule family="ipv4" destination address="${VIP}" port port="80" protocol="tcp" accept`]) {
                 assert.equal(dir1.split(rule).length, 3, `dir1: ${rule} in public, runtime and permanent:\n${dir1}`);
             }
             for (const r of REAL) assert.match(richRules(r), /port port="9000" protocol="tcp" accept[^]*---[^]*port port="9000"/, `${r}: its ports, runtime and permanent`);

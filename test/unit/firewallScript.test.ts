@@ -81,7 +81,7 @@ describe("fw.sh with the real iptables", function () {
             inside: { interface: "eth1", vips: ["10.202.0.100/24"], masquerade: ["10.202.0.0/24"] },
             lvsSyncDaemon: { interface: "eth2" },
         });
-        const vrrp = 'rule family="ipv4" protocol value="vrrp" accept';
+        const vrrp = 'rule family="ipv4" protocol value="112" accept';
         const sync = 'rule family="ipv4" port port="8848" protocol="udp" accept';
         const http = "firewalld * rule family=\"ipv4\" port port=\"80\" protocol=\"tcp\" accept";
 
@@ -125,10 +125,10 @@ describe("fw.sh with the real iptables", function () {
             assert.equal(none, `rt/public: ${v6}\npm/public: ${sync}\n`, "only the admin's rules are left");
         });
 
-        it("firewalld refuses a rule: nothing is changed, and the message names firewalld's answer; stopped since the apply, delete takes the permanent rules back offline", () => {
+        it("firewalld refuses a rule (alone in its zone's run): nothing is changed, and the message names firewalld's answer; stopped since the apply, delete takes the permanent rules back offline", () => {
             const input = renderNatRules("lb", pair)!;
             const refused = sandbox().run({ script: fwApply(SET), input }, {
-                before: [on, { script: 'mkdir -p "$FAKE_STATE/firewalld" && echo 8848 > "$FAKE_STATE/firewalld/refuse"', plain: true }], after: [zones, rules],
+                before: [on, bind("eth0", "trusted"), bind("eth1", "trusted"), { script: 'mkdir -p "$FAKE_STATE/firewalld" && echo 8848 > "$FAKE_STATE/firewalld/refuse"', plain: true }], after: [zones, rules],
             });
             assert.equal(refused.status, 1);
             assert.match(refused.stderr, /FAILED: firewalld refused the rules of PLVS_lb: firewall-cmd .*--add-rich-rule: Error: INVALID_RULE: .*8848.*; nothing was changed/);
@@ -149,9 +149,41 @@ describe("fw.sh with the real iptables", function () {
             });
             assert.equal(r.status, 0, r.stderr);
             const [kept, gone] = r.after.split("---\n");
-            assert.match(kept!, /rt\/public: rule family="ipv4" protocol value="vrrp" accept\n/);
+            assert.match(kept!, /rt\/public: rule family="ipv4" protocol value="112" accept\n/);
             assert.match(kept!, /pm\/public: rule family="ipv4" port port="8848"/);
             assert.doesNotMatch(gone!, /^(rt|pm)\//m, gone);
+        });
+
+        it("one rule of several refused (firewall-cmd then only warns and exits 0): the apply fails and takes back what went in", () => {
+            const r = sandbox().run({ script: fwApply(SET), input: renderNatRules("lb", pair)! }, {
+                before: [on, { script: 'mkdir -p "$FAKE_STATE/firewalld" && echo 8848 > "$FAKE_STATE/firewalld/refuse"', plain: true }], after: [zones, rules],
+            });
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /FAILED: firewalld refused the rules of PLVS_lb: firewall-cmd --zone=public --add-rich-rule: Warning: INVALID_RULE: .*8848.*; nothing was changed/);
+            assert.doesNotMatch(r.after, /^(rt|pm)\/|PLVS/m, r.after);
+        });
+
+        it("a removal that fails keeps the claims: the next delete takes the rules back", () => {
+            const r = sandbox().run({ script: fwDelete(SET) }, {
+                before: [on, { script: fwApply(SET), input: renderNatRules("lb", pair)! }],
+                fault: { tool: "firewall-cmd", mode: "fails" },
+                after: [{ script: fwDelete(SET) }, zones],
+            });
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, /FAILED: removing firewalld rules failed: firewall-cmd --zone=public --remove-rich-rule: .*; they stay claimed, and the next run tries again/);
+            assert.doesNotMatch(r.after, /^(rt|pm)\//m, r.after);
+        });
+
+        it("a full state folder: nothing is added (what was there before cannot be recorded); once there is room, apply and delete leave the zones as they were", () => {
+            const r = sandbox().run({ script: fwApply(SET), input: renderNatRules("lb", pair)! }, {
+                before: [on],
+                fault: { dir: "state", mode: "full" },
+                after: [zones, { script: 'rm -f "$(dirname "$FAKE_STATE")/state/.fill"; echo ---', plain: true }, { script: fwApply(SET), input: renderNatRules("lb", pair)! }, { script: fwDelete(SET) }, zones],
+            });
+            assert.equal(r.status, 1);
+            const [failed, deleted] = r.after.split("---\n");
+            assert.doesNotMatch(failed!, /^(rt|pm)\//m, failed);
+            assert.doesNotMatch(deleted!, /^(rt|pm)\//m, deleted);
         });
 
         it("firewalld not running: the same rules file loads the INPUT admissions into iptables", () => {

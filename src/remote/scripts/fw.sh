@@ -110,6 +110,8 @@ case $FW_ACTION in
       grep -v '^[46] filter INPUT ' "$work/new" > "$work/ipt" || true
       rules="$work/ipt"
       fwd_add "${wanted[@]}" || fail "firewalld refused the rules of $SET: $FWD_ERROR; nothing was changed"
+    elif grep -q '^firewalld ' "$work/new" && systemctl is-enabled -q firewalld 2>/dev/null; then
+      say "firewalld is enabled but not running: the INPUT admissions of $SET go into iptables, and firewalld will drop what they let in once it starts (apply them again after starting it)"
     fi
     mkdir -p "$(dirname "$FILE")"
     if [ -f "$FILE" ]; then
@@ -118,7 +120,7 @@ case $FW_ACTION in
     fi
     if ! out=$(load "$rules" 2>&1); then
       unload "$rules"
-      fwd_undo "${wanted[@]}"
+      fwd_undo
       restored="there were none before"
       if [ -f "$work/backup" ]; then
         if (load "$work/backup") >/dev/null 2>&1; then restored="the previous rules were restored"; else restored="the previous rules could not be loaded again either"; fi
