@@ -145,13 +145,11 @@ export class ScriptSandbox {
 
     /**
      * Prepares with `before` (no fault), runs `step` with `fault` (and the `together` steps at the same time,
-     * with the same fault), then `after` (no fault); all in one namespace.
+     * with the same fault), then `after` (no fault); all in one namespace. With `gate`, the host lock is
+     * held while those start, until each has queued its service change (scripts/batch.sh), so they meet
+     * in one batch however slowly each one starts.
      */
-    /**
-     * `gate`: the host lock is held while the step and the `together` steps start, until that many service
-     * changes are queued (scripts/batch.sh), so they meet in one batch however slowly each one starts.
-     */
-    run(step: Step, opts: { before?: Step[]; after?: Step[]; together?: Step[]; fault?: Fault | Fault[]; serviceFile?: string; veth?: boolean; gate?: number } = {}): Outcome {
+    run(step: Step, opts: { before?: Step[]; after?: Step[]; together?: Step[]; fault?: Fault | Fault[]; serviceFile?: string; veth?: boolean; gate?: boolean } = {}): Outcome {
         const run = fs.mkdtempSync(path.join(this.root, "run-"));
         const p = this.paths(run);
         for (const dir of [p.targets, p.units, p.tmp, p.fake, path.join(run, "lock"), path.join(run, "modules-load")]) fs.mkdirSync(dir, { recursive: true });
@@ -190,7 +188,7 @@ export class ScriptSandbox {
             ] : []),
             'export TOOL_LOG="$R/tools.log"',
             ...(opts.gate ? [
-                `( exec 7>/run/lock/pulumi-lvs.lock; flock 7; : > "$R/gate"; for i in $(seq 1200); do [ "$(ls "$R/state/pulumi-lvs/batch/queue" 2>/dev/null | wc -l)" -lt ${opts.gate} ] || break; sleep 0.025; done ) &`,
+                `( exec 7>/run/lock/pulumi-lvs.lock; flock 7; : > "$R/gate"; for i in $(seq 1200); do [ "$(ls "$R/state/pulumi-lvs/batch/queue" 2>/dev/null | wc -l)" -lt ${together.length + 1} ] || break; sleep 0.025; done ) &`,
                 'until [ -f "$R/gate" ]; do sleep 0.01; done',
             ] : []),
             `for j in $(seq 0 ${together.length - 1}); do`,

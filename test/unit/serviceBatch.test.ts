@@ -53,14 +53,14 @@ describe("service files changed together: one validation and one reload (scratch
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stderr, /keepalived starts with the first VirtualService/);
         assert.match(r.after, /keepalived stopped/);
-        const first = box().run(apply(1), { before: [oneConf], together: [apply(2)], after: [report], serviceFile: service(1).target, gate: 2 });
+        const first = box().run(apply(1), { before: [oneConf], together: [apply(2)], after: [report], serviceFile: service(1).target, gate: true });
         for (const [i, o] of [first, ...first.together].entries()) ok(o, i + 1);
         assert.deepEqual(lines(first.after, "ipvs"), ["TCP  10.0.0.1:80 wlc", "TCP  10.0.0.2:80 wlc"]);
         assert.equal(loadsOf(first.after), 1, `one start, no reload after it: ${first.after}`);
     });
 
     it("five services created at once: all applied and in IPVS, each reports its own file, keepalived loaded once for them", () => {
-        const r = box().run(apply(1), { before: [mainConf], together: [2, 3, 4, 5].map((n) => apply(n)), after: [report], serviceFile: service(1).target, gate: 5 });
+        const r = box().run(apply(1), { before: [mainConf], together: [2, 3, 4, 5].map((n) => apply(n)), after: [report], serviceFile: service(1).target, gate: true });
         const all = [{ status: r.status, stdout: r.stdout, stderr: r.stderr }, ...r.together];
         all.forEach((o, i) => {
             ok(o, i + 1);
@@ -77,7 +77,7 @@ describe("service files changed together: one validation and one reload (scratch
     });
 
     it("a file keepalived refuses fails its own command with keepalived's message; the others are applied by one reload", () => {
-        const r = box().run(apply(3, content(3, { invalid: true })), { before: [mainConf, apply(1)], together: [2, 4, 5].map((n) => apply(n)), after: [report], serviceFile: service(1).target, gate: 4 });
+        const r = box().run(apply(3, content(3, { invalid: true })), { before: [mainConf, apply(1)], together: [2, 4, 5].map((n) => apply(n)), after: [report], serviceFile: service(1).target, gate: true });
         assert.equal(r.status, 1);
         assert.match(r.stderr, /^pulumi-lvs\[[^\]]*\]: FAILED: keepalived rejected the new \S*tcp_10-0-0-3_80\.conf \(keepalived -t\); nothing was changed\n.*Unknown keyword 'fake-invalid' in \S*\/keepalived\/pulumi-lvs\/services\/tcp_10-0-0-3_80\.conf/, r.stderr);
         assert.doesNotMatch(r.stderr, /\.stage\./, "keepalived's message names the host's paths, not the staging tree");
@@ -88,7 +88,7 @@ describe("service files changed together: one validation and one reload (scratch
     });
 
     it("a service that does not show in IPVS after the reload fails alone: its previous file comes back, the others stay", () => {
-        const r = box().run(apply(2, content(2, { shows: "TCP  10.0.0.2:80 rr" })), { before: [mainConf, apply(1), apply(2)], together: [1, 3].map((n) => apply(n, content(n).replace("{\n}", "{\n  # changed\n}"))), after: [report], serviceFile: service(1).target, gate: 3 });
+        const r = box().run(apply(2, content(2, { shows: "TCP  10.0.0.2:80 rr" })), { before: [mainConf, apply(1), apply(2)], together: [1, 3].map((n) => apply(n, content(n).replace("{\n}", "{\n  # changed\n}"))), after: [report], serviceFile: service(1).target, gate: true });
         assert.equal(r.status, 1);
         assert.match(r.stderr, /FAILED: after the reload the IPVS service -t 10\.0\.0\.2:80 is TCP {2}10\.0\.0\.2:80 rr, not using scheduler wlc; the previous \S*tcp_10-0-0-2_80\.conf was restored/, r.stderr);
         r.together.forEach((o, i) => ok(o, [1, 3][i]!));
@@ -99,7 +99,7 @@ describe("service files changed together: one validation and one reload (scratch
 
     it("a failed reload puts every file of the batch back and fails each command", () => {
         const failingReload = { tool: "systemctl", mode: "replaced" as const, body: '[ "$1" != reload ] || { echo "Job for keepalived.service failed" >&2; exit 1; }\nexec "$REAL" "$@"' };
-        const r = box().run(apply(1, content(1).replace("{\n}", "{\n  # changed\n}")), { before: [mainConf, apply(1)], together: [apply(2)], fault: failingReload, after: [report], serviceFile: service(1).target, gate: 2 });
+        const r = box().run(apply(1, content(1).replace("{\n}", "{\n  # changed\n}")), { before: [mainConf, apply(1)], together: [apply(2)], fault: failingReload, after: [report], serviceFile: service(1).target, gate: true });
         for (const [o, n] of [[{ status: r.status, stderr: r.stderr }, 1], [r.together[0]!, 2]] as const) {
             assert.equal(o.status, 1, o.stderr);
             assert.match(o.stderr, new RegExp(`FAILED: reloading keepalived failed \\(Job for keepalived.service failed\\); the previous \\S*tcp_10-0-0-${n}_80\\.conf was restored`), o.stderr);
@@ -110,7 +110,7 @@ describe("service files changed together: one validation and one reload (scratch
 
     it("four services deleted at once: one reload, every file and claim gone, the state folder too", () => {
         const made = [1, 2, 3, 4].map((n) => apply(n));
-        const r = box().run(remove(1), { before: [mainConf, ...made], together: [2, 3, 4].map(remove), after: [report], serviceFile: service(1).target, gate: 4 });
+        const r = box().run(remove(1), { before: [mainConf, ...made], together: [2, 3, 4].map(remove), after: [report], serviceFile: service(1).target, gate: true });
         [{ status: r.status, stdout: r.stdout, stderr: r.stderr }, ...r.together].forEach((o, i) => ok(o, i + 1));
         assert.deepEqual(lines(r.after, "file"), []);
         assert.deepEqual(lines(r.after, "ipvs"), []);
@@ -120,7 +120,7 @@ describe("service files changed together: one validation and one reload (scratch
     });
 
     it("creates and deletes at once (a rename of one service, new ones, removed ones) go in one batch", () => {
-        const r = box().run(apply(5), { before: [mainConf, ...[1, 2, 3].map((n) => apply(n))], together: [remove(1), remove(2), apply(4), apply(3, content(3).replace("{\n}", "{\n  # changed\n}"))], after: [report], serviceFile: service(1).target, gate: 5 });
+        const r = box().run(apply(5), { before: [mainConf, ...[1, 2, 3].map((n) => apply(n))], together: [remove(1), remove(2), apply(4), apply(3, content(3).replace("{\n}", "{\n  # changed\n}"))], after: [report], serviceFile: service(1).target, gate: true });
         [{ status: r.status, stdout: r.stdout, stderr: r.stderr }, ...r.together].forEach((o, i) => ok(o, i));
         assert.deepEqual(lines(r.after, "file"), [3, 4, 5].map((n) => `tcp_10-0-0-${n}_80.conf`));
         assert.equal(loadsOf(r.after), 5, r.after);
