@@ -184,12 +184,14 @@ claim_taken() {
 # claim_release_of VAR KEY [any]: drops this version's claim (with "any": every claim of this resource);
 # VAR gets last (nobody claims KEY any more: put .prior back, then claim_forget), kept (others still
 # claim it) or none (it held no claim). claim_release prints it.
+# claim_mine_at I [any]: claim I of the last claims_of is this version's (with "any": this resource's).
+claim_mine_at() { [ "${CLAIM_TOKENS[$1]}" = "$PLVS_TOKEN" ] || { [ "${2:-}" = any ] && [ "${CLAIM_URNS[$1]}" = "$PLVS_OWNER" ]; }; }
 claim_release_of() {
   local _cd _ci _cfound=0
   claim_dir_of _cd "$2"
   claims_of "$2"
   for _ci in "${!CLAIM_TOKENS[@]}"; do
-    if [ "${CLAIM_TOKENS[_ci]}" = "$PLVS_TOKEN" ] || { [ "${3:-}" = any ] && [ "${CLAIM_URNS[_ci]}" = "$PLVS_OWNER" ]; }; then
+    if claim_mine_at "$_ci" "${3:-}"; then
       rm -f "$_cd/${CLAIM_TOKENS[_ci]}"; _cfound=1
     fi
   done

@@ -1,6 +1,6 @@
-# firewalld, where it runs (used by fw.sh, whose $work it writes in): an iptables ACCEPT cannot let in what firewalld's own table
-# drops, so a set's INPUT admissions go in through firewalld's own tooling instead, as rich rules in its
-# zones, runtime and permanent. The rules file carries them as "firewalld <nic|*> <rich rule>" lines:
+# firewalld, where it runs (used by fw.sh, whose $work it writes in): an iptables ACCEPT cannot let in
+# what firewalld's own table drops, so a set's INPUT admissions go in through firewalld's own tooling
+# instead, as rich rules in its zones, runtime and permanent. The rules file carries them as "firewalld <nic|*> <rich rule>" lines:
 # the zone of that NIC (the default zone when none is bound to it), or with "*" every zone in use and
 # the default one. Each zone's rule is a shared object "firewalld <zone> <rule>" (see claims.sh), so a
 # rule that was there before (the admin's own) stays when the last set that wanted it goes.
@@ -133,9 +133,7 @@ fwd_release() {
     fwd_key_of key "$p"
     claims_of "$key"
     others=0
-    for i in "${!CLAIM_TOKENS[@]}"; do
-      [ "${CLAIM_TOKENS[i]}" = "$PLVS_TOKEN" ] || { [ -n "$scope" ] && [ "${CLAIM_URNS[i]}" = "$PLVS_OWNER" ]; } || others=1
-    done
+    for i in "${!CLAIM_TOKENS[@]}"; do claim_mine_at "$i" "$scope" || others=1; done
     if [ $others = 1 ]; then claim_release_of state "$key" $scope; continue; fi
     claim_prior_into prior "$key"
     [[ $prior == *rt=1* ]] || rm_rt+=("$p")

@@ -103,14 +103,15 @@ case $FW_ACTION in
     # Where firewalld runs, it takes the INPUT admissions (firewalld.sh), and iptables the rest.
     wanted=() mine=()
     fwd_mine_into mine any
-    rules="$work/new"
-    if grep -q '^firewalld ' "$work/new" && fwd_running; then
+    rules="$work/new" admits=0
+    ! grep -q '^firewalld ' "$work/new" || admits=1
+    if [ $admits = 1 ] && fwd_running; then
       fwd_read
       fwd_wanted_into wanted "$work/new"
       grep -v '^[46] filter INPUT ' "$work/new" > "$work/ipt" || true
       rules="$work/ipt"
       fwd_add "${wanted[@]}" || fail "firewalld refused the rules of $SET: $FWD_ERROR; nothing was changed"
-    elif grep -q '^firewalld ' "$work/new" && systemctl is-enabled -q firewalld 2>/dev/null; then
+    elif [ $admits = 1 ] && systemctl is-enabled -q firewalld 2>/dev/null; then
       say "firewalld is enabled but not running: the INPUT admissions of $SET go into iptables, and firewalld will drop what they let in once it starts (apply them again after starting it)"
     fi
     mkdir -p "$(dirname "$FILE")"
