@@ -46,6 +46,26 @@ const keepalivedPid = (host: string) => sh(host, "systemctl show -p MainPID --va
 const keepalivedState = (host: string) => onHost(host, "systemctl is-active keepalived").stdout.trim();
 const held = (host: string) => onHost(host, `test -f ${HOLD}`).code === 0;
 const routerIds = (host: string) => sh(host, "grep -h virtual_router_id /etc/keepalived/keepalived.conf").trim();
+const freshArp = () => sh("client", `ip neigh flush to ${VIP} || true`);
+/** A host firewall that drops VRRP and the VIP's port (4g, 4h): both directors hold the VIP, and it does not answer. */
+async function splitAndRefused(why: string) {
+    assert.ok(await waitFor(() => hasVip("dir2"), 15_000), `dir2 hears no adverts (${why}) and takes the VIP too`);
+    assert.ok(hasVip("dir1"), "split brain: the VIP on both directors");
+    freshArp();
+    const refused = httpRequests(URL, 5, { timeout: 1 });
+    assert.equal(refused.failures, 5, `the VIP does not answer (${why}): ${JSON.stringify(refused)}`);
+    return refused;
+}
+/** After `firewall` is turned on (4g, 4h): every real server back in IPVS (its health checks pass), and all of them answer. */
+async function servedThroughFirewall(how: string) {
+    const inTable = () => REAL.every((r) => sh("dir1", "ipvsadm -Ln -t " + VIP + ":80").includes(`${address(r, "front")}:80`));
+    assert.ok(await waitFor(inTable, 30_000), `every real server back in the table (health checks ${how}):\n${sh("dir1", "ipvsadm -Ln")}`);
+    freshArp();
+    const served = httpRequests(URL, 60);
+    assert.equal(served.failures, 0, JSON.stringify(served));
+    assert.deepEqual(Object.keys(served.answers).sort(), REAL);
+    return served;
+}
 
 describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", function () {
     this.timeout(900_000);
@@ -435,14 +455,9 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         const deny = `${ipt}$ipt -I INPUT 1 -i lo -j ACCEPT && $ipt -I INPUT 2 -p tcp --dport 22 -j ACCEPT && $ipt -P INPUT DROP`;
         const undeny = `${ipt}$ipt -P INPUT ACCEPT; $ipt -D INPUT -i lo -j ACCEPT; $ipt -D INPUT -p tcp --dport 22 -j ACCEPT; true`;
         const chains = (h: string) => firewallRules(h, ["filter"]).split("\n").filter((l) => /^-N PLVS_/.test(l)).map((l) => l.slice(3)).sort();
-        const freshArp = () => sh("client", `ip neigh flush to ${VIP} || true`);
         try {
             for (const h of hosts) sh(h, deny);
-            assert.ok(await waitFor(() => hasVip("dir2"), 15_000), "dir2 hears no adverts and takes the VIP too");
-            assert.ok(hasVip("dir1"), "split brain: the VIP on both directors");
-            freshArp();
-            const refused = httpRequests(URL, 5, { timeout: 1 });
-            assert.equal(refused.failures, 5, `the VIP does not answer through a default-deny INPUT: ${JSON.stringify(refused)}`);
+            const refused = await splitAndRefused("through a default-deny INPUT");
 
             lab.config("firewall", "true");
             lab.up();
@@ -451,12 +466,7 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
             assert.match(chains("dir1").join(" "), /^PLVS_lb_INPUT PLVS_tcp80_\w+_INPUT PLVS_tcp9000_\w+_INPUT$/);
             for (const r of REAL) assert.match(chains(r).join(" "), new RegExp(`^PLVS_R_${r}_[0-9a-f]{5}_INPUT$`), `${r}: its own chain`);
             // The health checks pass through the real servers' chains (and their answers through the directors'): all three back.
-            const inTable = () => REAL.every((r) => sh("dir1", "ipvsadm -Ln -t " + VIP + ":80").includes(`${address(r, "front")}:80`));
-            assert.ok(await waitFor(inTable, 30_000), `every real server back in the table:\n${sh("dir1", "ipvsadm -Ln")}`);
-            freshArp();
-            const served = httpRequests(URL, 60);
-            assert.equal(served.failures, 0, JSON.stringify(served));
-            assert.deepEqual(Object.keys(served.answers).sort(), REAL);
+            const served = await servedThroughFirewall("through our chains");
 
             lab.config("firewall", "false");
             lab.up();
@@ -484,7 +494,6 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         // An admin's own rule, the same as one pulumi-lvs adds on rs1: it must stay, in both modes.
         const adminRule = 'rule family="ipv4" port port="80" protocol="tcp" accept';
         const richRules = (h: string) => sh(h, "firewall-cmd --zone=public --list-rich-rules; echo ---; firewall-cmd --permanent --zone=public --list-rich-rules");
-        const freshArp = () => sh("client", `ip neigh flush to ${VIP} || true`);
         try {
             await Promise.all(hosts.map(async (h) => {
                 const r = await onHostAsync(h, start);
@@ -492,11 +501,7 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
             }));
             for (const mode of ["", "--permanent "]) sh("rs1", `firewall-cmd ${mode}--zone=public --add-rich-rule='${adminRule}'`);
             const before = Object.fromEntries(hosts.map((h) => [h, richRules(h)]));
-            assert.ok(await waitFor(() => hasVip("dir2"), 15_000), "dir2 hears no adverts through firewalld and takes the VIP too");
-            assert.ok(hasVip("dir1"), "split brain: the VIP on both directors");
-            freshArp();
-            const refused = httpRequests(URL, 5, { timeout: 1 });
-            assert.equal(refused.failures, 5, `firewalld drops the clients' packets to the VIP: ${JSON.stringify(refused)}`);
+            const refused = await splitAndRefused("firewalld drops them");
 
             lab.config("firewall", "true");
             lab.up();
@@ -508,12 +513,7 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
             }
             for (const r of REAL) assert.match(richRules(r), /port port="9000" protocol="tcp" accept[^]*---[^]*port port="9000"/, `${r}: its ports, runtime and permanent`);
             for (const h of hosts) assert.doesNotMatch(firewallRules(h, ["filter"]), /PLVS_\w*_INPUT/, `${h}: no iptables chain of ours where firewalld runs`);
-            const inTable = () => REAL.every((r) => sh("dir1", "ipvsadm -Ln -t " + VIP + ":80").includes(`${address(r, "front")}:80`));
-            assert.ok(await waitFor(inTable, 30_000), `every real server back in the table (health checks through firewalld):\n${sh("dir1", "ipvsadm -Ln")}`);
-            freshArp();
-            const served = httpRequests(URL, 60);
-            assert.equal(served.failures, 0, JSON.stringify(served));
-            assert.deepEqual(Object.keys(served.answers).sort(), REAL);
+            const served = await servedThroughFirewall("through firewalld");
 
             lab.config("firewall", "false");
             lab.up();
