@@ -1,11 +1,14 @@
-export { LvsDirectorPair, type LvsDirectorPairArgs, type VrrpArgs, type TrackScriptArgs, type NotifyArgs, type InsideArgs, type OneNicNatArgs, type DirectorNode,
-    type EmailAlertsArgs, type SmtpServerArgs, type GlobalDefsArgs, type RouterIdsArgs } from "./components/LvsDirectorPair";
+export { LvsDirectorPair, type LvsDirectorPairArgs, type VrrpArgs, type VrrpPrioritiesArgs, type UnicastAddressesArgs, type LvsSyncDaemonArgs, type TrackScriptArgs, type NotifyArgs,
+    type InsideArgs, type OneNicNatArgs, type DirectorNode, type DirectorConfigs, type EmailAlertsArgs, type SmtpServerArgs, type GlobalDefsArgs, type RouterIdsArgs } from "./components/LvsDirectorPair";
 export {
-    VirtualService, type VirtualServiceArgs, type RealServerEntryArgs, type HealthCheckArgs,
+    VirtualService, type VirtualServiceArgs, type RealServerEntryArgs, type HealthCheckArgs, type FwmarkArgs, type SorryServerArgs,
     type TcpCheckArgs, type HttpCheckArgs, type MiscCheckArgs, type DnsCheckArgs, type UdpCheckArgs, type PingCheckArgs,
 } from "./components/VirtualService";
-export { RealServer, type RealServerArgs } from "./components/RealServer";
+export { RealServer, type RealServerArgs, type RealServerFirewallArgs, type FirewallPortArgs } from "./components/RealServer";
 export type { ConnectionArgs, JumpHostArgs } from "./components/connection";
 export { LvsValidationError, type Problem } from "./model/errors";
-export type { Scheduler, ForwardingMode, Protocol } from "./model/primitives";
+export { Scheduler, ForwardingMode, Protocol } from "./model/primitives";
+export { AuthType } from "./model/directorPair";
+export { HealthCheckType, DnsQueryType } from "./model/healthCheck";
+export { SchedulerFlag } from "./model/virtualService";
 export type { DirectorRole } from "./render/keepalivedMain";

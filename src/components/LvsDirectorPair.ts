@@ -1,7 +1,7 @@
 // LvsDirectorPair: two directors with ipvsadm + keepalived, sharing VIPs through VRRP.
 import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
-import { authHmacKeySchema, authPassSchema, directorPairSchema, pairVipAddresses, type DirectorPairModel } from "../model/directorPair";
+import { authHmacKeySchema, authPassSchema, directorPairSchema, pairVipAddresses, type AuthType, type DirectorPairModel } from "../model/directorPair";
 import { z } from "zod";
 import { claimRouterIds, claimVips } from "../model/pairClaims";
 import type { Connection } from "../model/connection";
@@ -57,6 +57,33 @@ export interface NotifyArgs {
     any?: pulumi.Input<string>;
 }
 
+/** The VRRP priority of each director, 1-254. */
+export interface VrrpPrioritiesArgs {
+    primary: pulumi.Input<number>;
+    secondary: pulumi.Input<number>;
+}
+
+/** Each director's unicast address per NIC: NIC name -> addresses, at most one per address family. */
+export interface UnicastAddressesArgs {
+    primary: pulumi.Input<Record<string, pulumi.Input<pulumi.Input<string>[]>>>;
+    secondary: pulumi.Input<Record<string, pulumi.Input<pulumi.Input<string>[]>>>;
+}
+
+/** keepalived's lvs_sync_daemon. */
+export interface LvsSyncDaemonArgs {
+    /** The NIC the connection table is sent on (usually the VRRP interface). */
+    interface: pulumi.Input<string>;
+    /** syncid, 0-255: tells apart pairs whose sync traffic shares a segment. */
+    syncId?: pulumi.Input<number>;
+}
+
+/** keepalived.conf of each director. */
+export interface DirectorConfigs {
+    primary: string;
+    /** Absent with one director. */
+    secondary?: string;
+}
+
 export interface VrrpArgs {
     /** virtual_router_id, 1-255: unique among VRRP routers on the segment. */
     virtualRouterId: pulumi.Input<number>;
@@ -65,7 +92,7 @@ export interface VrrpArgs {
      * time-based anti-replay window, so the directors' clocks must agree), on every VRRP instance; needs
      * keepalived 2.4+ (checked on the hosts).
      */
-    authType?: pulumi.Input<"PASS" | "HMAC">;
+    authType?: pulumi.Input<AuthType>;
     /**
      * auth_pass (authType PASS), 1-8 characters: keepalived silently ignores the rest, so longer
      * values are rejected. Pass it as a secret; it reaches the directors only in a 0600 file.
@@ -76,7 +103,7 @@ export interface VrrpArgs {
     /** advert_int, seconds between adverts; a backup takes over after about 3 of them. Defaults to 1. */
     advertInt?: pulumi.Input<number>;
     /** priority of each director, 1-254. Defaults to { primary: 150, secondary: 100 }. */
-    priorities?: pulumi.Input<{ primary: pulumi.Input<number>; secondary: pulumi.Input<number> }>;
+    priorities?: pulumi.Input<VrrpPrioritiesArgs>;
     /** Both start as BACKUP with `nopreempt`: a recovered director does not take the VIPs back. Defaults to false. */
     nopreempt?: pulumi.Input<boolean>;
     /** preempt_delay, seconds a recovered primary waits before taking the VIPs back. */
@@ -91,10 +118,7 @@ export interface VrrpArgs {
      * several addresses, or only link-local IPv6 ones. At most one address per family and NIC, e.g.
      * { primary: { eth0: ["10.0.0.11"] }, secondary: { eth0: ["10.0.0.12"] } }. NICs left out are read.
      */
-    unicastAddresses?: pulumi.Input<{
-        primary: pulumi.Input<Record<string, pulumi.Input<pulumi.Input<string>[]>>>;
-        secondary: pulumi.Input<Record<string, pulumi.Input<pulumi.Input<string>[]>>>;
-    }>;
+    unicastAddresses?: pulumi.Input<UnicastAddressesArgs>;
     /** track_interface: any of these NICs going down moves the VIPs away. */
     trackInterfaces?: pulumi.Input<pulumi.Input<string>[]>;
     /** vrrp_script + track_script: health scripts that move the VIPs away when they fail. */
@@ -232,7 +256,7 @@ export interface LvsDirectorPairArgs {
      */
     oneNicNat?: pulumi.Input<OneNicNatArgs>;
     /** lvs_sync_daemon: the master sends its connection table to the backup, so failover keeps connections. */
-    lvsSyncDaemon?: pulumi.Input<{ interface: pulumi.Input<string>; syncId?: pulumi.Input<number> }>;
+    lvsSyncDaemon?: pulumi.Input<LvsSyncDaemonArgs>;
     /**
      * Extra sysctls on both directors, or overrides of the defaults
      * (net.ipv4.vs.expire_nodest_conn=1, net.ipv4.vs.expire_quiescent_template=1, ip_forward=1 with `inside` or `oneNicNat`, send_redirects=0 with `oneNicNat`).
@@ -328,7 +352,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
     /** The NIC towards the real servers: `inside.interface`, else `interface`. NAT replies come in on it. */
     readonly realServerInterface: pulumi.Output<string>;
     /** keepalived.conf of each director (it holds no secret: the password is a definition in another file); one director: primary only. */
-    readonly configs: pulumi.Output<{ primary: string; secondary?: string }>;
+    readonly configs: pulumi.Output<DirectorConfigs>;
     /** The directors in the order changes are applied: secondary (BACKUP) first, then primary. */
     readonly directors: DirectorNode[];
     /** Whether drift is probed on every preview and up, and repaired by `up`. */

@@ -4,6 +4,7 @@
 // Addresses and routes are set by a systemd unit, so they survive a reboot.
 import * as pulumi from "@pulumi/pulumi";
 import { realServerSchema, type RealServerModel } from "../model/realServer";
+import type { ForwardingMode, Protocol } from "../model/primitives";
 import { renderRealServerRules } from "../render/firewall";
 import { sysctlFile } from "../render/paths";
 import { realServerRuleSet } from "../render/ruleSets";
@@ -17,9 +18,32 @@ import { checkedConnection, connectionHost, type ConnectionArgs } from "./connec
 import { hostCommand } from "./hostCommand";
 import { registerRealServer } from "./serviceBackends";
 
-export type RealServerArgs = {
+/** A port a real server's host firewall opens. */
+export interface FirewallPortArgs {
+    port: pulumi.Input<number>;
+    /** Defaults to "TCP". */
+    protocol?: pulumi.Input<Protocol>;
+}
+
+/** The ports a real server with a default-deny INPUT policy opens for its services and their health checks. */
+export interface RealServerFirewallArgs {
+    ports: pulumi.Input<pulumi.Input<FirewallPortArgs>[]>;
+}
+
+export interface RealServerArgs {
     /** How to reach the host. */
     connection: pulumi.Input<ConnectionArgs>;
+    /**
+     * The forwarding mode the host is prepared for:
+     * - "DR": the VIPs it serves (`vips`) go on lo as /32 (/128);
+     * - "TUN": the VIPs it serves (`vips`) go on tunl0 (ipip);
+     * - "NAT": its default route goes via `gateway`, the director pair's inside VIP.
+     */
+    mode: pulumi.Input<ForwardingMode>;
+    /** DR and TUN: the VIPs it serves. Required in those modes, refused in NAT mode. */
+    vips?: pulumi.Input<pulumi.Input<string>[]>;
+    /** NAT: the default gateway, the director pair's inside VIP. Required in NAT mode, refused in DR and TUN. */
+    gateway?: pulumi.Input<string>;
     /**
      * The address the directors forward its traffic to (its RIP), which a VirtualService uses when its
      * realServers entry names this RealServer. Defaults to connection.host.
@@ -30,15 +54,8 @@ export type RealServerArgs = {
      * for its services and their health checks, e.g. `{ ports: [{ port: 80 }] }` (protocol TCP unless
      * given); in TUN mode the ipip packets too. Destroy removes exactly those rules.
      */
-    firewall?: pulumi.Input<{ ports: pulumi.Input<pulumi.Input<{ port: pulumi.Input<number>; protocol?: pulumi.Input<"TCP" | "UDP" | "SCTP"> }>[]> }>;
-} & (
-    /** DR: the VIPs it serves go on lo as /32 (/128). */
-    | { mode: pulumi.Input<"DR">; vips: pulumi.Input<pulumi.Input<string>[]> }
-    /** TUN: the VIPs it serves go on tunl0 (ipip). */
-    | { mode: pulumi.Input<"TUN">; vips: pulumi.Input<pulumi.Input<string>[]> }
-    /** NAT: its default route goes via `gateway`, the director pair's inside VIP. */
-    | { mode: pulumi.Input<"NAT">; gateway: pulumi.Input<string> }
-);
+    firewall?: pulumi.Input<RealServerFirewallArgs>;
+}
 
 export class RealServer extends pulumi.ComponentResource {
     /** The component's name, as given. */
@@ -46,7 +63,7 @@ export class RealServer extends pulumi.ComponentResource {
     /** Its RIP: `address`, else connection.host. */
     readonly address: pulumi.Output<string>;
     /** The forwarding mode it is prepared for. */
-    readonly mode: pulumi.Output<"DR" | "TUN" | "NAT">;
+    readonly mode: pulumi.Output<ForwardingMode>;
     /** NAT: the default gateway (the pair's inside VIP); undefined in DR and TUN. */
     readonly gateway: pulumi.Output<string | undefined>;
     /** The VIPs it serves (DR, TUN); empty in NAT mode. */

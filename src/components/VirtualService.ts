@@ -3,7 +3,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
 import type { ForwardingMode, Protocol, Scheduler } from "../model/primitives";
-import { virtualServiceSchema, type VirtualServiceModel } from "../model/virtualService";
+import { virtualServiceSchema, type SchedulerFlag, type VirtualServiceModel } from "../model/virtualService";
+import type { DnsQueryType, HealthCheckType } from "../model/healthCheck";
 import { serviceFile, serviceKey } from "../render/keys";
 import { SECRET_MARK } from "../model/secrets";
 import { claimUnique } from "../model/uniqueness";
@@ -44,6 +45,41 @@ interface CheckTiming {
     smtpAlert?: pulumi.Input<boolean>;
 }
 
+/**
+ * A health check (keepalived's checkers), by `type`:
+ * - "TCP" (TCP_CHECK): a TCP connect to `port`.
+ * - "HTTP" (HTTP_GET) or "HTTPS" (SSL_GET): a GET of `path` that must answer `statusCode` (or whose body has `digest`).
+ * - "MISC" (MISC_CHECK): `command` on the director; exit 0 = healthy (with `dynamic`, exit 2-255 sets weight code-2).
+ * - "DNS" (DNS_CHECK): the server must answer a query for `name`.
+ * - "UDP" (UDP_CHECK): a UDP probe; with requireReply the server must answer.
+ * - "PING" (PING_CHECK): ICMP echo.
+ * A field another type does not take is refused, naming it.
+ */
+export interface HealthCheckArgs extends CheckTiming {
+    type: HealthCheckType;
+    /** connect_port (TCP, HTTP, HTTPS, DNS, UDP); defaults to the real server's port. */
+    port?: pulumi.Input<number>;
+    /** HTTP, HTTPS: the URL path. Defaults to "/". */
+    path?: pulumi.Input<string>;
+    /** HTTP, HTTPS: the status code it must answer. Defaults to 200. */
+    statusCode?: pulumi.Input<number>;
+    /** HTTP, HTTPS: MD5 of the expected body (keepalived's genhash), instead of the status code. */
+    digest?: pulumi.Input<string>;
+    /** HTTP, HTTPS: the Host header. */
+    virtualHost?: pulumi.Input<string>;
+    /** MISC: the command (misc_path), an absolute path with plain arguments. Required for MISC. */
+    command?: pulumi.Input<string>;
+    /** MISC: misc_timeout, seconds. */
+    timeout?: pulumi.Input<number>;
+    /** MISC: misc_dynamic, the exit code sets the weight. Defaults to false. */
+    dynamic?: pulumi.Input<boolean>;
+    /** DNS: the name asked for. Required for DNS. */
+    name?: pulumi.Input<string>;
+    /** DNS: the record type asked for. Defaults to "A". */
+    queryType?: pulumi.Input<DnsQueryType>;
+    /** UDP: require_reply, the server must answer the probe. Defaults to false. */
+    requireReply?: pulumi.Input<boolean>;
+}
 /** TCP_CHECK: a TCP connect. */
 export interface TcpCheckArgs extends CheckTiming { type: "TCP"; /** connect_port; defaults to the real server's port. */ port?: pulumi.Input<number> }
 /** HTTP_GET ("HTTP") or SSL_GET ("HTTPS"): a GET of `path` that must answer `statusCode` (or whose body has `digest`). */
@@ -62,12 +98,28 @@ export interface HttpCheckArgs extends CheckTiming {
 /** MISC_CHECK: a command on the director; exit 0 = healthy (with `dynamic`, exit 2-255 sets weight code-2). */
 export interface MiscCheckArgs extends CheckTiming { type: "MISC"; command: pulumi.Input<string>; timeout?: pulumi.Input<number>; dynamic?: pulumi.Input<boolean> }
 /** DNS_CHECK: the server must answer a query for `name`. */
-export interface DnsCheckArgs extends CheckTiming { type: "DNS"; name: pulumi.Input<string>; queryType?: pulumi.Input<"A" | "NS" | "CNAME" | "SOA" | "MX" | "TXT" | "AAAA">; port?: pulumi.Input<number> }
+export interface DnsCheckArgs extends CheckTiming { type: "DNS"; name: pulumi.Input<string>; queryType?: pulumi.Input<DnsQueryType>; port?: pulumi.Input<number> }
 /** UDP_CHECK: a UDP probe; with requireReply the server must answer. */
 export interface UdpCheckArgs extends CheckTiming { type: "UDP"; port?: pulumi.Input<number>; requireReply?: pulumi.Input<boolean> }
 /** PING_CHECK: ICMP echo. */
 export interface PingCheckArgs extends CheckTiming { type: "PING" }
-export type HealthCheckArgs = TcpCheckArgs | HttpCheckArgs | MiscCheckArgs | DnsCheckArgs | UdpCheckArgs | PingCheckArgs;
+
+/** A firewall-mark service: the directors mark packets to vip:ports with `mark`, and IPVS balances the mark. */
+export interface FwmarkArgs {
+    /** The mark, 1-2147483647. */
+    mark: pulumi.Input<number>;
+    /** Packets to this address... */
+    vip: pulumi.Input<string>;
+    /** ...and these destination ports get the mark. */
+    ports: pulumi.Input<pulumi.Input<number>[]>;
+}
+
+/** keepalived's sorry_server. */
+export interface SorryServerArgs {
+    address: pulumi.Input<string>;
+    /** Defaults to the service port. */
+    port?: pulumi.Input<number>;
+}
 
 export interface RealServerEntryArgs {
     /** The real server's address (RIP). Not with realServer. */
@@ -103,13 +155,13 @@ export interface VirtualServiceArgs {
     /** The service port, 1-65535. Not with fwmark. */
     port?: pulumi.Input<number>;
     /** A firewall-mark service instead of VIP:port: the directors mark packets to vip:ports with `mark`. */
-    fwmark?: pulumi.Input<{ mark: pulumi.Input<number>; vip: pulumi.Input<string>; ports: pulumi.Input<pulumi.Input<number>[]> }>;
+    fwmark?: pulumi.Input<FwmarkArgs>;
     /** protocol. Defaults to "TCP". */
     protocol?: pulumi.Input<Protocol>;
     /** lvs_sched: rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh twos. Defaults to "wlc". */
     scheduler?: pulumi.Input<Scheduler>;
     /** sh-fallback / sh-port (with sh), mh-fallback / mh-port (with mh). */
-    schedulerFlags?: pulumi.Input<pulumi.Input<"sh-fallback" | "sh-port" | "mh-fallback" | "mh-port">[]>;
+    schedulerFlags?: pulumi.Input<pulumi.Input<SchedulerFlag>[]>;
     /** lvs_method: DR (direct routing), NAT or TUN. Defaults to "DR". */
     mode?: pulumi.Input<ForwardingMode>;
     /** persistence_timeout, seconds: a client keeps going to the same real server. */
@@ -126,7 +178,7 @@ export interface VirtualServiceArgs {
      */
     healthCheck?: pulumi.Input<HealthCheckArgs>;
     /** sorry_server: serves when no real server is up or the quorum is lost. */
-    sorryServer?: pulumi.Input<{ address: pulumi.Input<string>; port?: pulumi.Input<number> }>;
+    sorryServer?: pulumi.Input<SorryServerArgs>;
     /** quorum: the minimum sum of healthy weights; hysteresis avoids flapping around it. */
     quorum?: pulumi.Input<number>;
     hysteresis?: pulumi.Input<number>;

@@ -3,8 +3,17 @@
 import { z } from "zod";
 import { scriptCommand } from "./healthCheck";
 import { addRule, type Path, type Secrets } from "./secrets";
-import { family, interfaceName, ipAddress, ipWithPrefix, isIp, seconds } from "./primitives";
+import { family, interfaceName, ipAddress, ipWithPrefix, isIp, seconds, valuesOf } from "./primitives";
 import { emailAlertsSchema, globalDefsSchema, keepalivedName } from "./globalDefs";
+
+/** VRRP authentication (keepalived's authentication block). */
+export const AuthType = {
+    /** auth_type PASS: a password of up to 8 characters in every advertisement. */
+    Password: "PASS",
+    /** auth_hmac: HMAC-signed advertisements (keepalived 2.4+). */
+    Hmac: "HMAC",
+} as const;
+export type AuthType = (typeof AuthType)[keyof typeof AuthType];
 
 export const DEFAULT_PRIORITIES = { primary: 150, secondary: 100 } as const;
 
@@ -60,7 +69,7 @@ export const vrrpSchema = z.object({
         secondary: z.record(interfaceName, z.array(ipAddress).min(1)),
     }).strict().optional(),
     /** PASS (auth_pass, 8 characters) or HMAC (an auth_hmac block, keepalived 2.4+, checked on the hosts). */
-    authType: z.enum(["PASS", "HMAC"]).default("PASS"),
+    authType: z.enum(valuesOf(AuthType)).default("PASS"),
     /** track_interface: a listed NIC going down puts the instance in FAULT. */
     trackInterfaces: z.array(interfaceName).default([]),
     /** vrrp_script + track_script. */

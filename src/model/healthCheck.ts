@@ -1,6 +1,6 @@
 // Health checks (keepalived checkers), one schema per kind, discriminated by `type`.
 import { z } from "zod";
-import { decimalSeconds, port, seconds } from "./primitives";
+import { decimalSeconds, port, seconds, valuesOf } from "./primitives";
 
 /** A value that lands inside a keepalived token: no whitespace, quote, comment sign or brace. */
 export const keepalivedWord = (what: string) => z.string().regex(/^[^\s"'#!{}\\]{1,255}$/, {
@@ -61,11 +61,13 @@ export const miscCheckSchema = z.object({
     ...timing,
 }).strict();
 
-export const DNS_QUERY_TYPES = ["A", "NS", "CNAME", "SOA", "MX", "TXT", "AAAA"] as const;
+/** The record type a DNS_CHECK asks for (keepalived's type). */
+export const DnsQueryType = { A: "A", NS: "NS", CNAME: "CNAME", SOA: "SOA", MX: "MX", TXT: "TXT", AAAA: "AAAA" } as const;
+export type DnsQueryType = (typeof DnsQueryType)[keyof typeof DnsQueryType];
 export const dnsCheckSchema = z.object({
     type: z.literal("DNS"),
     port: port.optional(),
-    queryType: z.enum(DNS_QUERY_TYPES).default("A"),
+    queryType: z.enum(valuesOf(DnsQueryType)).default("A"),
     /** The name asked for. */
     name: z.string().regex(/^[A-Za-z0-9_.-]{1,253}$/, { message: "must be a DNS name" }),
     ...timing,
@@ -85,4 +87,21 @@ export const healthCheckSchema = z.discriminatedUnion("type", [
     tcpCheckSchema, httpCheckSchema, httpsCheckSchema, miscCheckSchema, dnsCheckSchema, udpCheckSchema, pingCheckSchema,
 ], { error: (iss) => iss.code === "invalid_union" ? 'must be one of "TCP", "HTTP", "HTTPS", "MISC", "DNS", "UDP", "PING"' : undefined });
 export type HealthCheck = z.output<typeof healthCheckSchema>;
-export const HEALTH_CHECK_TYPES = ["TCP", "HTTP", "HTTPS", "MISC", "DNS", "UDP", "PING"] as const;
+/** The kind of a health check: keepalived's TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, UDP_CHECK or PING_CHECK. */
+export const HealthCheckType = {
+    /** TCP_CHECK: a TCP connect. */
+    TCP: "TCP",
+    /** HTTP_GET: a GET that must answer the status code (or digest). */
+    HTTP: "HTTP",
+    /** SSL_GET: HTTP_GET over TLS. */
+    HTTPS: "HTTPS",
+    /** MISC_CHECK: a command on the director. */
+    MISC: "MISC",
+    /** DNS_CHECK: a query the server must answer. */
+    DNS: "DNS",
+    /** UDP_CHECK: a UDP probe. */
+    UDP: "UDP",
+    /** PING_CHECK: ICMP echo. */
+    PING: "PING",
+} as const;
+export type HealthCheckType = (typeof HealthCheckType)[keyof typeof HealthCheckType];

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { healthCheckSchema, tcpCheckSchema, udpCheckSchema, type HealthCheck } from "./healthCheck";
 import { addRule, type Path, type RuleText, type Secrets } from "./secrets";
-import { decimalSeconds, family, FORWARDING_MODES, ipAddress, isIp, isIpv4, port, PROTOCOLS, scheduler, seconds, weight, type Protocol } from "./primitives";
+import { decimalSeconds, family, FORWARDING_MODES, ipAddress, isIp, isIpv4, port, PROTOCOLS, scheduler, seconds, valuesOf, weight, type Protocol } from "./primitives";
 
 export { healthCheckSchema, type HealthCheck } from "./healthCheck";
 
@@ -54,7 +54,18 @@ export const fwmarkSchema = z.object({
     ports: z.array(port).min(1),
 }).strict();
 
-export const SCHEDULER_FLAGS = ["sh-fallback", "sh-port", "mh-fallback", "mh-port"] as const;
+/** keepalived's lvs_flags for the hashing schedulers: sh-fallback / sh-port with sh, mh-fallback / mh-port with mh. */
+export const SchedulerFlag = {
+    /** sh-fallback: skip an unavailable server (scheduler sh). */
+    ShFallback: "sh-fallback",
+    /** sh-port: hash the source port too (scheduler sh). */
+    ShPort: "sh-port",
+    /** mh-fallback: skip an unavailable server (scheduler mh). */
+    MhFallback: "mh-fallback",
+    /** mh-port: hash the source port too (scheduler mh). */
+    MhPort: "mh-port",
+} as const;
+export type SchedulerFlag = (typeof SchedulerFlag)[keyof typeof SchedulerFlag];
 
 export const virtualServiceSchema = z.object({
     /** VIP and port, or fwmark: one of the two forms. */
@@ -64,7 +75,7 @@ export const virtualServiceSchema = z.object({
     protocol: z.enum(PROTOCOLS).default("TCP"),
     scheduler: scheduler.default("wlc"),
     /** sh-fallback / sh-port (scheduler sh), mh-fallback / mh-port (scheduler mh). */
-    schedulerFlags: z.array(z.enum(SCHEDULER_FLAGS)).default([]),
+    schedulerFlags: z.array(z.enum(valuesOf(SchedulerFlag))).default([]),
     mode: z.enum(FORWARDING_MODES).default("DR"),
     /** persistence_timeout, seconds: a client sticks to one real server this long. */
     persistenceTimeout: seconds.max(2678400).optional(),

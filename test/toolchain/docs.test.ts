@@ -35,7 +35,7 @@ describe("the reference docs (npm run docs)", function () {
     });
 
     it("has a page for each component and its arguments, with their TSDoc", () => {
-        for (const page of ["classes/LvsDirectorPair.html", "classes/VirtualService.html", "classes/RealServer.html", "interfaces/LvsDirectorPairArgs.html", "interfaces/VirtualServiceArgs.html", "types/RealServerArgs.html"]) {
+        for (const page of ["classes/LvsDirectorPair.html", "classes/VirtualService.html", "classes/RealServer.html", "interfaces/LvsDirectorPairArgs.html", "interfaces/VirtualServiceArgs.html", "interfaces/RealServerArgs.html"]) {
             assert.ok(fs.existsSync(path.join(out, page)), `${page} is generated`);
         }
         assert.match(fs.readFileSync(path.join(out, "interfaces", "LvsDirectorPairArgs.html"), "utf8"), /driftCheck/);
