@@ -43,15 +43,18 @@ describe("the npm package", function () {
         fs.rmSync(work, { recursive: true, force: true });
     });
 
-    it("holds the compiled JS, its .d.ts and the remote scripts beside it, and nothing else", () => {
+    it("holds the compiled JS, its .d.ts and the remote scripts beside it, the component package's plugin folder and the TypeScript it reads, and nothing else", () => {
         const scripts = fs.readdirSync(path.join(repoRoot, "src", "remote", "scripts")).map((f) => `dist/remote/scripts/${f}`);
-        const other = packed.files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !scripts.includes(f));
-        assert.deepEqual(other, ["LICENSE", "README.md", "package.json"]);
+        const other = packed.files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !scripts.includes(f) && !/^src\/.+\.ts$/.test(f));
+        assert.deepEqual(other, ["LICENSE", "README.md", "package.json", "plugin/PulumiPlugin.yaml", "plugin/host.js", "plugin/index.ts", "plugin/package.json", "plugin/tsconfig.json"]);
+        // Pulumi's analyzer infers the schema from the sources (plugin/index.ts exports them): all of src/.
+        const tsSources = execFind(path.join(repoRoot, "src")).filter((f) => f.endsWith(".ts")).map((f) => `src/${f}`).sort();
+        assert.deepEqual(packed.files.filter((f) => f.startsWith("src/")), tsSources);
         for (const f of scripts) assert.ok(packed.files.includes(f), `${f} is packed`);
         for (const f of ["dist/index.js", "dist/index.d.ts", "dist/remote/scriptText.js"]) assert.ok(packed.files.includes(f), `${f} is packed`);
         // One .js per .ts of src/: dist is built from scratch, nothing stale.
         const sources = execFind(path.join(repoRoot, "src")).filter((f) => f.endsWith(".ts")).map((f) => `dist/${f.replace(/\.ts$/, ".js")}`).sort();
-        assert.deepEqual(packed.files.filter((f) => f.endsWith(".js")), sources);
+        assert.deepEqual(packed.files.filter((f) => f.startsWith("dist/") && f.endsWith(".js")), sources);
     });
 
     it("installs into an infra repo outside the clone, with one @pulumi/pulumi, and `pulumi preview` plans the components", () => {
