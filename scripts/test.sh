@@ -10,7 +10,7 @@ ERR_HINT="See the lines above for the cause; \`npm test\` installs and starts wh
 source "$(dirname "${BASH_SOURCE[0]}")/env.sh"
 cd "$REPO_ROOT"
 
-bash scripts/setup-toolchain.sh
+bash scripts/setup-toolchain.sh --languages python,go
 echo "[test] type-checking (tsc --noEmit)"
 npx tsc -p tsconfig.json --noEmit
 

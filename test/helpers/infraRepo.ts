@@ -4,7 +4,7 @@ import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { repoRoot } from "./pulumi-cli";
+import { pulumiOk, repoRoot } from "./pulumi-cli";
 
 const npmEnv = () => ({ ...process.env, npm_config_loglevel: "error", npm_config_fund: "false", npm_config_audit: "false" });
 
@@ -25,10 +25,10 @@ export interface InfraRepo {
     remove(): void;
 }
 
-/** The versions our own tests run with (package.json's devDependencies). */
+/** The versions our own tests run with (package.json's dependencies and devDependencies). */
 function pinned(name: string): string {
-    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { devDependencies: Record<string, string> };
-    return pkg.devDependencies[name]!;
+    const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as Record<"dependencies" | "devDependencies", Record<string, string>>;
+    return pkg.devDependencies[name] ?? pkg.dependencies[name]!;
 }
 
 /** Creates and installs the repo in os.tmpdir(); `program` is its index.ts. */
@@ -64,4 +64,31 @@ export function packageCopies(dir: string, name: string): string[] {
     };
     walk(path.join(dir, "node_modules"));
     return found;
+}
+
+/**
+ * A Python or Go infra repo outside the clone, as the README has it: the packed pulumi-lvs installed
+ * from npm (with the pinned @pulumi/pulumi, @pulumi/command and typescript it runs on), then
+ * `pulumi package add ./node_modules/pulumi-lvs/plugin`, which generates the local SDK in sdks/ and
+ * installs it (Python: into the program's venv; Go: a replace line in go.mod).
+ * `example` is the folder of examples/ copied in (its Pulumi.yaml loses the in-repo `packages:` entry).
+ */
+export function createLanguageRepo(opts: { tarball: string; example: string }): InfraRepo & { added: string } {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-lvs-infra-"));
+    const source = path.join(repoRoot, "examples", opts.example);
+    for (const file of fs.readdirSync(source)) {
+        if (["sdks", "venv"].includes(file) || file.startsWith("Pulumi.") && file !== "Pulumi.yaml") continue;
+        fs.cpSync(path.join(source, file), path.join(dir, file), { recursive: true });
+    }
+    // As before `pulumi package add`: no `packages:` entry, no SDK line in requirements.txt.
+    const project = fs.readFileSync(path.join(dir, "Pulumi.yaml"), "utf8");
+    fs.writeFileSync(path.join(dir, "Pulumi.yaml"), project.replace(/\npackages:\n(?: {2}.*\n?)*/, "\n"));
+    const requirements = path.join(dir, "requirements.txt");
+    if (fs.existsSync(requirements)) fs.writeFileSync(requirements, fs.readFileSync(requirements, "utf8").replace(/^sdks\/.*\n?/m, ""));
+    const deps = Object.fromEntries(["@pulumi/pulumi", "@pulumi/command", "typescript"].map((n) => [n, pinned(n)]));
+    fs.writeFileSync(path.join(dir, "package.json"), `${JSON.stringify({ private: true, dependencies: { "pulumi-lvs": `file:${opts.tarball}`, ...deps } }, null, 2)}\n`);
+    fs.writeFileSync(path.join(dir, ".npmrc"), "ignore-scripts=true\nfund=false\naudit=false\n");
+    execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir, env: npmEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const added = pulumiOk(dir, ["package", "add", "./node_modules/pulumi-lvs/plugin"]).output;
+    return { dir, added, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
