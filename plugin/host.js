@@ -1,3 +1,3 @@
-// What Pulumi runs for this component package (package.json "main"). The schema comes from index.ts,
-// which names the components for Pulumi's analyzer; the provider itself is the compiled library.
-require("../dist/plugin/serve").serve(__dirname);
+// What Pulumi runs for this component package (package.json "main"): the provider of the compiled
+// library, with the schema the build made (index.ts and tsconfig.json here are what it read).
+require("../dist/plugin/serve").serve();

@@ -11,3 +11,10 @@ const dist = path.join(root, "dist");
 fs.rmSync(dist, { recursive: true, force: true });
 execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", path.join(root, "tsconfig.build.json")], { stdio: "inherit" });
 fs.cpSync(path.join(root, "src", "remote", "scripts"), path.join(dist, "remote", "scripts"), { recursive: true });
+
+// The component package's schema (plugin/), inferred from the TypeScript Args now, once: the plugin then
+// runs without the sources or the compiler.
+const { packageSchema } = require(path.join(dist, "plugin", "packageSchema.js"));
+const manifest = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+const schema = packageSchema(path.join(root, "plugin"), manifest.version, manifest.description);
+fs.writeFileSync(path.join(dist, "plugin", "schema.json"), `${JSON.stringify(schema, null, 2)}\n`);

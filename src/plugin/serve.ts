@@ -1,10 +1,12 @@
 // Runs the component package's provider: plugin/host.js calls this when Pulumi starts the plugin.
+import * as fs from "fs";
+import * as path from "path";
 import { main } from "@pulumi/pulumi/provider";
 import { LvsComponentProvider } from "./componentProvider";
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const manifest = require("../../package.json") as { version: string; description: string };
+/** The schema scripts/build.js wrote beside this file. */
+export const SCHEMA_FILE = path.join(__dirname, "schema.json");
 
-export function serve(pluginDir: string): Promise<void> {
-    return main(new LvsComponentProvider(pluginDir, manifest.version, manifest.description), process.argv.slice(2));
+export function serve(): Promise<void> {
+    return main(new LvsComponentProvider(fs.readFileSync(SCHEMA_FILE, "utf8")), process.argv.slice(2));
 }

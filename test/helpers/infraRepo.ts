@@ -68,7 +68,7 @@ export function packageCopies(dir: string, name: string): string[] {
 
 /**
  * A Python or Go infra repo outside the clone, as the README has it: the packed pulumi-lvs installed
- * from npm (with the pinned @pulumi/pulumi, @pulumi/command and typescript it runs on), then
+ * from npm (with the pinned @pulumi/pulumi and @pulumi/command it runs on), then
  * `pulumi package add ./node_modules/pulumi-lvs/plugin`, which generates the local SDK in sdks/ and
  * installs it (Python: into the program's venv; Go: a replace line in go.mod).
  * `example` is the folder of examples/ copied in (its Pulumi.yaml loses the in-repo `packages:` entry).
@@ -85,7 +85,7 @@ export function createLanguageRepo(opts: { tarball: string; example: string }): 
     fs.writeFileSync(path.join(dir, "Pulumi.yaml"), project.replace(/\npackages:\n(?: {2}.*\n?)*/, "\n"));
     const requirements = path.join(dir, "requirements.txt");
     if (fs.existsSync(requirements)) fs.writeFileSync(requirements, fs.readFileSync(requirements, "utf8").replace(/^sdks\/.*\n?/m, ""));
-    const deps = Object.fromEntries(["@pulumi/pulumi", "@pulumi/command", "typescript"].map((n) => [n, pinned(n)]));
+    const deps = Object.fromEntries(["@pulumi/pulumi", "@pulumi/command"].map((n) => [n, pinned(n)]));
     fs.writeFileSync(path.join(dir, "package.json"), `${JSON.stringify({ private: true, dependencies: { "pulumi-lvs": `file:${opts.tarball}`, ...deps } }, null, 2)}\n`);
     fs.writeFileSync(path.join(dir, ".npmrc"), "ignore-scripts=true\nfund=false\naudit=false\n");
     execFileSync("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: dir, env: npmEnv(), stdio: ["ignore", "pipe", "pipe"] });

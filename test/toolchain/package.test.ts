@@ -1,6 +1,7 @@
 // The npm package as a user gets it: packed, installed into an infra repo outside the clone, and previewed
 // with the real Pulumi CLI (a preview runs no remote command, so it needs no lab).
 import { strict as assert } from "assert";
+import { execFileSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -43,13 +44,14 @@ describe("the npm package", function () {
         fs.rmSync(work, { recursive: true, force: true });
     });
 
-    it("holds the compiled JS, its .d.ts and the remote scripts beside it, the component package's plugin folder and the TypeScript it reads, and nothing else", () => {
+    it("holds the compiled JS, its .d.ts and the remote scripts beside it, the component package's folder and its schema, and nothing else", () => {
         const scripts = fs.readdirSync(path.join(repoRoot, "src", "remote", "scripts")).map((f) => `dist/remote/scripts/${f}`);
-        const other = packed.files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !scripts.includes(f) && !/^src\/.+\.ts$/.test(f));
-        assert.deepEqual(other, ["LICENSE", "README.md", "package.json", "plugin/PulumiPlugin.yaml", "plugin/host.js", "plugin/index.ts", "plugin/package.json", "plugin/tsconfig.json"]);
-        // Pulumi's analyzer infers the schema from the sources (plugin/index.ts exports them): all of src/.
-        const tsSources = execFind(path.join(repoRoot, "src")).filter((f) => f.endsWith(".ts")).map((f) => `src/${f}`).sort();
-        assert.deepEqual(packed.files.filter((f) => f.startsWith("src/")), tsSources);
+        const other = packed.files.filter((f) => !/^dist\/.+\.(js|d\.ts)$/.test(f) && !scripts.includes(f));
+        assert.deepEqual(other, ["LICENSE", "README.md", "dist/plugin/schema.json", "package.json", "plugin/PulumiPlugin.yaml", "plugin/host.js", "plugin/package.json"]);
+        // The schema the build inferred from the sources is the reviewed one (test/unit/packageSchema.test.ts).
+        const unpacked = fs.mkdtempSync(path.join(work, "unpacked-"));
+        execFileSync("tar", ["-xzf", packed.tarball, "-C", unpacked]);
+        assert.equal(fs.readFileSync(path.join(unpacked, "package", "dist", "plugin", "schema.json"), "utf8"), fs.readFileSync(path.join(repoRoot, "test", "unit", "golden", "package-schema.json"), "utf8"));
         for (const f of scripts) assert.ok(packed.files.includes(f), `${f} is packed`);
         for (const f of ["dist/index.js", "dist/index.d.ts", "dist/remote/scriptText.js"]) assert.ok(packed.files.includes(f), `${f} is packed`);
         // One .js per .ts of src/: dist is built from scratch, nothing stale.

@@ -2,6 +2,8 @@
 // and that bad input stops them before any command exists. Mocks are set before the code under test loads.
 import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "fs";
+import * as path from "path";
 
 interface Registered {
     type: string;
@@ -395,5 +397,34 @@ describe("components (Pulumi mocks)", () => {
         } finally {
             (pulumi.log as any).warn = warn;
         }
+    });
+});
+
+describe("the component package's provider (other languages construct the components through it)", () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { LvsComponentProvider } = require("../../src/plugin/componentProvider") as typeof import("../../src/plugin/componentProvider");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const rpc = require("@pulumi/pulumi/runtime/rpc") as typeof import("@pulumi/pulumi/runtime/rpc");
+    const schemaText = fs.readFileSync(path.join(__dirname, "golden", "package-schema.json"), "utf8");
+    const schema = JSON.parse(schemaText) as { resources: Record<string, { properties: Record<string, unknown> }> };
+    const provider = new LvsComponentProvider(schemaText);
+    const reference = (urn: string) => rpc.deserializeProperty({ [rpc.specialSigKey]: rpc.specialResourceSig, urn });
+
+    it("constructs a component by its type token and returns exactly its schema outputs; a component passed back by reference is that same object", async () => {
+        const type = "pulumi-lvs:index:RealServer";
+        const res = await provider.construct("pkg-rs", type, { connection: conn("10.208.0.21"), mode: "DR", vips: ["10.208.0.100"] }, {});
+        assert.deepEqual(Object.keys(res.state).sort(), Object.keys(schema.resources[type]!.properties).sort());
+        assert.equal(await resolve(res.state.mode as pulumi.Output<string>), "DR");
+        const urn = await resolve(pulumi.output(res.urn));
+        const live = reference(urn);
+        assert.ok(live instanceof lvs.RealServer && live.name === "pkg-rs", "the reference is the RealServer constructed");
+        assert.equal(provider.version, JSON.parse(schemaText).version);
+    });
+
+    it("refuses a type it does not have, and a reference to a component it did not create", async () => {
+        for (const type of ["pulumi-lvs:index:constructor", "pulumi-lvs:index:Nope", "other:index:RealServer"]) {
+            await assert.rejects(provider.construct("pkg-x", type, {}, {}), /unknown resource type .*: pulumi-lvs has LvsDirectorPair, VirtualService, RealServer/);
+        }
+        assert.throws(() => reference("urn:pulumi:stack::project::pulumi-lvs:index:LvsDirectorPair::elsewhere"), /is not a component this program created in this run: pass the component object itself/);
     });
 });

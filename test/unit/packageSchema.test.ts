@@ -1,9 +1,11 @@
 // The component package's schema (what `pulumi package add` generates the Python and Go SDKs from): every
-// field of every Args interface is in it, with a type (never Any), and it is exactly the committed golden.
+// field of every Args interface is in it, with a type (never Any), and it is exactly the committed golden
+// (scripts/build.js writes the same schema into dist/plugin/schema.json; package.test.ts compares the two).
 import { strict as assert } from "assert";
+import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
-import { packageSchema } from "../../src/plugin/componentProvider";
+import { packageSchema } from "../../src/plugin/packageSchema";
 import { repoRoot } from "../helpers/pulumi-cli";
 import { assertGolden } from "./golden";
 
@@ -53,7 +55,8 @@ describe("the component package's schema", function () {
     this.timeout(60_000);
     let schema: Schema;
     before(() => {
-        schema = packageSchema(pluginDir, "0.1.0", "pulumi-lvs").schema as unknown as Schema;
+        const manifest = JSON.parse(fs.readFileSync(path.join(repoRoot, "package.json"), "utf8")) as { version: string; description: string };
+        schema = packageSchema(pluginDir, manifest.version, manifest.description) as unknown as Schema;
     });
 
     it("has the three components, and every field of their Args and of each type they use, under the same name", () => {
