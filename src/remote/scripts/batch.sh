@@ -77,7 +77,7 @@ batch_report() {
 }
 
 # Leaves no empty batch folder behind (the state folder goes when nothing else is in it).
-batch_tidy() { rmdir "$BATCH_QUEUE" "$BATCH_DONE" "$BATCH_DIR" 2>/dev/null || true; }
+batch_tidy() { rmdir "$BATCH_QUEUE" "$BATCH_DONE" "$BATCH_DIR" "$STATE_DIR" 2>/dev/null || true; }
 
 # batch_become ENTRY ... batch_return ENTRY: what runs between them acts as the entry's resource (its
 # owner and token), and its notes go to that resource's report.

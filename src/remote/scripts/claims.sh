@@ -36,7 +36,8 @@ case $PLVS_PHASE in
       say "another instance of $PLVS_OWNER (pulumi up --replace) now holds what this one set up: left in place"
       exit 0
     fi
-    at_exit '[ "$PLVS_STATUS" != 0 ] || { rm -f "$instances_file"; rmdir "${instances_file%/*}" "$CLAIMS" 2>/dev/null; }' ;;
+    # The last of a host's records to go takes the state folder with it (each rmdir only when empty).
+    at_exit '[ "$PLVS_STATUS" != 0 ] || { rm -f "$instances_file"; rmdir "${instances_file%/*}" "$CLAIMS" "$STATE_DIR" 2>/dev/null; }' ;;
 esac
 # No process is started from here on, not even a $(...) subshell: these run for every key a script
 # touches, and a fork costs 40 ms or more on emulated hosts (the lab's). A function that answers sets
@@ -204,7 +205,7 @@ claim_forget() {
   local d
   claim_dir_of d "$1"
   [ ! -e "$d" ] || rm -rf "$d"
-  ! dir_empty "$CLAIMS" 2>/dev/null || rmdir "$CLAIMS" 2>/dev/null || true
+  ! dir_empty "$CLAIMS" 2>/dev/null || rmdir "$CLAIMS" "$STATE_DIR" 2>/dev/null || true
 }
 # claimed_by_me PREFIX [any]: the keys starting with PREFIX that this version (or, with "any", any
 # version of this resource) claims; claimed_by_me_into ARRAY PREFIX [any] puts them in ARRAY, PREFIX cut off.
