@@ -80,27 +80,17 @@ export interface HealthCheckArgs extends CheckTiming {
     /** UDP: require_reply, the server must answer the probe. Defaults to false. */
     requireReply?: pulumi.Input<boolean>;
 }
+// One interface per kind, for programs that name it: each field is HealthCheckArgs' own.
 /** TCP_CHECK: a TCP connect. */
-export interface TcpCheckArgs extends CheckTiming { type: "TCP"; /** connect_port; defaults to the real server's port. */ port?: pulumi.Input<number> }
+export interface TcpCheckArgs extends CheckTiming, Pick<HealthCheckArgs, "port"> { type: "TCP" }
 /** HTTP_GET ("HTTP") or SSL_GET ("HTTPS"): a GET of `path` that must answer `statusCode` (or whose body has `digest`). */
-export interface HttpCheckArgs extends CheckTiming {
-    type: "HTTP" | "HTTPS";
-    port?: pulumi.Input<number>;
-    /** Defaults to "/". */
-    path?: pulumi.Input<string>;
-    /** Defaults to 200. */
-    statusCode?: pulumi.Input<number>;
-    /** MD5 of the expected body (keepalived's genhash), instead of the status code. */
-    digest?: pulumi.Input<string>;
-    /** The Host header. */
-    virtualHost?: pulumi.Input<string>;
-}
+export interface HttpCheckArgs extends CheckTiming, Pick<HealthCheckArgs, "port" | "path" | "statusCode" | "digest" | "virtualHost"> { type: "HTTP" | "HTTPS" }
 /** MISC_CHECK: a command on the director; exit 0 = healthy (with `dynamic`, exit 2-255 sets weight code-2). */
-export interface MiscCheckArgs extends CheckTiming { type: "MISC"; command: pulumi.Input<string>; timeout?: pulumi.Input<number>; dynamic?: pulumi.Input<boolean> }
+export interface MiscCheckArgs extends CheckTiming, Pick<HealthCheckArgs, "timeout" | "dynamic"> { type: "MISC"; command: pulumi.Input<string> }
 /** DNS_CHECK: the server must answer a query for `name`. */
-export interface DnsCheckArgs extends CheckTiming { type: "DNS"; name: pulumi.Input<string>; queryType?: pulumi.Input<DnsQueryType>; port?: pulumi.Input<number> }
+export interface DnsCheckArgs extends CheckTiming, Pick<HealthCheckArgs, "queryType" | "port"> { type: "DNS"; name: pulumi.Input<string> }
 /** UDP_CHECK: a UDP probe; with requireReply the server must answer. */
-export interface UdpCheckArgs extends CheckTiming { type: "UDP"; port?: pulumi.Input<number>; requireReply?: pulumi.Input<boolean> }
+export interface UdpCheckArgs extends CheckTiming, Pick<HealthCheckArgs, "port" | "requireReply"> { type: "UDP" }
 /** PING_CHECK: ICMP echo. */
 export interface PingCheckArgs extends CheckTiming { type: "PING" }
 

@@ -5,12 +5,12 @@ import { strict as assert } from "assert";
 import * as fs from "fs";
 import * as path from "path";
 import * as ts from "typescript";
+import { COMPONENT_NAMES } from "../../src/plugin/names";
 import { packageSchema } from "../../src/plugin/packageSchema";
 import { repoRoot } from "../helpers/pulumi-cli";
 import { assertGolden } from "./golden";
 
 const pluginDir = path.join(repoRoot, "plugin");
-const COMPONENTS = ["LvsDirectorPair", "VirtualService", "RealServer"];
 
 interface Property { type?: string; $ref?: string; items?: Property; additionalProperties?: Property; oneOf?: Property[] }
 interface Schema {
@@ -64,7 +64,7 @@ describe("the component package's schema", function () {
         assert.ok(interfaces.size >= 20, `the Args reach ${interfaces.size} interfaces`);
         const typeNames = new Map(Object.keys(schema.types).map((t) => [t.split(":")[2]!, t]));
         for (const [name, props] of interfaces) {
-            const component = COMPONENTS.find((c) => `${c}Args` === name);
+            const component = COMPONENT_NAMES.find((c) => `${c}Args` === name);
             const inSchema = component
                 ? schema.resources[`pulumi-lvs:index:${component}`]?.inputProperties
                 : schema.types[typeNames.get(name.replace(/Args$/, ""))!]?.properties;
