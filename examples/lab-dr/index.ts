@@ -16,6 +16,8 @@
 //                     back to false later grows it into the pair with dir2, without a gap
 //   firewall          optional, default false: for hosts whose INPUT policy drops by default, the directors
 //                     open VRRP and the VIP's ports, the real servers their service ports (80, 9000)
+//   syncDaemon        optional, default false: keepalived's LVS sync daemon on eth0, so the backup knows the
+//                     master's connections and established ones survive a failover
 import * as pulumi from "@pulumi/pulumi";
 import { LvsDirectorPair, RealServer, VirtualService, type ConnectionArgs, type Scheduler } from "pulumi-lvs";
 
@@ -63,6 +65,7 @@ const directors = new LvsDirectorPair("lb", {
     emailAlerts: mailRelay ? { to: ["ops@lab.example"], from: "lvs@lab.example", smtpServer: { host: mailRelay }, smtpConnectTimeout: 5 } : undefined,
     driftCheck: config.getBoolean("driftCheck") ?? false,
     firewall,
+    lvsSyncDaemon: config.getBoolean("syncDaemon") && !oneDirector ? { interface: "eth0", syncId: 51 } : undefined,
 });
 
 // rs3 is reached as "ops", a user with sudo: pulumi-lvs runs its scripts through `sudo -n` then.

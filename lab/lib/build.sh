@@ -6,8 +6,9 @@
 # Debian packages in the image. ipvsadm and keepalived are deliberately NOT here: the directors get
 # them from the lab's package repository, through the library's own install step.
 IMAGE_PACKAGES=systemd,systemd-sysv,systemd-container,dbus,openssh-server,iproute2,kmod,python3,curl,iptables,nftables,procps,socat,iputils-ping,tcpdump,psmisc,sudo,ca-certificates,netbase,less,netcat-openbsd,linux-image-amd64,libpam-systemd,firewalld
-# What the lab repository serves (with every dependency the image lacks).
-REPO_PACKAGES="keepalived ipvsadm"
+# What the lab repository serves (with every dependency the image lacks). python3-apt is Ansible's apt
+# module's (`npm run bench` installs it before its Ansible rows and removes it after them).
+REPO_PACKAGES="keepalived ipvsadm python3-apt"
 # What this machine needs to build the lab and probe the routes, and what the qemu route adds.
 MACHINE_PACKAGES="user-mode-linux debootstrap e2fsprogs iproute2 socat openssh-client apt-utils procps"
 QEMU_PACKAGES="qemu-system-x86"
