@@ -9,12 +9,12 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { address, directorPackagesAbsent, httpRequests, labName, onHost, repoRoot, sh, startHttpLoop } from "../lab/helpers";
-import { costSince, restoreSshdLogging, startMarks, verboseSshd, type HostCost } from "./hostCounters";
+import { costSince, restoreSshdLogging, startMarks, verboseSshd } from "./hostCounters";
 import { failover, type FailoverResult } from "./failover";
 import { printTable, type BenchReport, type Row } from "./report";
 import type { LabStack } from "../test/helpers/labStack";
 import {
-    ansibleDisconnect, ansibleInventory, ansiblePlaybook, benchRepo, benchStack, measuredPreview, pulumiUp, timed, type AnsibleService,
+    ansibleInventory, ansiblePlaybook, benchRepo, benchStack, measuredPreview, timed, type AnsibleService,
 } from "./tools";
 
 const args = process.argv.slice(2);
@@ -48,7 +48,7 @@ async function measure<T>(task: string, tool: Row["tool"], run: () => T | Promis
     const start = process.hrtime.bigint();
     const result = await run();
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-    const cost = costSince(marks) as Record<string, HostCost>;
+    const cost = costSince(marks);
     const row: Row = { task, tool, seconds: round(seconds), directors: cost, ...extra(result) };
     rows.push(row);
     log(`  ${row.seconds} s; ${DIRECTORS.map((d) => `${d}: ${cost[d]!.connections} connections, ${cost[d]!.commands} commands, ${cost[d]!.reloads} reloads`).join("; ")}`);
@@ -88,9 +88,7 @@ function ansiblePrerequisites(): string[] {
 }
 
 function ansibleTeardown(work: string, inventory: string, sysctls: Record<string, string>, prerequisites: string[]): void {
-    ansibleDisconnect(work);
     ansiblePlaybook(work, inventory, "teardown.yml", { vip: VIP });
-    ansibleDisconnect(work);
     for (const d of prerequisites) sh(d, `${APT} purge -y --autoremove python3-apt >/dev/null`, { timeoutMs: 600_000 });
     for (const [h, values] of Object.entries(sysctls)) sh(h, `sysctl -q -w ${values}`);
     // ip_vs stays loaded: its settings go back to the kernel's defaults unless they existed before.
@@ -129,19 +127,26 @@ function ansibleScaleVars(services: number, bumpedWeight?: number): Record<strin
  * A no-op up of `stack`, and the baseline: an empty stack's up (both as a median of SAMPLES, interleaved).
  */
 async function noopRows(stack: LabStack, emptyDir: string): Promise<void> {
-    await measure("no-op up", "pulumi-lvs", () => pulumiUp(stack));
+    await measure("no-op up", "pulumi-lvs", () => stack.up());
     const empty = benchStack(emptyDir, "bench-empty");
     const removeEmpty = pending("the empty stack", () => empty.remove());
-    pulumiUp(empty);
+    empty.up();
     const emptyTimes: number[] = [];
     const noopTimes: number[] = [rows[rows.length - 1]!.seconds];
     for (let i = 0; i < SAMPLES; i++) {
-        emptyTimes.push(timed(() => pulumiUp(empty)).seconds);
-        if (i > 0 || SAMPLES === 1) noopTimes.push(timed(() => pulumiUp(stack)).seconds);
+        emptyTimes.push(timed(() => empty.up()).seconds);
+        if (i > 0 || SAMPLES === 1) noopTimes.push(timed(() => stack.up()).seconds);
     }
     rows.push({ task: "no-op up", tool: "empty stack", seconds: round(median(emptyTimes)) });
     rows.find((r) => r.task === "no-op up" && r.tool === "pulumi-lvs")!.seconds = round(median(noopTimes));
     removeEmpty();
+}
+
+/** After a first deploy: 60 requests through the VIP, none failing. */
+function servesTraffic(tool: Row["tool"]): Partial<Row> {
+    const res = httpRequests(`http://${VIP}/`, 60);
+    if (res.failures !== 0) throw new Error(`after ${tool}'s first deploy ${res.failures} of 60 requests failed`);
+    return {};
 }
 
 /** Requests through the VIP while `run` changes the deployment: how many failed. */
@@ -152,6 +157,44 @@ async function withTraffic<T>(run: () => T): Promise<{ result: T; sent: number; 
     const result = run();
     const traffic = await loop.stop();
     return { result, sent: traffic.sent, failed: traffic.failures };
+}
+
+/**
+ * 1-4 on examples/lab-dr: pulumi-lvs (first deploy, no-op up, a weight change under traffic, failover,
+ * destroy), then Ansible on the same hosts (first deploy, no-op run, the weight change), torn down after.
+ * Returns the hosts' sysctls and the Ansible prerequisites it installed, for the last teardown.
+ */
+async function drRows(dirs: { repo: string; empty: string; work: string }, tables: Record<string, { pulumi: string; ansible: string }>):
+    Promise<{ hostSysctls: Record<string, string>; prerequisites: string[]; failover: FailoverResult }> {
+    const { work } = dirs;
+    freshApt();
+    const dr = benchStack(dirs.repo, "bench-dr", { syncDaemon: "true" });
+    const removeDr = pending("the lab-dr stack", () => dr.remove());
+    await measure("first deploy (examples/lab-dr)", "pulumi-lvs", () => dr.up(), () => servesTraffic("pulumi-lvs"));
+    tables["examples/lab-dr"] = { pulumi: ipvsTable("dir1"), ansible: "" };
+    await noopRows(dr, dirs.empty);
+    dr.config("weights.rs1", "5", true);
+    await measure("one weight change", "pulumi-lvs", () => withTraffic(() => dr.up()), (t) => ({ requests: { sent: t.sent, failed: t.failed } }));
+
+    // 4: failover, with the sync daemon.
+    const failed = await failover({ vip: VIP, master: "dir1", backup: "dir2" });
+
+    await measure("destroy (examples/lab-dr)", "pulumi-lvs", () => dr.ok(["destroy", "--yes", "--skip-preview"]));
+    removeDr();
+
+    // 1-3 with Ansible, on the same hosts, put back as they were.
+    const hostSysctls = sysctlsNow();
+    const prerequisites = ansiblePrerequisites();
+    freshApt();
+    const inventory = ansibleInventory(work, REAL_SERVERS);
+    const teardownDr = pending("Ansible's lab-dr", () => ansibleTeardown(work, inventory, hostSysctls, []));
+    await measure("first deploy (examples/lab-dr)", "ansible", () => ansiblePlaybook(work, inventory, "site.yml", ansibleDrVars(WEIGHTS)), () => servesTraffic("ansible"));
+    tables["examples/lab-dr"]!.ansible = ipvsTable("dir1");
+    await measure("no-op up", "ansible", () => ansiblePlaybook(work, inventory, "site.yml", ansibleDrVars(WEIGHTS)));
+    await measure("one weight change", "ansible", () => withTraffic(() => ansiblePlaybook(work, inventory, "site.yml", ansibleDrVars({ ...WEIGHTS, rs1: 5 }))),
+        (t) => ({ requests: { sent: t.sent, failed: t.failed } }));
+    teardownDr();
+    return { hostSysctls, prerequisites, failover: failed };
 }
 
 async function main(): Promise<void> {
@@ -167,65 +210,31 @@ async function main(): Promise<void> {
     try {
         await directorPackagesAbsent(DIRECTORS);
 
-        // 1-3: examples/lab-dr with pulumi-lvs (not in the smoke run, which does 2-3 on the scale program).
+        // 1-4: examples/lab-dr (not in the smoke run, which does 2-3 on the scale program).
         let hostSysctls: Record<string, string> | undefined;
         let prerequisites: string[] | undefined;
         if (!smoke) {
-        freshApt();
-        const dr = benchStack(repo.dir, "bench-dr", { syncDaemon: "true" });
-        const removeDr = pending("the lab-dr stack", () => dr.remove());
-        await measure("first deploy (examples/lab-dr)", "pulumi-lvs", () => pulumiUp(dr), () => {
-            const res = httpRequests(`http://${VIP}/`, 60);
-            if (res.failures !== 0) throw new Error(`after the first deploy ${res.failures} of 60 requests failed`);
-            return {};
-        });
-        tables["examples/lab-dr"] = { pulumi: ipvsTable("dir1"), ansible: "" };
-        await noopRows(dr, emptyDir);
-        dr.config("weights.rs1", "5", true);
-        await measure("one weight change", "pulumi-lvs", () => withTraffic(() => pulumiUp(dr)), (t) => ({ requests: { sent: t.sent, failed: t.failed } }));
-
-        // 4: failover, with the sync daemon.
-        if (!smoke) failoverResult = await failover({ vip: VIP, master: "dir1", backup: "dir2" });
-
-        await measure("destroy (examples/lab-dr)", "pulumi-lvs", () => dr.ok(["destroy", "--yes", "--skip-preview"]));
-        removeDr();
-
-        // 1-3 with Ansible, on the same hosts, put back as they were.
-        hostSysctls = sysctlsNow();
-        prerequisites = ansiblePrerequisites();
-        freshApt();
-        const inventory = ansibleInventory(work, REAL_SERVERS);
-        const teardownDr = pending("Ansible's lab-dr", () => ansibleTeardown(work, inventory, hostSysctls!, []));
-        await measure("first deploy (examples/lab-dr)", "ansible", () => ansiblePlaybook(work, inventory, "site.yml", ansibleDrVars(WEIGHTS)), () => {
-            const res = httpRequests(`http://${VIP}/`, 60);
-            if (res.failures !== 0) throw new Error(`after Ansible's first deploy ${res.failures} of 60 requests failed`);
-            return {};
-        });
-        tables["examples/lab-dr"]!.ansible = ipvsTable("dir1");
-        ansibleDisconnect(work);
-        await measure("no-op up", "ansible", () => ansiblePlaybook(work, inventory, "site.yml", ansibleDrVars(WEIGHTS)));
-        ansibleDisconnect(work);
-        await measure("one weight change", "ansible", () => withTraffic(() => ansiblePlaybook(work, inventory, "site.yml", ansibleDrVars({ ...WEIGHTS, rs1: 5 }))),
-            (t) => ({ requests: { sent: t.sent, failed: t.failed } }));
-        teardownDr();
+            const dr = await drRows({ repo: repo.dir, empty: emptyDir, work }, tables);
+            ({ hostSysctls, prerequisites } = dr);
+            failoverResult = dr.failover;
         }
 
         // 5: N services added to a deployed pair, one weight changed, the N destroyed (the pair stays).
         const scale = benchStack(scaleDir, "bench-scale");
         const removeScale = pending("the scale stack", () => scale.remove());
-        pulumiUp(scale);
+        scale.up();
         for (const n of SCALES) {
             scale.config("services", String(n));
-            await measure(`add ${count(n)}`, "pulumi-lvs", () => pulumiUp(scale));
+            await measure(`add ${count(n)}`, "pulumi-lvs", () => scale.up());
             if (n === SCALES[0]) {
                 tables.scale = { pulumi: ipvsTable("dir1", false), ansible: "" };
                 if (smoke) await noopRows(scale, emptyDir);
             }
             scale.config("bumpedWeight", "5");
-            await measure(`one weight change, ${count(n)}`, "pulumi-lvs", () => pulumiUp(scale));
+            await measure(`one weight change, ${count(n)}`, "pulumi-lvs", () => scale.up());
             scale.run(["config", "rm", "bumpedWeight"]);
             scale.config("services", "0");
-            await measure(`destroy ${count(n)}`, "pulumi-lvs", () => pulumiUp(scale));
+            await measure(`destroy ${count(n)}`, "pulumi-lvs", () => scale.up());
         }
         if (!smoke) {
             // The same, with enough engine workers for every command at once (`pulumi up` runs 4 per core by default).
@@ -242,13 +251,10 @@ async function main(): Promise<void> {
         const teardownScale = pending("Ansible's scale services", () => ansibleTeardown(work, scaleInventory, hostSysctls!, prerequisites!));
         ansiblePlaybook(work, scaleInventory, "site.yml", ansibleScaleVars(0));
         for (const n of SCALES) {
-            ansibleDisconnect(work);
-            await measure(`add ${count(n)}`, "ansible", () => ansiblePlaybook(work, scaleInventory, "site.yml", ansibleScaleVars(n)));
+                await measure(`add ${count(n)}`, "ansible", () => ansiblePlaybook(work, scaleInventory, "site.yml", ansibleScaleVars(n)));
             if (n === SCALES[0]) tables.scale!.ansible = ipvsTable("dir1", false);
-            ansibleDisconnect(work);
-            await measure(`one weight change, ${count(n)}`, "ansible", () => ansiblePlaybook(work, scaleInventory, "site.yml", ansibleScaleVars(n, 5)));
-            ansibleDisconnect(work);
-            await measure(`destroy ${count(n)}`, "ansible", () => ansiblePlaybook(work, scaleInventory, "site.yml", ansibleScaleVars(0)));
+                await measure(`one weight change, ${count(n)}`, "ansible", () => ansiblePlaybook(work, scaleInventory, "site.yml", ansibleScaleVars(n, 5)));
+                await measure(`destroy ${count(n)}`, "ansible", () => ansiblePlaybook(work, scaleInventory, "site.yml", ansibleScaleVars(0)));
         }
         teardownScale();
 

@@ -7,7 +7,7 @@ import * as path from "path";
 import { labHost, repoRoot } from "../lab/helpers";
 import { createInfraRepo, packPackage, type InfraRepo } from "../test/helpers/infraRepo";
 import { LabStack } from "../test/helpers/labStack";
-import { pulumiEnv, type CliResult } from "../test/helpers/pulumi-cli";
+import { pulumiEnv } from "../test/helpers/pulumi-cli";
 
 export interface Timed<T> { seconds: number; result: T }
 
@@ -34,10 +34,6 @@ export function benchRepo(work: string): InfraRepo {
 /** A stack of one of the repo's programs on the lab, with a VRRP password. */
 export function benchStack(dir: string, name: string, config: Record<string, string> = {}): LabStack {
     return LabStack.create(dir, name, config, { vrrpPassword: "bench123" });
-}
-
-export function pulumiUp(stack: LabStack): CliResult {
-    return stack.ok(["up", "--yes", "--skip-preview"]);
 }
 
 /**
@@ -78,7 +74,10 @@ export function ansibleInventory(work: string, realServers: string[]): string {
     return file;
 }
 
-/** One `ansible-playbook` run; throws with its output when it fails. */
+/**
+ * One `ansible-playbook` run; throws with its output when it fails. Its persistent SSH connections end
+ * with it, so no later run (a row of its own) finds them open.
+ */
 export function ansiblePlaybook(work: string, inventory: string, playbook: string, vars: Record<string, unknown>): string {
     const varsFile = path.join(work, "vars.json");
     fs.writeFileSync(varsFile, JSON.stringify(vars));
@@ -97,12 +96,13 @@ export function ansiblePlaybook(work: string, inventory: string, playbook: strin
             ANSIBLE_RETRY_FILES_ENABLED: "False",
         },
     });
+    endConnections(work);
     if (res.status !== 0) throw new Error(`ansible-playbook ${playbook} failed:\n${res.stdout}\n${res.stderr}`);
     return res.stdout;
 }
 
-/** Ends Ansible's persistent SSH connections, so one task's do not serve the next one's. */
-export function ansibleDisconnect(work: string): void {
+/** Ends Ansible's persistent SSH connections. */
+function endConnections(work: string): void {
     const dir = path.join(work, "cp");
     if (!fs.existsSync(dir)) return;
     for (const socket of fs.readdirSync(dir)) spawnSync("ssh", ["-o", `ControlPath=${path.join(dir, socket)}`, "-O", "exit", "x"], { stdio: "ignore" });
