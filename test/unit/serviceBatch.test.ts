@@ -76,6 +76,21 @@ describe("service files changed together: one validation and one reload (scratch
         assert.equal(lines(r.after, "claim").filter((c) => c.includes("services")).length, 5);
     });
 
+    it("a reload is verified once keepalived reports it done (its journal's \"Reload complete\"), not after a fixed second; a keepalived that does not report it gets the second", () => {
+        const changed = (n: number) => content(n).replace("{\n}", "{\n  # changed\n}");
+        const forget: Step = { plain: true, script: 'rm -f "$FAKE_STATE/sleeps"' };
+        const sleeps: Step = { plain: true, script: 'sed "s/^/sleep /" "$FAKE_STATE/sleeps" 2>/dev/null || true' };
+        const withJournal = { ...apply(1, changed(1)), env: { ...owner(1), FAKE_JOURNAL_RELOADS: "1" } };
+        const reported = box().run(withJournal, { before: [mainConf, apply(1), forget], after: [sleeps, report], serviceFile: service(1).target });
+        ok(reported, 1);
+        assert.equal(loadsOf(reported.after), 3, reported.after);
+        // The leader's gathering waits (0.3 s) and nothing else: no wait after the reload.
+        assert.deepEqual(lines(reported.after, "sleep").filter((t) => t !== "0.3"), [], reported.after);
+        const silent = box().run(apply(1, changed(1)), { before: [mainConf, apply(1), forget], after: [sleeps, report], serviceFile: service(1).target });
+        ok(silent, 1);
+        assert.deepEqual(lines(silent.after, "sleep").filter((t) => t !== "0.3"), Array(10).fill("0.1"), silent.after);
+    });
+
     it("a file keepalived refuses fails its own command with keepalived's message; the others are applied by one reload", () => {
         const r = box().run(apply(3, content(3, { invalid: true })), { before: [mainConf, apply(1)], together: [2, 4, 5].map((n) => apply(n)), after: [report], serviceFile: service(1).target, gate: true });
         assert.equal(r.status, 1);

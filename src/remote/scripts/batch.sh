@@ -277,10 +277,10 @@ batch_lead() {
       batch=() verify=()
     fi
   fi
-  if [ ${#batch[@]} -gt 0 ] && [ $running = 1 ] && [ $started = 0 ] && ! out=$(systemctl reload keepalived 2>&1); then
+  if [ ${#batch[@]} -gt 0 ] && [ $running = 1 ] && [ $started = 0 ] && ! keepalived_reload; then
     batch_put_back "${batch[@]}"
     systemctl reload keepalived 2>/dev/null || true
-    for e in "${batch[@]}"; do batch_outcome "$e" 1 "reloading keepalived failed ($(tr -s '\n' ' ' <<< "$out" | sed 's/ $//')); $(batch_restored "$e")"; done
+    for e in "${batch[@]}"; do batch_outcome "$e" 1 "reloading keepalived failed ($(tr -s '\n' ' ' <<< "$RELOAD_OUT" | sed 's/ $//')); $(batch_restored "$e")"; done
     verify=()
   elif [ $running = 0 ] && [ $held = 1 ]; then
     for e in "${batch[@]}"; do
@@ -292,7 +292,8 @@ batch_lead() {
 
   # Verify, where keepalived ran: it still runs, and each service is in IPVS as its file says (or gone).
   if [ $running = 1 ] && [ ${#verify[@]} -gt 0 ]; then
-    [ ${#batch[@]} -eq 0 ] || sleep 1
+    # A start is done when systemd says so; a reload, when keepalived says so (keepalived_reload waited).
+    [ ${#batch[@]} -eq 0 ] || [ $started = 0 ] || sleep 1
     if ! systemctl is-active -q keepalived; then
       batch_put_back "${batch[@]}"
       keepalived_idle || systemctl start keepalived || true

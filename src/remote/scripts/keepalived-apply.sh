@@ -105,7 +105,8 @@ if [ $companion_changed = 1 ] && [ -f "$COMPANION" ]; then cp -p "$COMPANION" "$
 running=0
 systemctl is-active -q keepalived && running=1
 
-reload_keepalived() { systemctl reload keepalived; }
+settled=0
+reload_keepalived() { keepalived_reload && settled=1; }
 restore() {
   if [ -f "$work/backup" ]; then cp -p "$work/backup" "$TARGET"; else rm -f "$TARGET"; fi
   if [ $companion_changed = 1 ]; then
@@ -127,11 +128,12 @@ if [ $ipvs_missing = 1 ] && [ "$KIND" = service ]; then
   # the service), then once with it (it adds it as new).
   mv -f "$TARGET" "$work/aside"
   reload_keepalived || true
-  sleep 1
   mv -f "$work/aside" "$TARGET"
+  settled=0
 fi
 if [ $running = 1 ]; then
-  if { [ $changed = 1 ] || [ $companion_changed = 1 ] || [ $drift = 1 ]; } && [ $load = 1 ] && ! out=$(reload_keepalived 2>&1); then
+  if { [ $changed = 1 ] || [ $companion_changed = 1 ] || [ $drift = 1 ]; } && [ $load = 1 ] && ! reload_keepalived; then
+    out=$RELOAD_OUT
     restore
     fail "reloading keepalived failed ($(tr -s '\n' ' ' <<< "$out" | sed 's/ $//')); $restored"
   fi
@@ -150,7 +152,8 @@ fi
 
 # Verify: keepalived still runs, and the IPVS service this file defines exists.
 if [ $load = 1 ] && systemctl is-active -q keepalived; then
-  sleep 1
+  # After a start (or a reload keepalived did not confirm: keepalived_reload waited a second instead).
+  [ $settled = 1 ] || sleep 1
   if ! systemctl is-active -q keepalived; then
     restore
     keepalived_idle || systemctl start keepalived || true

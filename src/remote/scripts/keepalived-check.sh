@@ -8,6 +8,19 @@ keepalived_vrrp() { grep -qs '^vrrp_instance ' "$KEEPALIVED_CONF"; }
 # keepalived_idle: keepalived.conf has no VRRP instance and no service file exists (one director before its
 # first VirtualService): keepalived refuses to start with nothing to run, so it is not started.
 keepalived_idle() { ! keepalived_vrrp && ! compgen -G "$LVS_DIR/services/*.conf" >/dev/null; }
+# keepalived_reload: reloads keepalived (systemctl's status; its words in RELOAD_OUT), then waits until keepalived has
+# carried the reload out: it logs "Reload complete" (2.2) once its children run with the new files. The
+# reload itself is a signal, done before keepalived starts on it. Without that line (another keepalived,
+# no journal), a second: the time the verification waited for every reload before.
+keepalived_reload() {
+  local cursor _
+  cursor=$(journalctl -u keepalived -n 0 --show-cursor -q 2>/dev/null | sed -n 's/^-- cursor: //p') || cursor=""
+  RELOAD_OUT=$(systemctl reload keepalived 2>&1) || return
+  for _ in 1 2 3 4 5 6 7 8 9 10; do
+    if [ -n "$cursor" ] && journalctl -u keepalived --after-cursor "$cursor" -q -o cat 2>/dev/null | grep -qx 'Reload complete'; then return 0; fi
+    sleep 0.1
+  done
+}
 
 config_check() {
   local stage=$1 f spec src target
