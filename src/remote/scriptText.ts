@@ -10,7 +10,9 @@ const cache = new Map<string, string>();
 function body(name: string): string {
     let text = cache.get(name);
     if (text === undefined) {
-        text = fs.readFileSync(path.join(__dirname, "scripts", `${name}.sh`), "utf8");
+        // Comment lines travel as empty lines: a third of the bytes, which each command keeps twice in the
+        // stack's state (inputs and outputs) and every step writes back; line numbers stay the file's.
+        text = fs.readFileSync(path.join(__dirname, "scripts", `${name}.sh`), "utf8").replace(/^[ \t]*#.*$/gm, "");
         cache.set(name, text);
     }
     return text;

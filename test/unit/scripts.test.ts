@@ -60,12 +60,25 @@ describe("remote scripts", () => {
         assert.ok(text.create.length < 400, `the command stays short (${text.create.length} characters)`);
     });
 
+    it("a script travels without its comments, each line at its place in the file (a FAILED line names the file's line)", () => {
+        const text = factsRead();
+        const bodyStart = Number(/^BODY_START='(\d+)'$/m.exec(text)![1]);
+        const body = text.split("\n").slice(bodyStart - 1);
+        const file = fs.readFileSync(path.join(__dirname, "..", "..", "src", "remote", "scripts", "facts.sh"), "utf8").split("\n");
+        assert.equal(body.length, file.length);
+        assert.ok(file.some((l) => l.startsWith("#")), "facts.sh has comment lines");
+        file.forEach((line, i) => assert.equal(body[i], /^\s*#/.test(line) ? "" : line, `line ${i + 1}`));
+        assert.doesNotMatch(text, /^\s*#/m, "no comment line in the prelude and libraries either");
+    });
+
     it("a script that fails leads its output with its FAILED line; an unexpected failure names its command and line", () => {
         // The prelude and parameters of a real script, with a body of our own and a state folder in /tmp.
         const state = fs.mkdtempSync(path.join(os.tmpdir(), "plvs-state-"));
         const withBody = (lines: string) => {
             const text = factsRead().replace(/^STATE_DIR='[^']*'$/m, `STATE_DIR=${shq(state)}`);
-            return text.slice(0, text.indexOf("# Reads what the configuration")) + lines + "\n";
+            // The body starts at line BODY_START (the lines before it: parameters, prelude, libraries).
+            const bodyStart = Number(/^BODY_START='(\d+)'$/m.exec(text)![1]);
+            return `${text.split("\n").slice(0, bodyStart - 1).join("\n")}\n${lines}\n`;
         };
         try {
             // A command's own complaint on stderr comes after the FAILED line, then the progress notes.
