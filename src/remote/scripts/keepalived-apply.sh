@@ -152,8 +152,9 @@ fi
 
 # Verify: keepalived still runs, and the IPVS service this file defines exists.
 if [ $load = 1 ] && systemctl is-active -q keepalived; then
-  # After a start (or a reload keepalived did not confirm: keepalived_reload waited a second instead).
-  [ $settled = 1 ] || sleep 1
+  # A second after a start, after a reload keepalived did not confirm, and after a VRRP change: keepalived
+  # confirms a reload once its checker has applied the IPVS changes, but before VRRP has (keepalived_reload).
+  [ $settled = 1 ] && [ "$KIND" = service ] || sleep 1
   if ! systemctl is-active -q keepalived; then
     restore
     keepalived_idle || systemctl start keepalived || true

@@ -9,9 +9,10 @@ keepalived_vrrp() { grep -qs '^vrrp_instance ' "$KEEPALIVED_CONF"; }
 # first VirtualService): keepalived refuses to start with nothing to run, so it is not started.
 keepalived_idle() { ! keepalived_vrrp && ! compgen -G "$LVS_DIR/services/*.conf" >/dev/null; }
 # keepalived_reload: reloads keepalived (systemctl's status; its words in RELOAD_OUT), then waits until keepalived has
-# carried the reload out: it logs "Reload complete" (2.2) once its children run with the new files. The
-# reload itself is a signal, done before keepalived starts on it. Without that line (another keepalived,
-# no journal), a second: the time the verification waited for every reload before.
+# carried the reload out. The reload itself is a signal, sent before keepalived acts on it; keepalived
+# (2.2.2 and later, core/config_notify.c) logs "Reload complete" once every child has read the new files,
+# the checker after applying the IPVS changes (the VRRP child reports before applying its own). Without
+# that line (an older keepalived, no journal), a second: the time the verification waited before.
 keepalived_reload() {
   local cursor _
   cursor=$(journalctl -u keepalived -n 0 --show-cursor -q 2>/dev/null | sed -n 's/^-- cursor: //p') || cursor=""
