@@ -80,7 +80,8 @@ describe("service files changed together: one validation and one reload (scratch
         const changed = (n: number) => content(n).replace("{\n}", "{\n  # changed\n}");
         const forget: Step = { plain: true, script: 'rm -f "$FAKE_STATE/sleeps"' };
         const sleeps: Step = { plain: true, script: 'sed "s/^/sleep /" "$FAKE_STATE/sleeps" 2>/dev/null || true' };
-        const withJournal = { ...apply(1, changed(1)), env: { ...owner(1), FAKE_JOURNAL_RELOADS: "1" } };
+        // Many lines after it: read whole, not through a pipe that grep -q would cut (SIGPIPE under pipefail).
+        const withJournal = { ...apply(1, changed(1)), env: { ...owner(1), FAKE_JOURNAL_RELOADS: "1", FAKE_JOURNAL_NOISE: "5000" } };
         const reported = box().run(withJournal, { before: [mainConf, apply(1), forget], after: [sleeps, report], serviceFile: service(1).target });
         ok(reported, 1);
         assert.equal(loadsOf(reported.after), 3, reported.after);

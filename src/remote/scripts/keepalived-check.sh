@@ -18,7 +18,9 @@ keepalived_reload() {
   cursor=$(journalctl -u keepalived -n 0 --show-cursor -q 2>/dev/null | sed -n 's/^-- cursor: //p') || cursor=""
   RELOAD_OUT=$(systemctl reload keepalived 2>&1) || return
   for _ in 1 2 3 4 5 6 7 8 9 10; do
-    if [ -n "$cursor" ] && journalctl -u keepalived --after-cursor "$cursor" -q -o cat 2>/dev/null | grep -qx 'Reload complete'; then return 0; fi
+    # The parent's lines only (its children log a line per real server), and not through a pipe: grep -q
+    # ends it early, and journalctl's SIGPIPE would fail it (pipefail).
+    if [ -n "$cursor" ] && grep -qxF 'Reload complete' <<< "$(journalctl -u keepalived SYSLOG_IDENTIFIER=Keepalived --after-cursor "$cursor" -q -o cat 2>/dev/null || true)"; then return 0; fi
     sleep 0.1
   done
 }
