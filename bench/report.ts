@@ -33,9 +33,14 @@ const cost = (r: Row | undefined) => {
     return `${fmt("connections")} ${fmt("commands")} ${fmt("reloads")}`;
 };
 
+/** The row of `task` by `tool`, if the run has one. */
+function findRow(report: BenchReport, task: string, tool: Row["tool"]): Row | undefined {
+    return report.rows.find((r) => r.task === task && r.tool === tool);
+}
+
 export function tableLines(report: BenchReport): string[] {
     const tasks = [...new Set(report.rows.filter((r) => r.tool !== "empty stack").map((r) => r.task))];
-    const find = (task: string, tool: Row["tool"]) => report.rows.find((r) => r.task === task && r.tool === tool);
+    const find = (task: string, tool: Row["tool"]) => findRow(report, task, tool);
     const lines = [
         `| task | pulumi-lvs s | conns cmds reloads (dir1/dir2) | Ansible s | conns cmds reloads (dir1/dir2) | ratio |`,
         `|---|---:|---|---:|---|---:|`,
@@ -53,7 +58,7 @@ export function tableLines(report: BenchReport): string[] {
 
 /** The issue's targets, each with whether this run met it. */
 export function targets(report: BenchReport): { target: string; met: boolean; measured: string }[] {
-    const find = (task: string, tool: Row["tool"]) => report.rows.find((r) => r.task === task && r.tool === tool);
+    const find = (task: string, tool: Row["tool"]) => findRow(report, task, tool);
     const out: { target: string; met: boolean; measured: string }[] = [];
     const noop = find("no-op up", "pulumi-lvs");
     const empty = find("no-op up", "empty stack");

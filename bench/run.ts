@@ -251,10 +251,10 @@ async function main(): Promise<void> {
         const teardownScale = pending("Ansible's scale services", () => ansibleTeardown(work, scaleInventory, hostSysctls!, prerequisites!));
         ansiblePlaybook(work, scaleInventory, "site.yml", ansibleScaleVars(0));
         for (const n of SCALES) {
-                await measure(`add ${count(n)}`, "ansible", () => ansiblePlaybook(work, scaleInventory, "site.yml", ansibleScaleVars(n)));
+            await measure(`add ${count(n)}`, "ansible", () => ansiblePlaybook(work, scaleInventory, "site.yml", ansibleScaleVars(n)));
             if (n === SCALES[0]) tables.scale!.ansible = ipvsTable("dir1", false);
-                await measure(`one weight change, ${count(n)}`, "ansible", () => ansiblePlaybook(work, scaleInventory, "site.yml", ansibleScaleVars(n, 5)));
-                await measure(`destroy ${count(n)}`, "ansible", () => ansiblePlaybook(work, scaleInventory, "site.yml", ansibleScaleVars(0)));
+            await measure(`one weight change, ${count(n)}`, "ansible", () => ansiblePlaybook(work, scaleInventory, "site.yml", ansibleScaleVars(n, 5)));
+            await measure(`destroy ${count(n)}`, "ansible", () => ansiblePlaybook(work, scaleInventory, "site.yml", ansibleScaleVars(0)));
         }
         teardownScale();
 

@@ -36,6 +36,9 @@ const scripts: Record<string, string> = {
     "facts": factsRead({ version: "2.4", reason: "auth_hmac" }),
 };
 
+/** The line a script's body starts at (BODY_START): the lines before it are its parameters, prelude and libraries. */
+const bodyStartOf = (text: string) => Number(/^BODY_START='(\d+)'$/m.exec(text)![1]);
+
 describe("remote scripts", () => {
     for (const [what, script] of Object.entries(scripts)) {
         it(`${what}: the script and its root wrapper parse`, () => {
@@ -62,8 +65,7 @@ describe("remote scripts", () => {
 
     it("a script travels without its comments, each line at its place in the file (a FAILED line names the file's line)", () => {
         const text = factsRead();
-        const bodyStart = Number(/^BODY_START='(\d+)'$/m.exec(text)![1]);
-        const body = text.split("\n").slice(bodyStart - 1);
+        const body = text.split("\n").slice(bodyStartOf(text) - 1);
         const file = fs.readFileSync(path.join(__dirname, "..", "..", "src", "remote", "scripts", "facts.sh"), "utf8").split("\n");
         assert.equal(body.length, file.length);
         assert.ok(file.some((l) => l.startsWith("#")), "facts.sh has comment lines");
@@ -76,9 +78,7 @@ describe("remote scripts", () => {
         const state = fs.mkdtempSync(path.join(os.tmpdir(), "plvs-state-"));
         const withBody = (lines: string) => {
             const text = factsRead().replace(/^STATE_DIR='[^']*'$/m, `STATE_DIR=${shq(state)}`);
-            // The body starts at line BODY_START (the lines before it: parameters, prelude, libraries).
-            const bodyStart = Number(/^BODY_START='(\d+)'$/m.exec(text)![1]);
-            return `${text.split("\n").slice(0, bodyStart - 1).join("\n")}\n${lines}\n`;
+            return `${text.split("\n").slice(0, bodyStartOf(text) - 1).join("\n")}\n${lines}\n`;
         };
         try {
             // A command's own complaint on stderr comes after the FAILED line, then the progress notes.
