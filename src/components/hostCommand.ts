@@ -31,7 +31,7 @@ export function hostCommand(name: string, args: HostCommandArgs, opts: pulumi.Cu
         // Undefined when there is nothing to undo: the provider then does not connect on delete.
         delete: commands.delete as pulumi.Output<string>,
         // The scripts travel on stdin, ahead of the content (a secret content makes all of it secret).
-        stdin: pulumi.all([args.title, args.apply, args.remove, args.stdin ?? "", owner]).apply(([t, a, r, i, o]) => hostCommandText(t, a, r, i, o).stdin),
+        stdin: pulumi.all([commands, args.stdin ?? ""]).apply(([c, i]) => `${c.stdin}${i}`),
         triggers: args.replaceOn,
         // The scripts print progress and errors on stderr; stdout holds the recorded prior state.
         logging: "stderr",

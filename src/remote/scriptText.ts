@@ -31,7 +31,8 @@ export type ScriptName =
 /** Function libraries a script's body uses, placed ahead of it. */
 const LIBRARIES: Partial<Record<ScriptName, string[]>> = {
     "keepalived-apply": ["drift", "keepalived-check", "batch"],
-    "keepalived-delete": ["keepalived-check", "batch"],
+    // The same libraries as keepalived-apply: a command's two scripts then share them on stdin (shell.ts).
+    "keepalived-delete": ["drift", "keepalived-check", "batch"],
     "drift-probe": ["drift", "keepalived-check"],
     "drift-forget": ["drift"],
     "vrrp-hold": ["keepalived-check"],
@@ -43,11 +44,14 @@ const LIBRARIES: Partial<Record<ScriptName, string[]>> = {
  * `prelude: false` for a read-only script: the prelude creates the state folder and takes the lock.
  */
 export function script(name: ScriptName, values: Record<string, string | number | ReadonlyArray<string>>, opts: { claims?: boolean; prelude?: boolean } = {}): string {
-    // BODY_START lets a FAILED line name the line of the script file itself.
+    // BODY_START lets a FAILED line name the line of the script file itself; LIB_START is where the
+    // prelude and libraries begin (scriptParts, shell.ts).
     const prelude = opts.prelude === false ? "" : `${body("prelude")}\n`;
     const claims = opts.claims === false ? "" : `${body("claims")}\n`;
     const libraries = (LIBRARIES[name] ?? []).map((l) => `${body(l)}\n`).join("");
-    const head = (bodyStart: number) => `${params({ STATE_DIR, SCRIPT: name, BODY_START: bodyStart, ...values })}\n${prelude}${claims}${libraries}`;
-    const bodyStart = head(0).split("\n").length;
-    return `${head(bodyStart)}${body(name)}`;
+    const head = (libStart: number, bodyStart: number) => `${params({ STATE_DIR, SCRIPT: name, BODY_START: bodyStart, LIB_START: libStart, ...values })}\n`;
+    const libStart = head(0, 0).split("\n").length;
+    const lib = `${prelude}${claims}${libraries}`;
+    const bodyStart = `${head(libStart, 0)}${lib}`.split("\n").length;
+    return `${head(libStart, bodyStart)}${lib}${body(name)}`;
 }

@@ -63,6 +63,28 @@ describe("remote scripts", () => {
         assert.ok(text.create.length < 400, `the command stays short (${text.create.length} characters)`);
     });
 
+    it("a command's two scripts share their prelude and libraries on stdin: each phase still runs its own script, byte for byte", () => {
+        const pairs: [string, string][] = [
+            [keepalivedApply({ kind: "service", target: "/etc/keepalived/pulumi-lvs/services/x.conf", verifyIpvs: "-t 10.0.0.10:80" }), keepalivedDelete({ kind: "service", target: "/etc/keepalived/pulumi-lvs/services/x.conf" })],
+            [sysctlApply("director-lb"), sysctlDelete("director-lb")],
+            [fwApply("PLVS_lb"), fwDelete("PLVS_lb")],
+        ];
+        const input = "file content\nwith 'quotes' and ünïcode\n";
+        for (const [apply, remove] of pairs) {
+            const text = hostCommandText("x", apply, remove, input, OWNER);
+            const apart = Buffer.byteLength(apply) + Buffer.byteLength(remove);
+            assert.ok(Buffer.byteLength(text.stdin) < apart * 0.75, `stdin ${Buffer.byteLength(text.stdin)} bytes for scripts of ${apart}`);
+            // What each phase hands to bash, then the rest of stdin: the script exactly, then the input untouched.
+            for (const [command, script] of [[text.create, apply], [text.update, apply], [text.delete!, remove]] as const) {
+                const shown = command.replace(`exec /bin/bash -c "$h$l$b" plvs-`, `printf %s "$h$l$b"; cat; exit 0; : `);
+                assert.notEqual(shown, command, "the command runs the script through bash -c");
+                const res = bash(shown, text.stdin);
+                assert.equal(res.status, 0, res.stderr);
+                assert.ok(res.stdout === script + input, `${command.split("\n")[0]}: runs its own script, then reads the input`);
+            }
+        }
+    });
+
     it("a script travels without its comments, each line at its place in the file (a FAILED line names the file's line)", () => {
         const text = factsRead();
         const body = text.split("\n").slice(bodyStartOf(text) - 1);
