@@ -5,10 +5,6 @@ export {
     type TcpCheckArgs, type HttpCheckArgs, type MiscCheckArgs, type DnsCheckArgs, type UdpCheckArgs, type PingCheckArgs,
 } from "./components/VirtualService";
 export { RealServer, type RealServerArgs, type RealServerFirewallArgs, type FirewallPortArgs } from "./components/RealServer";
-export type { ConnectionArgs, JumpHostArgs } from "./components/connection";
-export { LvsValidationError, type Problem } from "./model/errors";
-export { Scheduler, ForwardingMode, Protocol } from "./model/primitives";
-export { AuthType } from "./model/directorPair";
-export { HealthCheckType, DnsQueryType } from "./model/healthCheck";
-export { SchedulerFlag } from "./model/virtualService";
-export type { DirectorRole } from "./render/keepalivedMain";
+export type { ConnectionArgs, JumpHostArgs } from "./components/connectionArgs";
+export { LvsValidationError, type Problem } from "./model/validationError";
+export { Scheduler, ForwardingMode, Protocol, AuthType, HealthCheckType, DnsQueryType, SchedulerFlag, type DirectorRole } from "./model/names";

@@ -1,7 +1,8 @@
 // LvsDirectorPair: two directors with ipvsadm + keepalived, sharing VIPs through VRRP.
 import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
-import { authHmacKeySchema, authPassSchema, directorPairSchema, pairVipAddresses, type AuthType, type DirectorPairModel } from "../model/directorPair";
+import { authHmacKeySchema, authPassSchema, directorPairSchema, pairVipAddresses, type DirectorPairModel } from "../model/directorPair";
+import type { AuthType, DirectorRole } from "../model/names";
 import { z } from "zod";
 import { claimRouterIds, claimVips } from "../model/pairClaims";
 import type { Connection } from "../model/connection";
@@ -14,7 +15,7 @@ import { family, hostCidr, hostIdentity, hostPort } from "../model/primitives";
 import { parseFacts, type DirectorFacts } from "../render/facts";
 import { renderNatRules } from "../render/firewall";
 import { natRuleSet } from "../render/ruleSets";
-import { renderAuthDefinition, renderKeepalivedMain, routerIdOf, ROLES, type DirectorRole, type PairFacts } from "../render/keepalivedMain";
+import { renderAuthDefinition, renderKeepalivedMain, routerIdOf, ROLES, type PairFacts } from "../render/keepalivedMain";
 import { mergeSysctls, renderSysctlFile } from "../render/sysctl";
 import { AUTH_FILE, keepalivedApply, keepalivedDelete, MAIN_FILE, withCompanion, type KeepalivedFile } from "../remote/keepalivedFile";
 import { driftForget, withDriftMark } from "../remote/drift";
@@ -28,7 +29,8 @@ import { directorVipExpectations, directorVipUnitName, oneDirectorArpSysctls, re
 import { unitApply, unitDelete, type UnitExpectations } from "../remote/unit";
 import { KEEPALIVED_CONF } from "../render/paths";
 import { checked, componentNameSchema } from "./checked";
-import { checkedConnection, connectionHost, type ConnectionArgs } from "./connection";
+import { checkedConnection, connectionHost } from "./connection";
+import type { ConnectionArgs } from "./connectionArgs";
 import { hostCommand } from "./hostCommand";
 import { driftTrigger } from "./driftProbe";
 

@@ -4,7 +4,7 @@
 // Addresses and routes are set by a systemd unit, so they survive a reboot.
 import * as pulumi from "@pulumi/pulumi";
 import { realServerSchema, type RealServerModel } from "../model/realServer";
-import type { ForwardingMode, Protocol } from "../model/primitives";
+import type { ForwardingMode, Protocol } from "../model/names";
 import { renderRealServerRules } from "../render/firewall";
 import { sysctlFile } from "../render/paths";
 import { realServerRuleSet } from "../render/ruleSets";
@@ -14,7 +14,8 @@ import { fwApply, fwDelete } from "../remote/firewall";
 import { sysctlApply, sysctlDelete } from "../remote/sysctl";
 import { unitApply, unitDelete, type UnitExpectations } from "../remote/unit";
 import { checked, componentNameSchema } from "./checked";
-import { checkedConnection, connectionHost, type ConnectionArgs } from "./connection";
+import { checkedConnection, connectionHost } from "./connection";
+import type { ConnectionArgs } from "./connectionArgs";
 import { hostCommand } from "./hostCommand";
 import { registerRealServer } from "./serviceBackends";
 

@@ -2,9 +2,8 @@
 // directors (backup first), validated on the host, then loaded with a reload.
 import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
-import type { ForwardingMode, Protocol, Scheduler } from "../model/primitives";
-import { virtualServiceSchema, type SchedulerFlag, type VirtualServiceModel } from "../model/virtualService";
-import type { DnsQueryType, HealthCheckType } from "../model/healthCheck";
+import type { DnsQueryType, ForwardingMode, HealthCheckType, Protocol, Scheduler, SchedulerFlag } from "../model/names";
+import { virtualServiceSchema, type VirtualServiceModel } from "../model/virtualService";
 import { serviceFile, serviceKey } from "../render/keys";
 import { SECRET_MARK } from "../model/secrets";
 import { claimUnique } from "../model/uniqueness";

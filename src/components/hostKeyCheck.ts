@@ -4,8 +4,11 @@
 // the key it saw. A mismatch cannot heal, so this check fails at once and says what differs.
 // Network errors are retried like the provider does, so a VM that is still booting is waited for.
 import { createHash } from "crypto";
-import { Client, type ConnectConfig } from "ssh2";
+import type { Client, ConnectConfig } from "ssh2";
 import type { Connection } from "../model/connection";
+
+// Loaded on first use: most programs pin no host key and probe no drift, and loading ssh2 costs every run.
+const newClient = (): Client => new (require("ssh2") as typeof import("ssh2")).Client();
 
 type Hop = Omit<Connection, "proxy">;
 
@@ -23,7 +26,7 @@ export const endpoint = (hop: Hop) => `${hop.user}@${hop.host}:${hop.port}`;
 /** One handshake up to the key exchange: resolves with the key the host presented (no login needed). */
 function presentedKey(hop: Hop, via?: NodeJS.ReadableStream): Promise<Buffer> {
     return new Promise((resolve, reject) => {
-        const client = new Client();
+        const client = newClient();
         let seen: Buffer | undefined;
         const done = (err?: Error) => {
             client.removeAllListeners();
@@ -111,7 +114,7 @@ export async function checkPinnedHostKeys(c: Connection): Promise<void> {
  * first: a mismatch rejects with the HostKeyMismatch that says what differs, before any login.
  */
 export function login(hop: Hop, what: string, via?: NodeJS.ReadableStream): Promise<Client> {
-    const client = new Client();
+    const client = newClient();
     let mismatch: Error | undefined;
     return new Promise<Client>((resolve, reject) => {
         client.on("ready", () => resolve(client));

@@ -2,18 +2,13 @@
 // address family, in one sync group when there are several).
 import { z } from "zod";
 import { scriptCommand } from "./healthCheck";
+import { AuthType } from "./names";
 import { addRule, type Path, type Secrets } from "./secrets";
 import { family, interfaceName, ipAddress, ipWithPrefix, isIp, seconds, valuesOf } from "./primitives";
 import { emailAlertsSchema, globalDefsSchema, keepalivedName } from "./globalDefs";
 
-/** VRRP authentication (keepalived's authentication block). */
-export const AuthType = {
-    /** auth_type PASS: a password of up to 8 characters in every advertisement. */
-    Password: "PASS",
-    /** auth_hmac: HMAC-signed advertisements (keepalived 2.4+). */
-    Hmac: "HMAC",
-} as const;
-export type AuthType = (typeof AuthType)[keyof typeof AuthType];
+export { AuthType } from "./names";
+
 
 export const DEFAULT_PRIORITIES = { primary: 150, secondary: 100 } as const;
 

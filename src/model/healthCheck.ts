@@ -1,6 +1,9 @@
 // Health checks (keepalived checkers), one schema per kind, discriminated by `type`.
 import { z } from "zod";
+import { DnsQueryType } from "./names";
 import { decimalSeconds, port, seconds, valuesOf } from "./primitives";
+
+export { DnsQueryType, HealthCheckType } from "./names";
 
 /** A value that lands inside a keepalived token: no whitespace, quote, comment sign or brace. */
 export const keepalivedWord = (what: string) => z.string().regex(/^[^\s"'#!{}\\]{1,255}$/, {
@@ -61,9 +64,6 @@ export const miscCheckSchema = z.object({
     ...timing,
 }).strict();
 
-/** The record type a DNS_CHECK asks for (keepalived's type). */
-export const DnsQueryType = { A: "A", NS: "NS", CNAME: "CNAME", SOA: "SOA", MX: "MX", TXT: "TXT", AAAA: "AAAA" } as const;
-export type DnsQueryType = (typeof DnsQueryType)[keyof typeof DnsQueryType];
 export const dnsCheckSchema = z.object({
     type: z.literal("DNS"),
     port: port.optional(),
@@ -87,21 +87,3 @@ export const healthCheckSchema = z.discriminatedUnion("type", [
     tcpCheckSchema, httpCheckSchema, httpsCheckSchema, miscCheckSchema, dnsCheckSchema, udpCheckSchema, pingCheckSchema,
 ], { error: (iss) => iss.code === "invalid_union" ? 'must be one of "TCP", "HTTP", "HTTPS", "MISC", "DNS", "UDP", "PING"' : undefined });
 export type HealthCheck = z.output<typeof healthCheckSchema>;
-/** The kind of a health check: keepalived's TCP_CHECK, HTTP_GET, SSL_GET, MISC_CHECK, DNS_CHECK, UDP_CHECK or PING_CHECK. */
-export const HealthCheckType = {
-    /** TCP_CHECK: a TCP connect. */
-    TCP: "TCP",
-    /** HTTP_GET: a GET that must answer the status code (or digest). */
-    HTTP: "HTTP",
-    /** SSL_GET: HTTP_GET over TLS. */
-    HTTPS: "HTTPS",
-    /** MISC_CHECK: a command on the director. */
-    MISC: "MISC",
-    /** DNS_CHECK: a query the server must answer. */
-    DNS: "DNS",
-    /** UDP_CHECK: a UDP probe. */
-    UDP: "UDP",
-    /** PING_CHECK: ICMP echo. */
-    PING: "PING",
-} as const;
-export type HealthCheckType = (typeof HealthCheckType)[keyof typeof HealthCheckType];

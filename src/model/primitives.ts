@@ -1,6 +1,9 @@
 // The value rules that the kernel, ipvsadm and keepalived enforce, as zod schemas with human rules.
 import { isIPv4, isIPv6, SocketAddress } from "net";
 import { z } from "zod";
+import { ForwardingMode, Protocol, Scheduler } from "./names";
+
+export { ForwardingMode, Protocol, Scheduler } from "./names";
 
 /** Dotted decimal only: no leading zeros, no hex or octal parts, no shortened forms. */
 const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
@@ -77,57 +80,14 @@ export const safeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, {
     message: "must be 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit",
 });
 
-// Each set of names is a constant object with its type of the same name: TypeScript programs write the
-// plain strings ("wrr"), and the component package's schema (Python, Go) gets a named enum whose members
-// are the keys. The values, in this order, are what validation accepts and lists in its messages.
+// The values of a set of names (names.ts), in order: what validation accepts and lists in its messages.
 export const valuesOf = <T extends Record<string, string>>(names: T) => Object.values(names) as [T[keyof T], ...T[keyof T][]];
 
-/**
- * An IPVS scheduler (keepalived's lvs_sched, `ipvsadm -s`), e.g. wrr (weighted round robin), wlc (weighted
- * least connections), sh (source hashing), mh (Maglev hashing). The directors' kernel needs its ip_vs_* module.
- */
-export const Scheduler = {
-    /** Round robin. */
-    RR: "rr",
-    /** Weighted round robin. */
-    WRR: "wrr",
-    /** Least connections. */
-    LC: "lc",
-    /** Weighted least connections. */
-    WLC: "wlc",
-    /** Locality-based least connections. */
-    LBLC: "lblc",
-    /** Locality-based least connections with replication. */
-    LBLCR: "lblcr",
-    /** Destination hashing. */
-    DH: "dh",
-    /** Source hashing. */
-    SH: "sh",
-    /** Shortest expected delay. */
-    SED: "sed",
-    /** Never queue. */
-    NQ: "nq",
-    /** Weighted failover. */
-    FO: "fo",
-    /** Weighted overflow. */
-    OVF: "ovf",
-    /** Maglev hashing. */
-    MH: "mh",
-    /** Weighted random twos choice. */
-    TWOS: "twos",
-} as const;
-export type Scheduler = (typeof Scheduler)[keyof typeof Scheduler];
 export const SCHEDULERS = valuesOf(Scheduler);
 export const scheduler = z.enum(SCHEDULERS);
 
-/** The IPVS forwarding method (keepalived's lvs_method): direct routing, NAT, or IP-in-IP tunnelling. */
-export const ForwardingMode = { DR: "DR", NAT: "NAT", TUN: "TUN" } as const;
-export type ForwardingMode = (typeof ForwardingMode)[keyof typeof ForwardingMode];
 export const FORWARDING_MODES = valuesOf(ForwardingMode);
 
-/** The transport protocol of a virtual service. */
-export const Protocol = { TCP: "TCP", UDP: "UDP", SCTP: "SCTP" } as const;
-export type Protocol = (typeof Protocol)[keyof typeof Protocol];
 export const PROTOCOLS = valuesOf(Protocol);
 
 export function family(address: string): 4 | 6 {

@@ -1,8 +1,11 @@
 // VirtualService: one IPVS service (VIP:port or fwmark) and its real servers, as keepalived config.
 import { z } from "zod";
+import { SchedulerFlag } from "./names";
 import { healthCheckSchema, tcpCheckSchema, udpCheckSchema, type HealthCheck } from "./healthCheck";
 import { addRule, type Path, type RuleText, type Secrets } from "./secrets";
 import { decimalSeconds, family, FORWARDING_MODES, ipAddress, isIp, isIpv4, port, PROTOCOLS, scheduler, seconds, valuesOf, weight, type Protocol } from "./primitives";
+
+export { SchedulerFlag } from "./names";
 
 export { healthCheckSchema, type HealthCheck } from "./healthCheck";
 
@@ -54,18 +57,6 @@ export const fwmarkSchema = z.object({
     ports: z.array(port).min(1),
 }).strict();
 
-/** keepalived's lvs_flags for the hashing schedulers: sh-fallback / sh-port with sh, mh-fallback / mh-port with mh. */
-export const SchedulerFlag = {
-    /** sh-fallback: skip an unavailable server (scheduler sh). */
-    ShFallback: "sh-fallback",
-    /** sh-port: hash the source port too (scheduler sh). */
-    ShPort: "sh-port",
-    /** mh-fallback: skip an unavailable server (scheduler mh). */
-    MhFallback: "mh-fallback",
-    /** mh-port: hash the source port too (scheduler mh). */
-    MhPort: "mh-port",
-} as const;
-export type SchedulerFlag = (typeof SchedulerFlag)[keyof typeof SchedulerFlag];
 
 export const virtualServiceSchema = z.object({
     /** VIP and port, or fwmark: one of the two forms. */

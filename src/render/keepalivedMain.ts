@@ -7,8 +7,9 @@ import type { DirectorFacts } from "./facts";
 import { AUTH_CONF, SERVICES_DIR } from "./paths";
 import { syncGroupName, vrrpInstances, type VrrpInstance } from "./vrrpInstances";
 
-/** Which director of a pair: the primary holds the VIPs while healthy, the secondary takes over. */
-export type DirectorRole = "primary" | "secondary";
+import type { DirectorRole } from "../model/names";
+
+export type { DirectorRole } from "../model/names";
 export const ROLES: ReadonlyArray<DirectorRole> = ["primary", "secondary"];
 
 /** The keepalived definition that holds the VRRP password, so it never appears in this file. */

@@ -76,6 +76,15 @@ describe("the npm package", function () {
         const service = steps.find((s) => s.urn === urn("pulumi-lvs:index:VirtualService", "web"))!;
         assert.deepEqual([...service.newState!.dependencies!].sort(), [urn("command:remote:Command", "web1-sysctls"), urn("command:remote:Command", "web1-vips")]);
     });
+
+    it("a program that uses it type-checks without reading zod's declarations (Pulumi type-checks the program on every run)", function () {
+        if (!infra) this.skip();
+        const files = execFileSync(path.join(infra.dir, "node_modules", ".bin", "tsc"), ["--noEmit", "--listFiles", "-p", infra.dir], { encoding: "utf8" }).split("\n");
+        const ours = files.filter((f) => f.includes("/node_modules/pulumi-lvs/"));
+        assert.ok(ours.some((f) => f.endsWith("/dist/index.d.ts")), "the program reads the package's declarations");
+        assert.deepEqual(files.filter((f) => f.includes("/node_modules/zod/")), [], "no declaration of zod");
+        assert.ok(ours.length <= 10, `the package's declarations it reads: ${ours.map((f) => f.split("/dist/")[1]).join(", ")}`);
+    });
 });
 
 function execFind(dir: string, prefix = ""): string[] {
