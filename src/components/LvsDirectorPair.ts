@@ -428,15 +428,12 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
         const releaseName = `${name}-secondary-vrrp-release`;
         let hold: command.remote.Command | undefined;
 
-        // Then the configuration, secondary (BACKUP) first: each step reaches the primary once the secondary
-        // has it (the sysctls, the rules, keepalived's files), and the primary's files come after all of the
-        // secondary's. The primary's sysctls and rules do not wait for the secondary's keepalived files.
+        // Then the configuration, secondary (BACKUP) first.
         this.directors = [];
         this.driftCheck = args.driftCheck ?? false;
         this.firewall = args.firewall ?? false;
         const nat = args.inside !== undefined || args.oneNicNat !== undefined;
         let previous: pulumi.Resource | undefined;
-        let previousSystem: pulumi.Resource | undefined;
         const mainCmds: command.remote.Command[] = [];
         for (const role of [...roles].reverse()) {
             const connection = connections[role];
@@ -447,7 +444,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 apply: sysctlApply(`director-${name}`),
                 remove: sysctlDelete(`director-${name}`),
                 stdin: sysctlText,
-            }, { parent: this, dependsOn: [...roles.map((r) => factsCmds[r]), ...(previousSystem ? [previousSystem] : [])] });
+            }, { parent: this, dependsOn: [...roles.map((r) => factsCmds[r]), ...(previous ? [previous] : [])] });
             let beforeAuth: pulumi.Resource = sysctls;
             if (nat || this.firewall) {
                 // Named "nat" since before `firewall`: the one command for the pair's own chains.
@@ -462,7 +459,6 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                     replaceOn: [natRuleSet(name)],
                 }, { parent: this, dependsOn: [sysctls] });
             }
-            previousSystem = beforeAuth;
             if (oneDirector) {
                 // The VIPs on lo and the ARP settings that answer them: both are deleted last when the director
                 // grows into a pair (VRRP then holds the VIPs on the NIC), the ARP settings first.
@@ -507,7 +503,7 @@ export class LvsDirectorPair extends pulumi.ComponentResource {
                 apply: keepalivedApply(AUTH_FILE),
                 remove: keepalivedDelete(AUTH_FILE),
                 stdin: pulumi.secret(pulumi.all([authText, configs[role]]).apply(([a, c]) => withCompanion(a, c))),
-            }, { parent: this, dependsOn: [beforeAuth, ...(previous ? [previous] : [])], additionalSecretOutputs: ["stdin"] });
+            }, { parent: this, dependsOn: [beforeAuth], additionalSecretOutputs: ["stdin"] });
             const keepalived = hostCommand(child("keepalived"), {
                 connection,
                 title: `keepalived.conf (${role} director)`,
