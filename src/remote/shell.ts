@@ -54,7 +54,8 @@ export type Read = [variable: string, bytes: number];
 export function bootstrap(title: string, phase: Phase, reads: ReadonlyArray<Read>, run: ReadonlyArray<string>, noDelete = false): string {
     // LC_ALL=C: read -N counts bytes; IFS= keeps each part's bytes whole. The owner's names are exported before read assigns them. A resource
     // without a delete has no instances to count (claims.sh): nothing would take them away again.
-    const steps = reads.filter(([v, n]) => v !== "_" || n > 0).map(([v, n]) => `read -r -N ${n} ${v} && `).join("");
+    // No read of 0 bytes: some bash versions read to the end of stdin for `read -N 0`.
+    const steps = reads.filter(([v, n]) => v !== "_" || n > 0).map(([v, n]) => (n > 0 ? `read -r -N ${n} ${v} && ` : `${v}= && `)).join("");
     const script = run.map((v) => `$${v}`).join("");
     const inner = `export LC_ALL=C PLVS_TOKEN PLVS_OWNER${noDelete ? " PLVS_NO_DELETE=1" : ""}; read -r PLVS_TOKEN PLVS_OWNER && IFS= && ` +
         `${steps}exec /bin/bash -c "${script}" plvs-${phase}; ` +

@@ -113,6 +113,10 @@ describe("components (Pulumi mocks)", () => {
         assert.ok(deps("primary-vrrp-peer").includes("lbI-secondary-vrrp-hold"));
         assert.ok(deps("primary-auth").includes("lbI-primary-vrrp-peer"), "the primary learns of the hold before its auth.conf");
         assert.ok(deps("secondary-vrrp-release").includes("lbI-primary-keepalived"), "the release waits for the primary's keepalived.conf");
+        // The secondary is the canary: nothing on the primary changes before all of the secondary's steps
+        // have gone through (a keepalived.conf the secondary refuses leaves the primary's sysctls and rules
+        // as they were too).
+        assert.ok(deps("primary-sysctls").includes("lbI-secondary-keepalived"), "the primary's first step waits for the secondary's last");
         // The hold runs again exactly when the identity (or the password) changes: it is its only input.
         const hold = commands("lbI-secondary-vrrp-hold")[0]!;
         const holdStdin: string = hold.inputs.stdin.value ?? hold.inputs.stdin;
