@@ -49,7 +49,7 @@ export function driftTrigger(args: DriftTriggerArgs): pulumi.Output<string> {
 async function probeMark(what: string, conn: Connection, file: KeepalivedFile, content: string, parent: pulumi.Resource): Promise<string> {
     const script = driftProbe(file);
     // The remote commands' bootstrap: root, or `sudo -n`; the script, then the stack's content, on stdin.
-    const commandText = bootstrap(`probe: ${what}`, "probe", [["s", byteLength(script)]], ["s"]);
+    const commandText = bootstrap(`probe: ${what}`, "probe", byteLength(script), [[0, byteLength(script)]]);
     const dials = [conn, conn.proxy].reduce((s, hop) => s + (hop ? hop.perDialTimeout ?? 15 : 0), 0);
     try {
         const res = await runner(conn, commandText, `0 probe\n${script}${content}`, (dials + PROBE_SECONDS) * 1000);

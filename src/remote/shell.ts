@@ -40,25 +40,23 @@ export function ownerOf(parentUrn: string, childName: string, triggers: Readonly
     return { urn, token };
 }
 
-/** One read of a command's stdin: into a variable, or skipped ("_"); `run` names the variables the script is made of, in order. */
-export type Read = [variable: string, bytes: number];
+/** A part of the scripts on stdin: its offset in bytes from their start, and its length. */
+export type Slice = [offset: number, bytes: number];
 
 /**
- * The command given to remote.Command: a few lines that read the owner (a line: token, URN), then read
- * the script's parts from stdin (or skip what belongs to the other script) and run their concatenation
- * with bash as root, named plvs-<phase> (claims.sh counts the instances of a resource by it). Whatever
- * follows on stdin is the script's own input (file contents, secrets). The command stays short, so a
- * failure reported by the provider ("running <command>: <output>") leads with the script's own FAILED
- * line, not with the script.
+ * The command given to remote.Command: a few lines that read the owner (a line: token, URN), then all the
+ * scripts on stdin (`total` bytes) and run as root, with bash, the concatenation of `slices` of them, named
+ * plvs-<phase> (claims.sh counts the instances of a resource by it). Whatever follows on stdin is the
+ * script's own input (file contents, secrets). The command stays short, so a failure reported by the
+ * provider ("running <command>: <output>") leads with the script's own FAILED line, not with the script.
  */
-export function bootstrap(title: string, phase: Phase, reads: ReadonlyArray<Read>, run: ReadonlyArray<string>, noDelete = false): string {
-    // LC_ALL=C: read -N counts bytes; IFS= keeps each part's bytes whole. The owner's names are exported before read assigns them. A resource
-    // without a delete has no instances to count (claims.sh): nothing would take them away again.
-    // No read of 0 bytes: some bash versions read to the end of stdin for `read -N 0`.
-    const steps = reads.filter(([v, n]) => v !== "_" || n > 0).map(([v, n]) => (n > 0 ? `read -r -N ${n} ${v} && ` : `${v}= && `)).join("");
-    const script = run.map((v) => `$${v}`).join("");
-    const inner = `export LC_ALL=C PLVS_TOKEN PLVS_OWNER${noDelete ? " PLVS_NO_DELETE=1" : ""}; read -r PLVS_TOKEN PLVS_OWNER && IFS= && ` +
-        `${steps}exec /bin/bash -c "${script}" plvs-${phase}; ` +
+export function bootstrap(title: string, phase: Phase, total: number, slices: ReadonlyArray<Slice>, noDelete = false): string {
+    // LC_ALL=C: read -N and ${s:offset:length} count bytes; IFS= keeps the bytes whole. The owner's names
+    // are exported before read assigns them. A resource without a delete has no instances to count
+    // (claims.sh): nothing would take them away again.
+    const script = slices.map(([offset, bytes]) => `\${s:${offset}:${bytes}}`).join("");
+    const inner = `export LC_ALL=C PLVS_TOKEN PLVS_OWNER${noDelete ? " PLVS_NO_DELETE=1" : ""}; read -r PLVS_TOKEN PLVS_OWNER && ` +
+        `IFS= read -r -N ${total} s && exec /bin/bash -c "${script}" plvs-${phase}; ` +
         `echo "pulumi-lvs: FAILED: stdin ended before the script did" >&2; exit 1`;
     return [
         `# pulumi-lvs: ${title.replace(/\n/g, " ")}`,
@@ -105,17 +103,21 @@ export function hostCommandText(title: string, apply: string, remove: string, in
     // Stdin keeps both scripts (in the state too, twice): the prelude and libraries they share go once.
     const shared = a !== undefined && r !== undefined && a.lib === r.lib ? { a, r } : undefined;
     const n = byteLength;
-    // On stdin: the libraries, apply's parameters and body, remove's parameters and body.
-    const [applyReads, removeReads]: Read[][] = shared
-        ? [[["l", n(shared.a.lib)], ["h", n(shared.a.head)], ["b", n(shared.a.body)], ["_", n(shared.r.head) + n(shared.r.body)]],
-           [["l", n(shared.a.lib)], ["_", n(shared.a.head) + n(shared.a.body)], ["h", n(shared.r.head)], ["b", n(shared.r.body)]]]
-        : [[["s", n(apply)], ["_", n(removeText)]], [["_", n(apply)], ["s", n(removeText)]]];
-    const run = shared ? ["h", "l", "b"] : ["s"];
-    const scripts = shared ? `${shared.a.lib}${shared.a.head}${shared.a.body}${shared.r.head}${shared.r.body}` : `${apply}${removeText}`;
+    // On stdin: the apply script whole (parameters, libraries, body), then remove's parameters and body;
+    // or, when they share nothing, the two scripts whole.
+    const parts = shared ? [shared.a.head, shared.a.lib, shared.a.body, shared.r.head, shared.r.body] : [apply, removeText];
+    const at: Slice[] = [];
+    let total = 0;
+    for (const p of parts) {
+        at.push([total, n(p)]);
+        total += n(p);
+    }
+    const [applySlices, removeSlices]: Slice[][] = shared ? [[[0, byteLength(apply)]], [at[3]!, at[1]!, at[4]!]] : [[at[0]!], [at[1]!]];
+    const scripts = parts.join("");
     return {
-        create: bootstrap(`apply ${title}`, "create", applyReads, run, noDelete),
-        update: bootstrap(`apply ${title}`, "update", applyReads, run, noDelete),
-        delete: noDelete ? undefined : bootstrap(`remove ${title}`, "delete", removeReads, run),
+        create: bootstrap(`apply ${title}`, "create", total, applySlices, noDelete),
+        update: bootstrap(`apply ${title}`, "update", total, applySlices, noDelete),
+        delete: noDelete ? undefined : bootstrap(`remove ${title}`, "delete", total, removeSlices),
         stdin: `${owner.token} ${owner.urn}\n${scripts}${input}`,
     };
 }

@@ -184,7 +184,7 @@ describe("components (Pulumi mocks)", () => {
         const svc = commands("web3-primary")[0]!;
         assert.match(svc.inputs.stdin, /real_server 10\.0\.0\.21 80 \{\n\s+weight 3/);
         assert.match(svc.inputs.stdin, /TARGET='\/etc\/keepalived\/pulumi-lvs\/services\/tcp_10-0-0-10_80\.conf'/);
-        assert.ok(svc.inputs.create.length < 450, "the command itself is short: the script travels on stdin");
+        assert.ok(svc.inputs.create.length < 400, "the command itself is short: the script travels on stdin");
         assert.deepEqual(commands("rs3-").map((c) => c.name).sort(), ["rs3-sysctls", "rs3-vips"]);
         assert.match(commands("rs3-vips")[0]!.inputs.stdin, /ExecStart=\/sbin\/ip addr replace 10\.0\.0\.10\/32 dev lo/);
     });
