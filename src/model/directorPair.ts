@@ -9,7 +9,6 @@ import { emailAlertsSchema, globalDefsSchema, keepalivedName } from "./globalDef
 
 export { AuthType } from "./names";
 
-
 export const DEFAULT_PRIORITIES = { primary: 150, secondary: 100 } as const;
 
 const whole = z.number().int({ message: "must be a whole number" });

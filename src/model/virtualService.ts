@@ -57,7 +57,6 @@ export const fwmarkSchema = z.object({
     ports: z.array(port).min(1),
 }).strict();
 
-
 export const virtualServiceSchema = z.object({
     /** VIP and port, or fwmark: one of the two forms. */
     vip: ipAddress.optional(),

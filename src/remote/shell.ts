@@ -102,18 +102,15 @@ export function hostCommandText(title: string, apply: string, remove: string, in
     const a = scriptParts(apply), r = scriptParts(removeText);
     // Stdin keeps both scripts (in the state too, twice): the prelude and libraries they share go once.
     const shared = a !== undefined && r !== undefined && a.lib === r.lib ? { a, r } : undefined;
-    const n = byteLength;
-    // On stdin: the apply script whole (parameters, libraries, body), then remove's parameters and body;
-    // or, when they share nothing, the two scripts whole.
-    const parts = shared ? [shared.a.head, shared.a.lib, shared.a.body, shared.r.head, shared.r.body] : [apply, removeText];
-    const at: Slice[] = [];
-    let total = 0;
-    for (const p of parts) {
-        at.push([total, n(p)]);
-        total += n(p);
-    }
-    const [applySlices, removeSlices]: Slice[][] = shared ? [[[0, byteLength(apply)]], [at[3]!, at[1]!, at[4]!]] : [[at[0]!], [at[1]!]];
-    const scripts = parts.join("");
+    // On stdin: the apply script whole, then remove's parameters and body (its libraries are apply's),
+    // or, when they share nothing, the remove script whole.
+    const applyBytes = byteLength(apply);
+    const scripts = shared ? `${apply}${shared.r.head}${shared.r.body}` : `${apply}${removeText}`;
+    const applySlices: Slice[] = [[0, applyBytes]];
+    const removeSlices: Slice[] = shared
+        ? [[applyBytes, byteLength(shared.r.head)], [byteLength(shared.a.head), byteLength(shared.a.lib)], [applyBytes + byteLength(shared.r.head), byteLength(shared.r.body)]]
+        : [[applyBytes, byteLength(removeText)]];
+    const total = byteLength(scripts);
     return {
         create: bootstrap(`apply ${title}`, "create", total, applySlices, noDelete),
         update: bootstrap(`apply ${title}`, "update", total, applySlices, noDelete),

@@ -3,11 +3,10 @@
 // file per VirtualService.
 import type { DirectorPairModel, VrrpPairModel } from "../model/directorPair";
 import { family, formatSeconds, hostCidr } from "../model/primitives";
+import type { DirectorRole } from "../model/names";
 import type { DirectorFacts } from "./facts";
 import { AUTH_CONF, SERVICES_DIR } from "./paths";
 import { syncGroupName, vrrpInstances, type VrrpInstance } from "./vrrpInstances";
-
-import type { DirectorRole } from "../model/names";
 
 export type { DirectorRole } from "../model/names";
 export const ROLES: ReadonlyArray<DirectorRole> = ["primary", "secondary"];
