@@ -3,24 +3,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
 import type { DnsQueryType, ForwardingMode, HealthCheckType, Protocol, Scheduler, SchedulerFlag } from "../model/names";
-import { virtualServiceSchema, type VirtualServiceModel } from "../model/virtualService";
-import { serviceFile, serviceKey } from "../render/keys";
-import { SECRET_MARK } from "../model/secrets";
-import { claimUnique } from "../model/uniqueness";
-import { renderVirtualService } from "../render/keepalivedService";
-import { ipvsServiceArgs, keepalivedApply, keepalivedDelete } from "../remote/keepalivedFile";
-import { renderServiceRules } from "../render/firewall";
-import { serviceRuleSet } from "../render/ruleSets";
-import { fwApply, fwDelete } from "../remote/firewall";
-import { LvsValidationError } from "../model/errors";
-import { backendProblems, type NamedBackend } from "../model/serviceBackends";
-import { checked, componentNameSchema, inputError } from "./checked";
+import { keepalivedApply, keepalivedDelete } from "../remote/keepalivedFile";
+import { checked, componentNameSchema } from "./checked";
 import { hostCommand } from "./hostCommand";
-import { driftTrigger } from "./driftProbe";
-import { driftForget, withDriftMark } from "../remote/drift";
 import type { LvsDirectorPair } from "./LvsDirectorPair";
 import type { RealServer } from "./RealServer";
-import { plainDependsOn, registerServiceAddresses } from "./serviceBackends";
+import { namedBackends, serviceDriftChecks, serviceFirewall, serviceParts } from "./serviceParts";
 
 /**
  * The timing every check shares. Whatever is left unset is not written, so keepalived's own defaults apply
@@ -136,9 +124,8 @@ export interface RealServerEntryArgs {
     lowerThreshold?: pulumi.Input<number>;
 }
 
-export interface VirtualServiceArgs {
-    /** The director pair that serves it. */
-    directors: LvsDirectorPair;
+/** One service, without its pair: what a VirtualService takes besides `directors`, and an entry of a VirtualServiceSet. */
+export interface ServiceSpecArgs {
     /** The VIP clients connect to (one of the pair's VIPs). Not with fwmark. */
     vip?: pulumi.Input<string>;
     /** The service port, 1-65535. Not with fwmark. */
@@ -180,6 +167,11 @@ export interface VirtualServiceArgs {
     realServers: pulumi.Input<pulumi.Input<RealServerEntryArgs>[]>;
 }
 
+export interface VirtualServiceArgs extends ServiceSpecArgs {
+    /** The director pair that serves it. */
+    directors: LvsDirectorPair;
+}
+
 export class VirtualService extends pulumi.ComponentResource {
     /** "10.0.0.10:80/tcp" */
     readonly key: pulumi.Output<string>;
@@ -189,108 +181,28 @@ export class VirtualService extends pulumi.ComponentResource {
     constructor(name: string, args: VirtualServiceArgs, opts?: pulumi.ComponentResourceOptions) {
         const named = namedBackends(args.realServers);
         super("pulumi-lvs:index:VirtualService", name, {}, pulumi.mergeOptions(opts, { dependsOn: named.map((n) => n.server) }));
-        const component = "VirtualService";
-        checked(component, name, componentNameSchema, { name }, this);
-        const { directors, ...rest } = args;
-        const input = { ...rest, realServers: withAddresses(args.realServers) };
-        const validModel: pulumi.Output<VirtualServiceModel> = checked(component, name, virtualServiceSchema, input, this, (m, secrets) => {
-            // Two services on one key would write one include file: the delete of either removes both.
-            const holder = claimUnique("service", `${directors.name}\u0000${serviceKey(m)}`, name);
-            const keyFrom = m.fwmark ? [["fwmark", "mark"]] : [["vip"], ["port"], ["protocol"]];
-            const key = keyFrom.some((p) => secrets.has(p)) ? SECRET_MARK : serviceKey(m);
-            if (holder !== undefined) return [{ path: m.fwmark ? "fwmark.mark" : "port", value: key, rule: `is already served by VirtualService "${holder}" on LvsDirectorPair "${directors.name}": one VirtualService per VIP, port and protocol (or fwmark) on a pair` }];
-            // The firewall set's name ends in a hash: two services whose names collide would share one set.
-            if (!m.fwmark && m.mode !== "NAT" && !directors.firewall) return [];
-            const setHolder = claimUnique("firewall set", `${directors.name}\u0000${serviceRuleSet(m)}`, name);
-            return setHolder === undefined ? [] : [{ path: m.fwmark ? "fwmark.mark" : "port", value: key, rule: `gets the firewall chains ${serviceRuleSet(m)}, like VirtualService "${setHolder}" on LvsDirectorPair "${directors.name}": change the port or the VIP of one of them` }];
-        });
-        const model = named.length === 0 ? validModel : preparedBackends(component, name, validModel, named, directors, this);
-        registerServiceAddresses(this, name, model.apply((m) => m.realServers.map((rs) => rs.address)), plainDependsOn(opts, named.map((n) => n.server)));
-        this.key = model.apply(serviceKey);
-        this.config = model.apply((m) => renderVirtualService(name, m));
-        const file = model.apply((m) => ({ kind: "service" as const, target: serviceFile(m), verifyIpvs: ipvsServiceArgs(m.protocol, m.vip ?? m.fwmark!.vip, m.port ?? 0, m.fwmark?.mark), verifyScheduler: m.scheduler }));
-
-        // The service's own firewall rules: its mark (fwmark), the replies of its real servers (NAT), and
-        // with the pair's `firewall` its VIP and port. A mode known only later may be NAT: the command then
-        // exists, with no rules if it is not.
-        const firewallCommand = args.fwmark !== undefined ? "fwmark"
-            : args.mode === "NAT" || (args.mode !== undefined && typeof args.mode !== "string") ? "nat"
-            : directors.firewall ? "firewall" : undefined;
-        const ruleSet = model.apply(serviceRuleSet);
-        const rules = pulumi.all([model, directors.realServerInterface]).apply(([m, nic]) => renderServiceRules(name, m, nic, directors.firewall) ?? "");
+        checked("VirtualService", name, componentNameSchema, { name }, this);
+        const { directors, ...spec } = args;
+        const parts = serviceParts({ component: "VirtualService", name, prefix: name, spec, directors, parent: this, opts, named });
+        this.key = parts.key;
+        this.config = parts.config;
         let previous: command.remote.Command | undefined;
         for (const node of directors.directors) {
-            if (firewallCommand !== undefined) {
-                // Before the service: IPVS only sees marked packets, and the replies must get through.
-                previous = hostCommand(`${name}-${node.role}-${firewallCommand}`, {
-                    connection: node.connection,
-                    title: pulumi.interpolate`firewall rules of VirtualService ${this.key} (${node.role} director)`,
-                    apply: ruleSet.apply(fwApply),
-                    remove: ruleSet.apply(fwDelete),
-                    stdin: rules,
-                    replaceOn: [ruleSet],
-                }, { parent: this, dependsOn: previous ? [node.ready, previous] : [node.ready] });
-            }
+            // Before the service: IPVS only sees marked packets, and the replies must get through.
+            previous = serviceFirewall(parts, node, previous ? [node.ready, previous] : [node.ready]) ?? previous;
             previous = hostCommand(`${name}-${node.role}`, {
                 connection: node.connection,
                 title: pulumi.interpolate`VirtualService ${this.key} (${node.role} director)`,
-                apply: file.apply(keepalivedApply),
-                remove: file.apply(keepalivedDelete),
+                apply: parts.file.apply(keepalivedApply),
+                remove: parts.file.apply(keepalivedDelete),
                 stdin: this.config,
                 // A new VIP, port or protocol is a new file: create it, then delete the old one.
-                replaceOn: [file.apply((f) => f.target)],
+                replaceOn: [parts.file.apply((f) => f.target)],
             }, { parent: this, dependsOn: previous ? [node.ready, previous] : [node.ready] });
         }
-        if (directors.driftCheck) {
-            const checked = file.apply((f) => ({ ...f, drift: true }));
-            for (const node of directors.directors) {
-                const mark = driftTrigger({
-                    what: `VirtualService "${name}": drift check (${node.role} director)`,
-                    connection: node.connection, file: checked, content: this.config, after: [previous!], parent: this,
-                });
-                hostCommand(`${name}-${node.role}-drift`, {
-                    connection: node.connection,
-                    title: pulumi.interpolate`drift check of VirtualService ${this.key} (${node.role} director)`,
-                    apply: checked.apply(keepalivedApply),
-                    remove: checked.apply(driftForget),
-                    stdin: pulumi.all([mark, this.config]).apply(([m, c]) => withDriftMark(m, c)),
-                    replaceOn: [mark],
-                }, { parent: this, dependsOn: [previous!] });
-            }
-        }
+        const last = previous!;
+        serviceDriftChecks(parts, () => last);
         this.registerOutputs({ key: this.key, config: this.config });
     }
 }
 
-interface NamedEntry { index: number; server: RealServer; withAddress: boolean }
-
-/** The entries that name a RealServer component (of a plain array: an Output's are not known in time for dependsOn). */
-function namedBackends(realServers: VirtualServiceArgs["realServers"]): NamedEntry[] {
-    if (!Array.isArray(realServers)) return [];
-    return realServers.flatMap((e: pulumi.Input<RealServerEntryArgs>, index) => {
-        if (pulumi.Output.isInstance(e) || e instanceof Promise || e.realServer === undefined) return [];
-        return [{ index, server: e.realServer, withAddress: e.address !== undefined }];
-    });
-}
-
-/** The entries as the model takes them: a RealServer stands for its address. */
-function withAddresses(realServers: VirtualServiceArgs["realServers"]): VirtualServiceArgs["realServers"] {
-    if (!Array.isArray(realServers)) return realServers;
-    return realServers.map((e: pulumi.Input<RealServerEntryArgs>) => {
-        if (pulumi.Output.isInstance(e) || e instanceof Promise || e.realServer === undefined) return e;
-        const { realServer, ...entry } = e;
-        return { ...entry, address: realServer.address };
-    });
-}
-
-/** The model, once every named RealServer is known to be prepared for the service (an error on the service otherwise). */
-function preparedBackends(component: string, name: string, model: pulumi.Output<VirtualServiceModel>, named: NamedEntry[], directors: LvsDirectorPair, parent: pulumi.Resource): pulumi.Output<VirtualServiceModel> {
-    const backends = pulumi.all(named.map((n) => pulumi.all([n.server.mode, n.server.vips, n.server.gateway]).apply(([mode, vips, gateway]): NamedBackend => ({
-        index: n.index, name: n.server.name, mode, vips, gateway, withAddress: n.withAddress,
-    }))));
-    return pulumi.all([model, backends, directors.vips, directors.insideVips]).apply(([m, b, vips, insideVips]) => {
-        const problems = backendProblems({ mode: m.mode, vip: m.vip ?? m.fwmark!.vip, pairName: directors.name, gateways: insideVips.length ? insideVips : vips }, b);
-        if (problems.length) throw inputError(new LvsValidationError(component, name, problems).message, parent);
-        return m;
-    });
-}
