@@ -22,6 +22,7 @@ export type ScriptName =
     | "packages"
     | "sysctl"
     | "keepalived-apply" | "keepalived-delete"
+    | "keepalived-set-apply" | "keepalived-set-delete"
     | "vrrp-hold" | "vrrp-release" | "vrrp-peer-note"
     | "unit"
     | "fw"
@@ -33,6 +34,8 @@ const LIBRARIES: Partial<Record<ScriptName, string[]>> = {
     "keepalived-apply": ["drift", "keepalived-check", "batch"],
     // The same libraries as keepalived-apply: a command's two scripts then share them on stdin (shell.ts).
     "keepalived-delete": ["drift", "keepalived-check", "batch"],
+    "keepalived-set-apply": ["keepalived-check", "service-set"],
+    "keepalived-set-delete": ["keepalived-check", "service-set"],
     "drift-probe": ["drift", "keepalived-check"],
     "drift-forget": ["drift"],
     "vrrp-hold": ["keepalived-check"],

@@ -27,6 +27,8 @@ export interface Step {
     plain?: boolean;
     /** Variables set for it (another owner: PLVS_OWNER, PLVS_TOKEN; the fakes' switches). */
     env?: Record<string, string>;
+    /** The phase it runs as, as remote.Command's bootstrap names it (plvs-create, ...); none by default. */
+    phase?: "create" | "update" | "delete";
 }
 
 export interface StepOutcome {
@@ -163,6 +165,7 @@ export class ScriptSandbox {
             const env = Object.entries(s.env ?? {}).map(([k, v]) => `export ${k}=${shq(v)}\n`).join("");
             fs.writeFileSync(path.join(run, `script${name}`), env + (s.plain ? s.script : this.localize(s.script, run)));
             fs.writeFileSync(path.join(run, `input${name}`), s.input ?? "");
+            fs.writeFileSync(path.join(run, `phase${name}`), s.phase ? `plvs-${s.phase}` : "pulumi-lvs");
         };
         steps.forEach((s, i) => write(s, String(i)));
         together.forEach((s, j) => write(s, `t${j}`));
@@ -177,7 +180,7 @@ export class ScriptSandbox {
             "ip link set lo up",
             ...(opts.veth ? ["ip link add v0 type veth peer name v1", "ip addr add 10.202.0.1/24 dev v0", "ip link set v0 up", "ip link set v1 up"] : []),
             "for i in $(seq 0 $((MAIN - 1))); do",
-            '  PLVS_TEST_PATH="$CLEAN_BIN" PATH="$CLEAN_BIN" /bin/bash -c "$(cat "$R/script$i")" pulumi-lvs < "$R/input$i" > "$R/prep.out" 2>&1 || { echo "preparation step $i failed:"; cat "$R/prep.out"; exit 99; } >&2',
+            '  PLVS_TEST_PATH="$CLEAN_BIN" PATH="$CLEAN_BIN" /bin/bash -c "$(cat "$R/script$i")" "$(cat "$R/phase$i")" < "$R/input$i" > "$R/prep.out" 2>&1 || { echo "preparation step $i failed:"; cat "$R/prep.out"; exit 99; } >&2',
             "done",
             ...(dirFault ? [
                 `D=${JSON.stringify(faultDir)}`,
@@ -192,13 +195,13 @@ export class ScriptSandbox {
                 'until [ -f "$R/gate" ]; do sleep 0.01; done',
             ] : []),
             `for j in $(seq 0 ${together.length - 1}); do`,
-            '  { s=0; PLVS_TEST_PATH="$FAULT_BIN" PATH="$FAULT_BIN" /bin/bash -c "$(cat "$R/scriptt$j")" pulumi-lvs < "$R/inputt$j" > "$R/t$j.out" 2> "$R/t$j.err" || s=$?; echo $s > "$R/t$j.status"; } &',
+            '  { s=0; PLVS_TEST_PATH="$FAULT_BIN" PATH="$FAULT_BIN" /bin/bash -c "$(cat "$R/scriptt$j")" "$(cat "$R/phaset$j")" < "$R/inputt$j" > "$R/t$j.out" 2> "$R/t$j.err" || s=$?; echo $s > "$R/t$j.status"; } &',
             "done",
-            'status=0; PLVS_TEST_PATH="$FAULT_BIN" PATH="$FAULT_BIN" /bin/bash -c "$(cat "$R/script$MAIN")" pulumi-lvs < "$R/input$MAIN" || status=$?',
+            'status=0; PLVS_TEST_PATH="$FAULT_BIN" PATH="$FAULT_BIN" /bin/bash -c "$(cat "$R/script$MAIN")" "$(cat "$R/phase$MAIN")" < "$R/input$MAIN" || status=$?',
             "wait",
             "unset TOOL_LOG",
             `for i in $(seq $((MAIN + 1)) ${steps.length - 1}); do`,
-            '  PLVS_TEST_PATH="$CLEAN_BIN" PATH="$CLEAN_BIN" /bin/bash -c "$(cat "$R/script$i")" pulumi-lvs < "$R/input$i" >> "$R/after.out" 2>&1 || echo "(exit $?)" >> "$R/after.out"',
+            '  PLVS_TEST_PATH="$CLEAN_BIN" PATH="$CLEAN_BIN" /bin/bash -c "$(cat "$R/script$i")" "$(cat "$R/phase$i")" < "$R/input$i" >> "$R/after.out" 2>&1 || echo "(exit $?)" >> "$R/after.out"',
             "done",
             'exit "$status"',
         ].join("\n");

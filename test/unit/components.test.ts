@@ -189,6 +189,35 @@ describe("components (Pulumi mocks)", () => {
         assert.match(commands("rs3-vips")[0]!.inputs.stdin, /ExecStart=\/sbin\/ip addr replace 10\.0\.0\.10\/32 dev lo/);
     });
 
+    it("VirtualServiceSet: one command per director for all its services (secondary first), their firewall rules before it, the same checks as VirtualService", async () => {
+        const pair = makePair("lbSet", { inside: { interface: "eth1", vips: ["10.202.7.100/24"] } });
+        const vip = (await resolve(pair.vips))[0]!;
+        const set = new lvs.VirtualServiceSet("tier", {
+            directors: pair,
+            services: {
+                web: { vip, port: 80, scheduler: "wrr", realServers: [{ address: "10.0.7.21", weight: 3 }] },
+                api: { vip, port: 8080, mode: "NAT", realServers: [{ address: "10.202.7.31" }] },
+            },
+        });
+        assert.deepEqual(await resolve(set.keys), { web: `${vip}:80/tcp`, api: `${vip}:8080/tcp` });
+        await settle();
+        assert.deepEqual(commands("tier-").map((c) => c.name).sort(), ["tier-api-primary-nat", "tier-api-secondary-nat", "tier-primary", "tier-secondary"]);
+        const primary = commands("tier-primary")[0]!;
+        const line = `web\ttcp_${vip.replace(/\./g, "-")}_80.conf\t-t ${vip}:80\twrr\t`;
+        assert.ok(primary.inputs.stdin.includes(`\n${line}`), `a line ${line}<bytes>, then the file`);
+        assert.match(primary.inputs.stdin, /^api\t\S+_8080\.conf\t/m);
+        assert.match(primary.inputs.stdin, /real_server 10\.0\.7\.21 80 \{\n\s+weight 3/);
+        assert.ok(primary.inputs.create.length < 400, "the command itself is short: the scripts travel on stdin");
+        assert.ok(dependsOnOf["tier-primary"]!.includes("tier-secondary"), "the secondary is the canary");
+        assert.ok(dependsOnOf["tier-primary"]!.includes("tier-api-primary-nat"), "a NAT service's rules come before its file");
+        assert.ok(dependsOnOf["tier-api-primary-nat"]!.includes("tier-secondary"));
+        assert.throws(() => new lvs.VirtualServiceSet("tier2", { directors: pair, services: { "bad name": { vip, port: 81, realServers: [{ address: "10.0.7.21" }] } } }), /VirtualServiceSet "tier2": services: "bad name" names a service with 1-63 letters/);
+        assert.throws(() => new lvs.VirtualServiceSet("tier3", { directors: pair, services: { dup: { vip, port: 80, realServers: [{ address: "10.0.7.22" }] } } }), /VirtualServiceSet "tier3\.dup": port: "[^"]+:80\/tcp" is already served by VirtualService "tier\.web"/);
+        assert.throws(() => new lvs.VirtualServiceSet("tier4", { directors: pair, services: { x: { vip, port: 82, realServers: [{ address: "10.0.7.21", port: 8080 }] } } }), /VirtualServiceSet "tier4\.x": realServers\[0\]\.port: 8080 must equal the VIP port 82 in DR mode/);
+        assert.throws(() => new lvs.VirtualServiceSet("tier5", { directors: pair, services: {} }), /VirtualServiceSet "tier5": services: {} needs at least one service/);
+        assert.equal(commands("tier2-").length + commands("tier3-").length + commands("tier4-").length + commands("tier5-").length, 0);
+    });
+
     it("rejects bad plain input at construction, before any command is created", () => {
         const before = registered.length;
         assert.throws(() => new lvs.VirtualService("bad", {

@@ -3,7 +3,7 @@
 // kept in the table by inhibit_on_failure whatever their check says). `bumpedWeight` is svc0's first
 // real server's weight (the one-weight change).
 import * as pulumi from "@pulumi/pulumi";
-import { LvsDirectorPair, VirtualService, type ConnectionArgs } from "pulumi-lvs";
+import { LvsDirectorPair, VirtualService, VirtualServiceSet, type ConnectionArgs } from "pulumi-lvs";
 
 interface LabHost { name: string; ssh: { host: string; port: number; user: string } }
 
@@ -30,19 +30,23 @@ const directors = new LvsDirectorPair("lb", {
     vrrp: { virtualRouterId: 51, authPass: config.requireSecret("vrrpPassword") },
 });
 
-for (let i = 0; i < services; i++) {
-    new VirtualService(`svc${i}`, {
-        directors,
-        vip,
-        port: 10000 + i,
-        scheduler: "wrr",
-        mode: "DR",
-        delayLoop: 30,
-        inhibitOnFailure: true,
-        healthCheck: { type: "TCP", connectTimeout: 1, retry: 1, delayBeforeRetry: 1 },
-        realServers: Array.from({ length: realServers }, (_, j) => ({
-            address: `10.201.0.${150 + j}`,
-            weight: i === 0 && j === 0 && bumpedWeight !== undefined ? bumpedWeight : 1 + (j % 3),
-        })),
-    });
+// `asSet`: the services as one VirtualServiceSet (one command per director for all of them).
+const asSet = config.getBoolean("asSet") ?? false;
+const spec = (i: number) => ({
+    vip,
+    port: 10000 + i,
+    scheduler: "wrr" as const,
+    mode: "DR" as const,
+    delayLoop: 30,
+    inhibitOnFailure: true,
+    healthCheck: { type: "TCP" as const, connectTimeout: 1, retry: 1, delayBeforeRetry: 1 },
+    realServers: Array.from({ length: realServers }, (_, j) => ({
+        address: `10.201.0.${150 + j}`,
+        weight: i === 0 && j === 0 && bumpedWeight !== undefined ? bumpedWeight : 1 + (j % 3),
+    })),
+});
+if (asSet && services > 0) {
+    new VirtualServiceSet("svcs", { directors, services: Object.fromEntries(Array.from({ length: services }, (_, i) => [`svc${i}`, spec(i)])) });
+} else {
+    for (let i = 0; i < services; i++) new VirtualService(`svc${i}`, { directors, ...spec(i) });
 }

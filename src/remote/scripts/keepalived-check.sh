@@ -25,25 +25,39 @@ keepalived_reload() {
   done
 }
 
-config_check() {
-  local stage=$1 f spec src target
-  shift
-  CHECK_OUT=""
+# config_stage STAGE: the host's keepalived configuration copied into STAGE, to be changed there and checked
+# (config_validate): 0, or 2 when it could not be made. The service files go in one cp, not one each.
+config_stage() {
+  local stage=$1 f
+  local -a services=()
   rm -rf "$stage" && mkdir -p "$stage/pulumi-lvs/services" || return 2
   if [ -f "$KEEPALIVED_CONF" ]; then cp -p "$KEEPALIVED_CONF" "$stage/keepalived.conf" || return 2; fi
   if [ -f "$LVS_DIR/auth.conf" ]; then cp -p "$LVS_DIR/auth.conf" "$stage/pulumi-lvs/" || return 2; fi
-  for f in "$LVS_DIR"/services/*.conf; do
-    if [ -f "$f" ]; then cp -p "$f" "$stage/pulumi-lvs/services/" || return 2; fi
-  done
-  for spec in "$@"; do
-    src=${spec%%=*} target=${spec#*=}
-    target="$stage/${target#"$KEEPALIVED_DIR"/}"
-    if [ -n "$src" ]; then cp "$src" "$target" || return 2; else rm -f "$target" || return 2; fi
-  done
+  for f in "$LVS_DIR"/services/*.conf; do [ ! -f "$f" ] || services+=("$f"); done
+  [ ${#services[@]} = 0 ] || cp -p -t "$stage/pulumi-lvs/services/" "${services[@]}" || return 2
+}
+
+# config_validate STAGE: keepalived -t on the configuration staged in STAGE, as config_check answers.
+config_validate() {
+  local stage=$1
+  CHECK_OUT=""
   [ -f "$stage/keepalived.conf" ] || return 0
   sed -i "s#$LVS_DIR#$stage/pulumi-lvs#g" "$stage/keepalived.conf" || return 2
   if ! CHECK_OUT=$(keepalived -t -f "$stage/keepalived.conf" 2>&1); then
     CHECK_OUT=$(printf '%s\n' "$CHECK_OUT" | sed "s#$stage/pulumi-lvs#$LVS_DIR#g; s#$stage/#$KEEPALIVED_DIR/#g")
     return 1
   fi
+}
+
+config_check() {
+  local stage=$1 spec src target
+  shift
+  CHECK_OUT=""
+  config_stage "$stage" || return 2
+  for spec in "$@"; do
+    src=${spec%%=*} target=${spec#*=}
+    target="$stage/${target#"$KEEPALIVED_DIR"/}"
+    if [ -n "$src" ]; then cp "$src" "$target" || return 2; else rm -f "$target" || return 2; fi
+  done
+  config_validate "$stage"
 }

@@ -1,0 +1,74 @@
+// VirtualServiceSet: many services of one pair in one component, their keepalived files changed on each
+// director by one command: one validation, one reload, one verification for all of them (backup first).
+// Each service is built as a VirtualService's is (serviceParts.ts): the same checks, file, firewall rules
+// and drift checks; only the keepalived files travel together.
+import * as pulumi from "@pulumi/pulumi";
+import type * as command from "@pulumi/command";
+import { LvsValidationError } from "../model/errors";
+import { safeName } from "../model/primitives";
+import { keepalivedSetApply, keepalivedSetDelete, setManifest } from "../remote/keepalivedSet";
+import { hostCommand } from "./hostCommand";
+import type { LvsDirectorPair } from "./LvsDirectorPair";
+import type { ServiceSpecArgs } from "./VirtualService";
+import { checked, componentNameSchema } from "./checked";
+import { namedBackends, serviceDriftChecks, serviceFirewall, serviceParts, type ServiceParts } from "./serviceParts";
+
+export interface VirtualServiceSetArgs {
+    /** The director pair that serves them. */
+    directors: LvsDirectorPair;
+    /**
+     * The services, by name (1-63 letters, digits, '_', '.' or '-'): each takes what a VirtualService
+     * takes besides `directors`. Adding, changing or removing any number of them is one command, one
+     * validation and one reload per director.
+     */
+    services: Record<string, ServiceSpecArgs>;
+}
+
+export class VirtualServiceSet extends pulumi.ComponentResource {
+    /** Each service's key ("10.0.0.10:80/tcp"), by name. */
+    readonly keys: pulumi.Output<Record<string, string>>;
+    /** Each service's keepalived include file, by name. */
+    readonly configs: pulumi.Output<Record<string, string>>;
+
+    constructor(name: string, args: VirtualServiceSetArgs, opts?: pulumi.ComponentResourceOptions) {
+        const component = "VirtualServiceSet";
+        const specs = Object.entries(args.services ?? {});
+        const named = specs.map(([, spec]) => namedBackends(spec.realServers));
+        super(`pulumi-lvs:index:${component}`, name, {}, pulumi.mergeOptions(opts, { dependsOn: named.flat().map((n) => n.server) }));
+        checked(component, name, componentNameSchema, { name }, this);
+        const badNames = specs.filter(([key]) => !safeName.safeParse(key).success);
+        if (badNames.length) {
+            throw new pulumi.ResourceError(new LvsValidationError(component, name, badNames.map(([key]) => ({ path: `services`, value: key, rule: "names a service with 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit" }))).message, this, true);
+        }
+        if (specs.length === 0) {
+            throw new pulumi.ResourceError(new LvsValidationError(component, name, [{ path: "services", value: {}, rule: "needs at least one service (remove the set to remove its services)" }]).message, this, true);
+        }
+        const { directors } = args;
+        const parts: ServiceParts[] = specs.map(([key, spec], i) => serviceParts({
+            component, name: `${name}.${key}`, prefix: `${name}-${key}`, spec, directors, parent: this, opts, named: named[i]!,
+        }));
+        const byName = (pick: (p: ServiceParts) => pulumi.Output<string>): pulumi.Output<Record<string, string>> =>
+            pulumi.all(parts.map(pick)).apply((values) => Object.fromEntries(specs.map(([key], i) => [key, values[i]!])));
+        this.keys = byName((p) => p.key);
+        this.configs = byName((p) => p.config);
+        const manifest = pulumi.all(parts.map((p) => pulumi.all([p.file, p.config]))).apply((files) =>
+            setManifest(files.map(([file, content], i) => ({ name: specs[i]![0], file, content }))));
+
+        let previous: command.remote.Command | undefined;
+        for (const node of directors.directors) {
+            const before = previous ? [node.ready, previous] : [node.ready];
+            // Each service's firewall rules first (IPVS only sees marked packets, and replies must get through).
+            const firewalls = parts.flatMap((p) => serviceFirewall(p, node, before) ?? []);
+            previous = hostCommand(`${name}-${node.role}`, {
+                connection: node.connection,
+                title: `VirtualServiceSet ${name} (${node.role} director)`,
+                apply: keepalivedSetApply(name),
+                remove: keepalivedSetDelete(name),
+                stdin: manifest,
+            }, { parent: this, dependsOn: [...before, ...firewalls] });
+        }
+        const last = previous!;
+        for (const p of parts) serviceDriftChecks(p, () => last);
+        this.registerOutputs({ keys: this.keys, configs: this.configs });
+    }
+}

@@ -1,0 +1,364 @@
+# A VirtualServiceSet's service files on one director, changed together: one `keepalived -t` for all of
+# them, one swap, one reload, one verification of the IPVS table. Each file still succeeds or fails alone:
+#   - a change keepalived refuses is validated again one file at a time: only the files it refuses fail,
+#     with keepalived's message, and the rest go on (validated together again);
+#   - a service not in IPVS as its file says after the reload fails alone: its previous file comes back,
+#     and one more reload loads the others without it;
+#   - a failed reload, or keepalived stopping, puts every file back and fails them all.
+# A create that fails for any file puts back every file it changed: Pulumi records nothing of a failed
+# create, so nothing would ever remove what it left.
+# Processes are started per step, not per file (a fork costs 20-40 ms on emulated hosts): bash itself
+# writes and compares the files, and each copy, move or removal of many files is one command.
+# Every file is one entry: E_ACTION install|remove, E_TARGET, E_NAME (the service), E_VERIFY (ipvsadm's
+# arguments for its service), E_SCHED, E_CONTENT; E_CHANGED 0|1; E_STATUS 0 (done), 1 (failed: E_MSG,
+# E_DETAIL) or skip (another resource holds it now).
+SVC_DIR="$LVS_DIR/services"
+E_ACTION=() E_TARGET=() E_NAME=() E_VERIFY=() E_SCHED=() E_CONTENT=() E_CHANGED=() E_STATUS=() E_MSG=() E_DETAIL=()
+SET_BATCH=() SET_VERIFY=() SET_FORGET=()
+SET_RUNNING=0 SET_STARTED=0
+file_text FAIL_NOTE "$VRRP_PEER_HELD"
+
+set_unstageable() { fail "cannot stage the service files of $SET_NAME in $LVS_DIR ($1: disk full or not writable?); nothing was changed"; }
+set_start() {
+  [ -d "$SVC_DIR" ] || { mkdir -p "$SVC_DIR" && chmod 0755 "$LVS_DIR" "$SVC_DIR"; } || set_unstageable mkdir
+  SET_WORK=$(mktemp -d "$LVS_DIR/.stage.XXXXXX" 2>/dev/null) || set_unstageable mktemp
+  at_exit 'rm -rf "$SET_WORK"'
+  mkdir "$SET_WORK/new" "$SET_WORK/backup" || set_unstageable mkdir
+}
+
+# set_add ACTION TARGET [NAME VERIFY SCHED CONTENT]
+set_add() {
+  local i=${#E_TARGET[@]}
+  E_ACTION[i]=$1 E_TARGET[i]=$2 E_NAME[i]=${3:-${2##*/}} E_VERIFY[i]=${4:-} E_SCHED[i]=${5:-} E_CONTENT[i]=${6:-}
+  E_CHANGED[i]=0 E_STATUS[i]=0 E_MSG[i]="" E_DETAIL[i]=""
+}
+set_outcome() { E_STATUS[$1]=$2 E_MSG[$1]=${3:-} E_DETAIL[$1]=${4:-}; }
+
+# set_read: the files on stdin, each a line "name<TAB>file name<TAB>ipvsadm arguments<TAB>scheduler<TAB>bytes"
+# followed by its content.
+set_read() {
+  local name base verify sched size content target
+  while IFS=$'\t' read -r name base verify sched size; do
+    [[ $size =~ ^[1-9][0-9]{0,8}$ && $base =~ ^[A-Za-z0-9][A-Za-z0-9_.-]*\.conf$ ]] \
+      || fail "stdin holds no service file entry here: '$name' '$base' ($size bytes); nothing was changed"
+    target=$SVC_DIR/$base content=""
+    IFS= read -r -N "$size" content || true
+    [ "${#content}" = "$size" ] || fail "stdin ended inside the new $target; nothing was changed"
+    set_add install "$target" "$name" "$verify" "$sched" "$content"
+  done
+}
+
+# set_add_held [unlisted]: an entry removing each service file this set holds here (with "unlisted": each
+# one it no longer lists). Its claims another resource displaced (a service moved out of the set) go too.
+set_add_held() {
+  local t f key
+  local -a held=()
+  local -A listed=()
+  for t in "${E_TARGET[@]}"; do listed[$t]=1; done
+  claimed_by_me_into held "file $SVC_DIR/"
+  for t in "${held[@]}"; do [ -n "${listed[$SVC_DIR/$t]:-}" ] || set_add remove "$SVC_DIR/$t"; done
+  for f in "$CLAIMS"/*/.displaced."$PLVS_TOKEN"; do
+    [ -f "$f" ] || continue
+    first_lines "${f%/*}/.key" key
+    case $key in "file $SVC_DIR/"*) [ -n "${listed[${key#file }]:-}" ] || SET_FORGET+=("$f") ;; esac
+  done
+}
+
+# set_plan: who owns each file (another stack's is refused), and which of them change.
+set_plan() {
+  local i t why cur
+  for i in "${!E_TARGET[@]}"; do
+    t=${E_TARGET[i]}
+    if [ "${E_ACTION[i]}" = install ]; then
+      claim_conflict_of why "file $t" own ""
+      if [ -n "$why" ]; then set_outcome "$i" 1 "${why%%$'\n'*}" "${why#*$'\n'}"; continue; fi
+      cur=""
+      [ ! -f "$t" ] || { IFS= read -r -d '' cur < "$t" || true; }
+      if [ ! -f "$t" ] || [ "$cur" != "${E_CONTENT[i]}" ]; then E_CHANGED[i]=1; fi
+    elif claim_taken "file $t"; then
+      E_STATUS[i]=skip
+    elif [ -f "$t" ]; then
+      E_CHANGED[i]=1
+    else
+      say "$t is already gone"
+    fi
+  done
+  for i in "${!E_TARGET[@]}"; do
+    [ "${E_STATUS[i]}" = 0 ] || continue
+    [ "${E_CHANGED[i]}" = 0 ] || SET_BATCH+=("$i")
+    # Verified after the reload: each file in force (even unchanged), each removed one gone.
+    [ "${E_ACTION[i]}" = remove ] && [ "${E_CHANGED[i]}" = 0 ] || SET_VERIFY+=("$i")
+  done
+}
+
+# set_valid I...: keepalived -t on the configuration with these changes: 0 valid, 1 refused (CHECK_OUT:
+# keepalived's words), 2 the staging tree could not be made.
+set_valid() {
+  local i tree="$SET_WORK/tree"
+  local -a gone=()
+  config_stage "$tree" || return 2
+  for i in "$@"; do
+    if [ "${E_ACTION[i]}" = install ]; then printf '%s' "${E_CONTENT[i]}" > "$tree/pulumi-lvs/services/${E_TARGET[i]##*/}" || return 2
+    else gone+=("$tree/pulumi-lvs/services/${E_TARGET[i]##*/}"); fi
+  done
+  [ ${#gone[@]} = 0 ] || rm -f "${gone[@]}" || return 2
+  config_validate "$tree"
+}
+set_refused() { # I OUTPUT
+  local what="with the new ${E_TARGET[$1]}"
+  [ "${E_ACTION[$1]}" = install ] || what="without ${E_TARGET[$1]}"
+  set_outcome "$1" 1 "keepalived rejected the configuration $what (keepalived -t); nothing was changed" "$2"
+}
+set_drop() { # I: out of the change, and not verified
+  local x
+  local -a rest=()
+  for x in "${SET_BATCH[@]}"; do [ "$x" = "$1" ] || rest+=("$x"); done
+  SET_BATCH=("${rest[@]}") rest=()
+  for x in "${SET_VERIFY[@]}"; do [ "$x" = "$1" ] || rest+=("$x"); done
+  SET_VERIFY=("${rest[@]}")
+}
+
+# set_validate: SET_BATCH becomes what keepalived accepts, all together.
+set_validate() {
+  local rc i
+  local -a all=("${SET_BATCH[@]}")
+  [ ${#all[@]} -gt 0 ] || return 0
+  set_valid "${all[@]}" && rc=0 || rc=$?
+  [ $rc != 0 ] || return 0
+  [ $rc != 2 ] || set_unstageable "staging tree"
+  if [ ${#all[@]} = 1 ]; then set_refused "${all[0]}" "$CHECK_OUT"; set_drop "${all[0]}"; return 0; fi
+  for i in "${all[@]}"; do
+    set_valid "$i" && rc=0 || rc=$?
+    [ $rc != 2 ] || set_unstageable "staging tree"
+    [ $rc = 0 ] || { set_refused "$i" "$CHECK_OUT"; set_drop "$i"; }
+  done
+  [ ${#SET_BATCH[@]} -gt 0 ] || return 0
+  set_valid "${SET_BATCH[@]}" && rc=0 || rc=$?
+  [ $rc != 2 ] || set_unstageable "staging tree"
+  [ $rc = 1 ] || return 0
+  all=("${SET_BATCH[@]}")
+  for i in "${all[@]}"; do
+    set_outcome "$i" 1 "keepalived rejected the configuration with the other service files of this change, though it accepts this one alone (keepalived -t); nothing was changed" "$CHECK_OUT"
+    set_drop "$i"
+  done
+}
+
+# set_swap: the files of SET_BATCH in place, the previous ones kept: each new file is written in the
+# staging folder, then all are moved in (a rename each: a file is either the old one or the new one).
+set_swap() {
+  local i t
+  local -a backup=() new=() gone=()
+  [ ${#SET_BATCH[@]} -gt 0 ] || return 0
+  for i in "${SET_BATCH[@]}"; do
+    t=${E_TARGET[i]}
+    [ ! -f "$t" ] || backup+=("$t")
+    if [ "${E_ACTION[i]}" = install ]; then
+      printf '%s' "${E_CONTENT[i]}" > "$SET_WORK/new/${t##*/}" || set_unstageable write
+      new+=("$SET_WORK/new/${t##*/}")
+    else
+      gone+=("$t")
+    fi
+  done
+  [ ${#backup[@]} = 0 ] || cp -p -t "$SET_WORK/backup" "${backup[@]}" || set_unstageable backup
+  if ! { { [ ${#new[@]} = 0 ] || mv -f -t "$SVC_DIR" "${new[@]}"; } && { [ ${#gone[@]} = 0 ] || rm -f "${gone[@]}"; }; }; then
+    set_put_back "${SET_BATCH[@]}"
+    fail "cannot put the new service files of $SET_NAME in $SVC_DIR; the previous files were restored"
+  fi
+}
+
+# set_put_back I...: each file as it was before this change.
+set_put_back() {
+  local i t
+  local -a back=() gone=()
+  for i in "$@"; do
+    t=${E_TARGET[i]}
+    if [ -f "$SET_WORK/backup/${t##*/}" ]; then back+=("$SET_WORK/backup/${t##*/}"); else gone+=("$t"); fi
+  done
+  [ ${#back[@]} = 0 ] || cp -p -t "$SVC_DIR" "${back[@]}" || true
+  [ ${#gone[@]} = 0 ] || rm -f "${gone[@]}" || true
+}
+set_restored() { # I: what a failure after the swap says was done about its file
+  if [ "${E_ACTION[$1]}" = install ]; then echo "the previous ${E_TARGET[$1]} was restored"; else echo "${E_TARGET[$1]} was restored"; fi
+}
+set_flat() { tr -s '\n' ' ' <<< "$1" | sed 's/ $//'; }
+
+# set_load: keepalived loads the swapped files: a reload, or its start where a director alone waited for
+# its first service; neither on a director held out of VRRP (its release loads them).
+set_load() {
+  local out log i
+  systemctl is-active -q keepalived && SET_RUNNING=1
+  [ ${#SET_BATCH[@]} -gt 0 ] || return 0
+  if [ $SET_RUNNING = 1 ]; then
+    keepalived_reload && return 0
+    out=$RELOAD_OUT
+    set_put_back "${SET_BATCH[@]}"
+    systemctl reload keepalived 2>/dev/null || true
+    for i in "${SET_BATCH[@]}"; do set_outcome "$i" 1 "reloading keepalived failed ($(set_flat "$out")); $(set_restored "$i")"; done
+    SET_BATCH=() SET_VERIFY=()
+  elif [ -f "$VRRP_HOLD" ]; then
+    say "keepalived stays stopped: this director is held while the VRRP settings change; the service files of $SET_NAME are loaded when it is released"
+  elif claimed "file $KEEPALIVED_CONF" && ! keepalived_idle && ! keepalived_vrrp; then
+    unit_enable keepalived 2>/dev/null || true
+    if out=$(systemctl start keepalived 2>&1) && systemctl is-active -q keepalived; then
+      SET_RUNNING=1 SET_STARTED=1
+    else
+      log=$(journalctl -u keepalived -n 20 --no-pager 2>/dev/null || true)
+      systemctl stop keepalived 2>/dev/null || true
+      set_put_back "${SET_BATCH[@]}"
+      for i in "${SET_VERIFY[@]}"; do set_outcome "$i" 1 "keepalived did not start with the service files of this change ($(set_flat "$out$log")); $(set_restored "$i")"; done
+      SET_BATCH=() SET_VERIFY=()
+    fi
+  fi
+}
+
+# set_ipvs_table: IPVS_TABLE["PROTO ADDRESS"] is the scheduler of each service in the IPVS table (one
+# ipvsadm for all: "TCP 10.0.0.10:80", "FWM 5", "FWM 5 IPv6").
+declare -A IPVS_TABLE=()
+set_ipvs_table() {
+  local table
+  local -a w
+  IPVS_TABLE=()
+  table=$(ipvsadm -Ln 2>/dev/null) || return 0
+  while read -r -a w; do
+    case ${w[0]:-} in
+      TCP|UDP|SCTP|FWM)
+        if [ "${w[2]:-}" = IPv6 ]; then IPVS_TABLE["${w[0]} ${w[1]} IPv6"]=${w[3]:-}; else IPVS_TABLE["${w[0]} ${w[1]}"]=${w[2]:-}; fi ;;
+    esac
+  done <<< "$table"
+}
+# set_table_key_of VAR I: VAR gets the entry's key in IPVS_TABLE, or "" when the table cannot tell (an
+# IPv6 address, which ipvsadm writes in its own canonical form).
+set_table_key_of() {
+  local -a w
+  read -r -a w <<< "${E_VERIFY[$2]}"
+  printf -v "$1" ''
+  case ${w[0]:-}:${w[1]:-} in
+    *:*\[*) ;;
+    -t:*) printf -v "$1" 'TCP %s' "${w[1]}" ;;
+    -u:*) printf -v "$1" 'UDP %s' "${w[1]}" ;;
+    --sctp-service:*) printf -v "$1" 'SCTP %s' "${w[1]}" ;;
+    -f:*) printf -v "$1" 'FWM %s%s' "${w[1]}" "${w[2]:+ IPv6}" ;;
+  esac
+}
+# set_in_force I: the entry's service is in IPVS with its scheduler (install), or gone (remove).
+set_in_force() {
+  local key seen
+  [ -n "${E_VERIFY[$1]}" ] || return 0
+  set_table_key_of key "$1"
+  if [ -n "$key" ]; then
+    if [ "${E_ACTION[$1]}" = remove ]; then [ -z "${IPVS_TABLE[$key]+set}" ]; return; fi
+    [ "${IPVS_TABLE[$key]:-}" = "${E_SCHED[$1]}" ] && return 0
+  fi
+  # ipvsadm's own lookup of this one service.
+  # shellcheck disable=SC2086
+  if [ "${E_ACTION[$1]}" = remove ]; then ! ipvsadm -Ln ${E_VERIFY[$1]} >/dev/null 2>&1; return; fi
+  # shellcheck disable=SC2086
+  seen=$(ipvsadm -Ln ${E_VERIFY[$1]} 2>/dev/null | grep -E '^(TCP|UDP|SCTP|FWM) ' || true)
+  E_SEEN[$1]=$seen
+  [[ " ${seen//$'\n'/ } " == *" ${E_SCHED[$1]} "* ]]
+}
+declare -A E_SEEN=()
+
+# set_verify: keepalived still runs, and each file is in force (its service in IPVS, or gone). A file that
+# is not fails alone: its previous version comes back, and one more reload loads the others without it.
+set_verify() {
+  local i t _ seen
+  local -a waiting=() still=() failed=()
+  [ $SET_RUNNING = 1 ] && [ ${#SET_VERIFY[@]} -gt 0 ] || return 0
+  # A start is done when systemd says so; a reload, when keepalived says so (keepalived_reload waited).
+  [ ${#SET_BATCH[@]} = 0 ] || [ $SET_STARTED = 0 ] || sleep 1
+  if ! systemctl is-active -q keepalived; then
+    set_put_back "${SET_BATCH[@]}"
+    keepalived_idle || systemctl start keepalived || true
+    for i in "${SET_VERIFY[@]}"; do
+      if [ "${E_CHANGED[i]}" = 1 ]; then set_outcome "$i" 1 "keepalived stopped after loading the new ${E_TARGET[i]}; $(set_restored "$i")"
+      else set_outcome "$i" 1 "keepalived stopped after loading the service files changed with ${E_TARGET[i]} (unchanged); they were restored"; fi
+    done
+    return 0
+  fi
+  waiting=("${SET_VERIFY[@]}")
+  for _ in $(seq 1 40); do
+    set_ipvs_table
+    still=()
+    for i in "${waiting[@]}"; do set_in_force "$i" || still+=("$i"); done
+    waiting=("${still[@]}")
+    [ ${#waiting[@]} -gt 0 ] || break
+    sleep 0.25
+  done
+  for i in "${waiting[@]}"; do
+    t=${E_TARGET[i]}
+    if [ "${E_ACTION[i]}" = remove ]; then
+      set_outcome "$i" 1 "the IPVS service (${E_VERIFY[i]}) is still there after the reload; $(set_restored "$i")"
+      failed+=("$i")
+      continue
+    fi
+    seen=${E_SEEN[$i]:-}
+    if [ "${E_CHANGED[i]}" = 1 ]; then
+      set_outcome "$i" 1 "after the reload the IPVS service ${E_VERIFY[i]} is ${seen:-missing}, not using scheduler ${E_SCHED[i]}; $(set_restored "$i")"
+      failed+=("$i")
+    else
+      set_outcome "$i" 1 "the IPVS service ${E_VERIFY[i]} is ${seen:-missing}, not using scheduler ${E_SCHED[i]}, although $t is unchanged (changed by hand? driftCheck repairs it); nothing was changed"
+    fi
+  done
+  [ ${#failed[@]} -gt 0 ] || return 0
+  set_put_back "${failed[@]}"
+  systemctl reload keepalived || true
+  systemctl is-active -q keepalived || keepalived_idle || systemctl start keepalived || true
+}
+
+# set_undo_create: a create that failed for any file puts back every file it changed.
+set_undo_create() {
+  local i failed=0
+  local -a done_=()
+  [ "$PLVS_PHASE" = create ] || return 0
+  for i in "${!E_TARGET[@]}"; do [ "${E_STATUS[i]}" != 1 ] || failed=1; done
+  [ $failed = 1 ] || return 0
+  for i in "${SET_BATCH[@]}"; do [ "${E_STATUS[i]}" != 0 ] || done_+=("$i"); done
+  for i in "${!E_TARGET[@]}"; do [ "${E_STATUS[i]}" != 0 ] || E_STATUS[i]=undone; done
+  [ ${#done_[@]} -gt 0 ] || return 0
+  set_put_back "${done_[@]}"
+  [ $SET_RUNNING = 0 ] || keepalived_reload || true
+}
+
+# set_commit: what worked becomes this set's (claims); what it removed, nobody's.
+set_commit() {
+  local i t d
+  local -a dirs=() forget=("${SET_FORGET[@]}")
+  for i in "${!E_TARGET[@]}"; do
+    [ "${E_STATUS[i]}" = 0 ] || continue
+    claim_dir_of d "file ${E_TARGET[i]}"
+    if [ "${E_ACTION[i]}" = install ]; then [ -d "$d" ] || dirs+=("$d"); else forget+=("$d"); fi
+  done
+  [ ${#dirs[@]} = 0 ] || mkdir -p "${dirs[@]}"
+  for i in "${!E_TARGET[@]}"; do
+    [ "${E_STATUS[i]}" = 0 ] && [ "${E_ACTION[i]}" = install ] || continue
+    claim_commit "file ${E_TARGET[i]}" own ""
+  done
+  [ ${#forget[@]} = 0 ] || rm -rf "${forget[@]}"
+}
+
+# set_report: the outcome, leading with what failed.
+set_report() {
+  local i failed=0 written=0 removed=0 details=""
+  for i in "${!E_TARGET[@]}"; do
+    case ${E_STATUS[i]} in
+      1)
+        failed=$((failed + 1))
+        details+="service ${E_NAME[i]} (${E_TARGET[i]}): ${E_MSG[i]}"$'\n'
+        [ -z "${E_DETAIL[i]}" ] || details+="${E_DETAIL[i]}"$'\n' ;;
+      0)
+        [ "${E_CHANGED[i]}" = 1 ] || continue
+        if [ "${E_ACTION[i]}" = install ]; then written=$((written + 1)); else removed=$((removed + 1)); fi ;;
+    esac
+  done
+  [ $((written + removed)) = 0 ] || say "$SET_NAME: $written service files written, $removed removed, loaded together"
+  if [ $failed -gt 0 ]; then
+    if [ "$PLVS_PHASE" = create ]; then
+      fail "$failed of the ${#E_TARGET[@]} service files of $SET_NAME failed; nothing of the set was applied (its first apply is all or nothing: Pulumi keeps no record of a failed create)" "${details%$'\n'}"
+    fi
+    fail "$failed of the ${#E_TARGET[@]} service files of $SET_NAME failed; the others are applied" "${details%$'\n'}"
+  fi
+  echo "ok $SET_NAME: ${#E_TARGET[@]} service files"
+}
+
+set_change() { set_plan; set_validate; set_swap; set_load; set_verify; set_undo_create; set_commit; set_report; }

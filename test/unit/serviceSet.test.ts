@@ -1,0 +1,139 @@
+// A VirtualServiceSet's service files on one director (scripts/service-set.sh), on a scratch host: one
+// command validates and loads them all with one reload, each file still succeeds or fails alone, a create
+// is all or nothing, and the files a set held and no longer lists go in the same change.
+import { strict as assert } from "assert";
+import { keepalivedApply, keepalivedDelete, type KeepalivedFile } from "../../src/remote/keepalivedFile";
+import { keepalivedSetApply, keepalivedSetDelete, setManifest, type SetFile } from "../../src/remote/keepalivedSet";
+import { sandboxPerSuite, type Step } from "../helpers/scriptSandbox";
+
+const MAIN: KeepalivedFile = { kind: "main", target: "/etc/keepalived/keepalived.conf" };
+const MAIN_CONF = "# Managed by pulumi-lvs: test.\nglobal_defs {\n}\nvrrp_instance VI_1 {\n}\ninclude /etc/keepalived/pulumi-lvs/services/*.conf\n";
+const SERVICES = "/etc/keepalived/pulumi-lvs/services";
+const FAKES = { FAKE_IPVS_FROM_FILES: "1" };
+const SET_OWNER = { ...FAKES, PLVS_OWNER: "urn:pulumi:test::unit::pulumi-lvs:index:VirtualServiceSet$command:remote:Command::tier-primary", PLVS_TOKEN: "5e75e75e75e75e75" };
+
+function file(n: number): KeepalivedFile {
+    return { kind: "service", target: `${SERVICES}/tcp_10-0-0-${n}_80.conf`, verifyIpvs: `-t 10.0.0.${n}:80`, verifyScheduler: "wlc" };
+}
+function content(n: number, opts: { shows?: string; invalid?: boolean; changed?: boolean } = {}): string {
+    return `# fake-ipvs -t 10.0.0.${n}:80=${opts.shows ?? `TCP  10.0.0.${n}:80 wlc`}\n${opts.invalid ? "# fake-invalid\n" : ""}virtual_server 10.0.0.${n} 80 {\n${opts.changed ? "  # changed\n" : ""}}\n`;
+}
+const entry = (n: number, opts: Parameters<typeof content>[1] = {}): SetFile => ({ name: `svc${n}`, file: file(n), content: content(n, opts) });
+const applySet = (entries: SetFile[], phase: "create" | "update" = "update", env = SET_OWNER): Step => ({ script: keepalivedSetApply("tier"), input: setManifest(entries), env, phase });
+const deleteSet: Step = { script: keepalivedSetDelete("tier"), env: SET_OWNER, phase: "delete" };
+const mainConf: Step = { script: keepalivedApply(MAIN), input: MAIN_CONF, env: FAKES };
+/** A VirtualService of its own on file n (another resource of the same stack). */
+const single = (n: number, phase?: "create" | "delete"): Step => ({
+    script: phase === "delete" ? keepalivedDelete(file(n)) : keepalivedApply(file(n)), input: phase === "delete" ? undefined : content(n), phase,
+    env: { ...FAKES, PLVS_OWNER: `urn:pulumi:test::unit::pulumi-lvs:index:VirtualService$command:remote:Command::vs${n}-primary`, PLVS_TOKEN: `${n}`.padStart(16, "0") },
+});
+const report: Step = {
+    plain: true,
+    script: [
+        'R=$(dirname "$FAKE_STATE")',
+        'echo "loads $(wc -l < "$FAKE_STATE/keepalived-loads")"',
+        'for f in "$R"/targets/keepalived/pulumi-lvs/services/*.conf; do [ -f "$f" ] && echo "file ${f##*/}"; done',
+        'FAKE_IPVS_FROM_FILES=1 ipvsadm -Ln | sed "s/^/ipvs /"',
+        'find "$R/targets" -name ".stage*" | sed "s#^$R/##; s/^/left /"',
+        'for d in "$R"/state/pulumi-lvs/claims/*services*; do [ -d "$d" ] && for c in "$d"/*; do [ -f "$c" ] && echo "claim ${d##*%2F} $(head -n1 "$c" | sed "s/.*:://")"; done; done',
+        '[ -d "$R/state/pulumi-lvs" ] && echo "state kept" || echo "state gone"',
+    ].join("\n"),
+};
+const lines = (after: string, prefix: string) => after.split("\n").filter((l) => l.startsWith(`${prefix} `)).map((l) => l.slice(prefix.length + 1));
+const loadsOf = (after: string) => Number(lines(after, "loads")[0]);
+const names = (ns: number[]) => ns.map((n) => `tcp_10-0-0-${n}_80.conf`);
+const table = (ns: number[]) => ns.map((n) => `TCP  10.0.0.${n}:80 wlc`);
+
+describe("a VirtualServiceSet's files on a director: one command, one validation, one reload (scratch host)", function () {
+    this.timeout(120_000);
+    const box = sandboxPerSuite();
+
+    it("creates its services with one reload, verifies each in IPVS, and claims each file as the set's", () => {
+        const r = box().run(applySet([1, 2, 3].map((n) => entry(n)), "create"), { before: [mainConf], after: [report], serviceFile: file(1).target });
+        assert.equal(r.status, 0, r.stderr);
+        assert.equal(r.stdout, 'ok VirtualServiceSet "tier": 3 service files\n');
+        assert.match(r.stderr, /VirtualServiceSet "tier": 3 service files written, 0 removed, loaded together/);
+        assert.deepEqual(lines(r.after, "file"), names([1, 2, 3]));
+        assert.deepEqual(lines(r.after, "ipvs"), table([1, 2, 3]));
+        assert.equal(loadsOf(r.after), 2, `keepalived.conf's start, then one reload for the three: ${r.after}`);
+        assert.deepEqual(lines(r.after, "claim"), names([1, 2, 3]).map((f) => `${f} tier-primary`));
+        assert.deepEqual(lines(r.after, "left"), []);
+    });
+
+    it("an update changes, adds and removes files in one reload; what it no longer lists goes; nothing unchanged is rewritten", () => {
+        const r = box().run(applySet([entry(1), entry(2, { changed: true }), entry(4)]), {
+            before: [mainConf, applySet([1, 2, 3].map((n) => entry(n)), "create")], after: [report], serviceFile: file(1).target,
+        });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stderr, /2 service files written, 1 removed, loaded together/);
+        assert.deepEqual(lines(r.after, "file"), names([1, 2, 4]));
+        assert.deepEqual(lines(r.after, "ipvs"), table([1, 2, 4]));
+        assert.equal(loadsOf(r.after), 3, r.after);
+        assert.deepEqual(lines(r.after, "claim"), names([1, 2, 4]).map((f) => `${f} tier-primary`));
+    });
+
+    it("an update with a file keepalived refuses: that service fails with keepalived's message and its previous file stays; the others are applied by one reload", () => {
+        const r = box().run(applySet([entry(1, { changed: true }), entry(2, { invalid: true }), entry(3, { changed: true })]), {
+            before: [mainConf, applySet([1, 2, 3].map((n) => entry(n)), "create")], after: [report], serviceFile: file(1).target,
+        });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /^pulumi-lvs\[[^\]]*\]: FAILED: 1 of the 3 service files of VirtualServiceSet "tier" failed; the others are applied\nservice svc2 \(\S*tcp_10-0-0-2_80\.conf\): keepalived rejected the configuration with the new \S*tcp_10-0-0-2_80\.conf \(keepalived -t\); nothing was changed\n.*Unknown keyword 'fake-invalid' in \S*\/keepalived\/pulumi-lvs\/services\/tcp_10-0-0-2_80\.conf/, r.stderr);
+        assert.doesNotMatch(r.stderr, /\.stage\./, "keepalived's message names the host's paths");
+        assert.deepEqual(lines(r.after, "ipvs"), table([1, 2, 3]));
+        assert.equal(loadsOf(r.after), 3, `the create's, then one for 1 and 3: ${r.after}`);
+        // The old svc2 is still the set's: the next apply (the same inputs, Pulumi retries the update) tries again.
+        assert.deepEqual(lines(r.after, "claim"), names([1, 2, 3]).map((f) => `${f} tier-primary`));
+    });
+
+    it("a create with a file keepalived refuses applies nothing, and says why", () => {
+        const r = box().run(applySet([entry(1), entry(2, { invalid: true }), entry(3)], "create"), { before: [mainConf], after: [report], serviceFile: file(1).target });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /FAILED: 1 of the 3 service files of VirtualServiceSet "tier" failed; nothing of the set was applied \(its first apply is all or nothing: Pulumi keeps no record of a failed create\)\nservice svc2 /, r.stderr);
+        assert.deepEqual(lines(r.after, "file"), []);
+        assert.deepEqual(lines(r.after, "ipvs"), []);
+        assert.deepEqual(lines(r.after, "claim"), []);
+    });
+
+    it("a service not in IPVS as its file says after the reload fails alone: its previous file comes back with one more reload", () => {
+        const r = box().run(applySet([entry(1, { changed: true }), entry(2, { shows: "TCP  10.0.0.2:80 rr", changed: true }), entry(3)]), {
+            before: [mainConf, applySet([1, 2, 3].map((n) => entry(n)), "create")], after: [report], serviceFile: file(1).target,
+        });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /service svc2 \(\S*tcp_10-0-0-2_80\.conf\): after the reload the IPVS service -t 10\.0\.0\.2:80 is TCP {2}10\.0\.0\.2:80 rr, not using scheduler wlc; the previous \S*tcp_10-0-0-2_80\.conf was restored/, r.stderr);
+        assert.deepEqual(lines(r.after, "ipvs"), table([1, 2, 3]));
+        assert.equal(loadsOf(r.after), 4, `the create's, the change's, the one without svc2's new file: ${r.after}`);
+    });
+
+    it("delete removes every file of the set with one reload, and leaves no claim, stage or state folder", () => {
+        const r = box().run(deleteSet, { before: [mainConf, applySet([1, 2, 3].map((n) => entry(n)), "create")], after: [report], serviceFile: file(1).target });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stderr, /0 service files written, 3 removed/);
+        assert.deepEqual(lines(r.after, "file"), []);
+        assert.deepEqual(lines(r.after, "ipvs"), []);
+        assert.equal(loadsOf(r.after), 3, r.after);
+        assert.deepEqual(lines(r.after, "claim"), []);
+        assert.deepEqual(lines(r.after, "left"), []);
+    });
+
+    it("a service moved out of the set to a VirtualService of its own: the VirtualService takes the file over, and the set's update and delete leave it", () => {
+        const r = box().run(deleteSet, {
+            before: [mainConf, applySet([1, 2].map((n) => entry(n)), "create"), single(2, "create"), applySet([entry(1)])],
+            after: [report], serviceFile: file(1).target,
+        });
+        assert.equal(r.status, 0, r.stderr);
+        assert.deepEqual(lines(r.after, "file"), names([2]));
+        assert.deepEqual(lines(r.after, "ipvs"), table([2]));
+        assert.deepEqual(lines(r.after, "claim"), [`${names([2])[0]} vs2-primary`], "no claim of the set is left, not even one kept aside");
+    });
+
+    it("a file another stack holds fails its service alone; the set's others are applied", () => {
+        const other = { ...FAKES, PLVS_OWNER: "urn:pulumi:other::unit::pulumi-lvs:index:VirtualService$command:remote:Command::vs2-primary", PLVS_TOKEN: "0000000000000002" };
+        const r = box().run(applySet([1, 2, 3].map((n) => entry(n)), "update"), {
+            before: [mainConf, { ...single(2), env: other }], after: [report], serviceFile: file(1).target,
+        });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /service svc2 \(\S*tcp_10-0-0-2_80\.conf\): file \S*tcp_10-0-0-2_80\.conf is managed by urn:pulumi:other::\S+, of another stack/, r.stderr);
+        assert.deepEqual(lines(r.after, "ipvs"), table([1, 2, 3]));
+        assert.deepEqual(lines(r.after, "claim"), [`${names([1])[0]} tier-primary`, `${names([2])[0]} vs2-primary`, `${names([3])[0]} tier-primary`]);
+    });
+});
