@@ -133,15 +133,21 @@ func main() {
 		if err != nil {
 			return err
 		}
-		_, err = lvs.NewVirtualService(ctx, "hold", &lvs.VirtualServiceArgs{
-			Directors:   directors,
-			Vip:         pulumi.String(vip),
-			Port:        pulumi.Float64(9000),
-			Scheduler:   lvs.SchedulerWRR,
-			Mode:        lvs.ForwardingModeDR,
-			DelayLoop:   pulumi.Float64(2),
-			HealthCheck: lvs.HealthCheckArgs{Type: lvs.HealthCheckTypeTCP, ConnectTimeout: pulumi.Float64(1), Retry: pulumi.Float64(1), DelayBeforeRetry: pulumi.Float64(1)},
-			RealServers: entries(func(string) int { return 1 }),
+		// Further services of the pair in one component: whatever changes among them is one command and one
+		// keepalived reload per director (here one service: the lab's line echo on 9000).
+		_, err = lvs.NewVirtualServiceSet(ctx, "more", &lvs.VirtualServiceSetArgs{
+			Directors: directors,
+			Services: map[string]lvs.ServiceSpecArgs{
+				"hold": {
+					Vip:         pulumi.String(vip),
+					Port:        pulumi.Float64(9000),
+					Scheduler:   lvs.SchedulerWRR,
+					Mode:        lvs.ForwardingModeDR,
+					DelayLoop:   pulumi.Float64(2),
+					HealthCheck: lvs.HealthCheckArgs{Type: lvs.HealthCheckTypeTCP, ConnectTimeout: pulumi.Float64(1), Retry: pulumi.Float64(1), DelayBeforeRetry: pulumi.Float64(1)},
+					RealServers: entries(func(string) int { return 1 }),
+				},
+			},
 		})
 		if err != nil {
 			return err

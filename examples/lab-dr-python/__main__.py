@@ -66,16 +66,22 @@ web = lvs.VirtualService(
     real_servers=[lvs.RealServerEntryArgs(real_server=real_servers[name], weight=weight) for name, weight in weights.items()],
 )
 
-lvs.VirtualService(
-    "hold",
+# Further services of the pair in one component: whatever changes among them is one command and one
+# keepalived reload per director (here one service: the lab's line echo on 9000).
+lvs.VirtualServiceSet(
+    "more",
     directors=directors,
-    vip=vip,
-    port=9000,
-    scheduler=lvs.Scheduler.WRR,
-    mode=lvs.ForwardingMode.DR,
-    delay_loop=2,
-    health_check=lvs.HealthCheckArgs(type=lvs.HealthCheckType.TCP, connect_timeout=1, retry=1, delay_before_retry=1),
-    real_servers=[lvs.RealServerEntryArgs(real_server=real_servers[name], weight=1) for name in weights],
+    services={
+        "hold": lvs.ServiceSpecArgs(
+            vip=vip,
+            port=9000,
+            scheduler=lvs.Scheduler.WRR,
+            mode=lvs.ForwardingMode.DR,
+            delay_loop=2,
+            health_check=lvs.HealthCheckArgs(type=lvs.HealthCheckType.TCP, connect_timeout=1, retry=1, delay_before_retry=1),
+            real_servers=[lvs.RealServerEntryArgs(real_server=real_servers[name], weight=1) for name in weights],
+        ),
+    },
 )
 
 pulumi.export("vipAddress", vip)

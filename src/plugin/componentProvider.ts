@@ -1,5 +1,5 @@
 // The provider behind the component package (plugin/PulumiPlugin.yaml): Python, Go and other programs
-// construct the three components through it, in this one Node.js process. Its schema was made at build
+// construct the four components through it, in this one Node.js process. Its schema was made at build
 // time (packageSchema.ts), so running it needs neither the TypeScript sources nor the compiler.
 // A component handed to another one (a VirtualService's `directors`, a realServers entry's `realServer`)
 // arrives as a resource reference: it is resolved to the live component this process constructed, since
@@ -9,10 +9,11 @@ import type { ConstructResult, Provider } from "@pulumi/pulumi/provider";
 import { LvsDirectorPair } from "../components/LvsDirectorPair";
 import { RealServer } from "../components/RealServer";
 import { VirtualService } from "../components/VirtualService";
+import { VirtualServiceSet } from "../components/VirtualServiceSet";
 import { PACKAGE_NAME } from "./names";
 
 type Component = new (name: string, args: never, opts?: pulumi.ComponentResourceOptions) => pulumi.ComponentResource;
-const COMPONENTS = new Map<string, Component>([["LvsDirectorPair", LvsDirectorPair], ["VirtualService", VirtualService], ["RealServer", RealServer]]);
+const COMPONENTS = new Map<string, Component>([["LvsDirectorPair", LvsDirectorPair], ["VirtualService", VirtualService], ["VirtualServiceSet", VirtualServiceSet], ["RealServer", RealServer]]);
 
 // URN -> the component constructed for it, for the resource references that name it.
 const constructed = new Map<string, pulumi.Resource>();

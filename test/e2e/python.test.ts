@@ -54,10 +54,10 @@ describe("Python: the DR example through the component package (pulumi package a
         if (packDir) fs.rmSync(packDir, { recursive: true, force: true });
     });
 
-    it("1. `pulumi package add` generates the Python SDK from the npm package's plugin folder: the three components, their enums, named types", () => {
+    it("1. `pulumi package add` generates the Python SDK from the npm package's plugin folder: the four components, their enums, named types", () => {
         assert.match(repo!.added, /Added package pulumi-lvs/);
         const sdk = path.join(repo!.dir, "sdks", "pulumi-lvs", "pulumi_lvs");
-        for (const f of ["lvs_director_pair.py", "virtual_service.py", "real_server.py", "_enums.py", "host/_inputs.py"]) assert.ok(fs.existsSync(path.join(sdk, f)), `${f} generated`);
+        for (const f of ["lvs_director_pair.py", "virtual_service.py", "virtual_service_set.py", "real_server.py", "_enums.py", "host/_inputs.py"]) assert.ok(fs.existsSync(path.join(sdk, f)), `${f} generated`);
         assert.match(fs.readFileSync(path.join(sdk, "_enums.py"), "utf8"), /WRR = "wrr"/);
         assert.match(fs.readFileSync(path.join(sdk, "virtual_service.py"), "utf8"), /directors: 'LvsDirectorPair'/);
         assert.match(fs.readFileSync(path.join(repo!.dir, "requirements.txt"), "utf8"), /sdks\/pulumi-lvs/);
@@ -86,6 +86,8 @@ describe("Python: the DR example through the component package (pulumi package a
         const table = sh("dir1", "ipvsadm-save -n");
         assert.match(table, new RegExp(`-A -t ${VIP}:80 -s wrr`));
         for (const r of REAL) assert.match(table, new RegExp(`-a -t ${VIP}:80 -r ${address(r, "front")}:80 -g -w ${WEIGHTS[r]}\\b`));
+        // The VirtualServiceSet's service, constructed from Python through the plugin too.
+        assert.match(table, new RegExp(`-A -t ${VIP}:9000 -s wrr`));
         assert.ok(sh("dir1", "ip -o addr show dev eth0").includes(` ${VIP}/`), "the VIP is on the master");
         for (const r of REAL) assert.ok(sh(r, "ip -o addr show dev lo").includes(` ${VIP}/32 `), `${r}: VIP on lo`);
         sh("client", `ip neigh del ${VIP} dev eth0 2>/dev/null || true`);

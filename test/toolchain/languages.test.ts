@@ -35,11 +35,11 @@ describe("Go: the DR example through the component package (pulumi package add)"
     it("`pulumi package add` generates the Go SDK and links it (go.mod replace)", () => {
         assert.match(repo!.added, /Added package pulumi-lvs/);
         const sdk = path.join(repo!.dir, "sdks", "pulumi-lvs", "pulumilvs");
-        for (const f of ["lvsDirectorPair.go", "virtualService.go", "realServer.go", "pulumiEnums.go", "host/pulumiTypes.go"]) assert.ok(fs.existsSync(path.join(sdk, f)), `${f} generated`);
+        for (const f of ["lvsDirectorPair.go", "virtualService.go", "virtualServiceSet.go", "realServer.go", "pulumiEnums.go", "host/pulumiTypes.go"]) assert.ok(fs.existsSync(path.join(sdk, f)), `${f} generated`);
         assert.match(fs.readFileSync(path.join(repo!.dir, "go.mod"), "utf8"), /replace example\.com\/pulumi-pulumi-lvs\/sdk\/go => \.\/sdks\/pulumi-lvs/);
     });
 
-    it("`pulumi preview` of the Go program plans the three components and their commands, the service after its real servers", () => {
+    it("`pulumi preview` of the Go program plans the four components and their commands, the services after their real servers", () => {
         pulumiOk(repo!.dir, ["stack", "init", stack]);
         pulumiOk(repo!.dir, ["config", "set", "--stack", stack, "lab:hosts", "--", JSON.stringify(HOSTS)]);
         pulumiOk(repo!.dir, ["config", "set", "--stack", stack, "--secret", "lab:privateKey"], { input: "-----BEGIN OPENSSH PRIVATE KEY-----\nnot used by a preview\n-----END OPENSSH PRIVATE KEY-----\n" });
@@ -48,10 +48,15 @@ describe("Go: the DR example through the component package (pulumi package add)"
         const steps = (JSON.parse(res.stdout) as { steps: { urn: string; newState?: { type: string; dependencies?: string[] } }[] }).steps;
         const urn = (type: string, name: string) => steps.find((s) => s.newState?.type === type && s.urn.endsWith(`::${name}`))?.urn;
         for (const [type, name] of [["pulumi-lvs:index:LvsDirectorPair", "lb"], ["pulumi-lvs:index:RealServer", "rs1"], ["pulumi-lvs:index:VirtualService", "web"],
-            ["command:remote:Command", "lb-primary-keepalived"], ["command:remote:Command", "web-primary"], ["command:remote:Command", "rs3-vips"]]) {
+            ["pulumi-lvs:index:VirtualServiceSet", "more"], ["command:remote:Command", "lb-primary-keepalived"], ["command:remote:Command", "web-primary"],
+            ["command:remote:Command", "more-primary"], ["command:remote:Command", "rs3-vips"]]) {
             assert.ok(urn(type!, name!), `the plan creates ${type} ${name}`);
         }
         const web = steps.find((s) => s.urn === urn("pulumi-lvs:index:VirtualService", "web"))!;
-        for (const rs of ["rs1", "rs2", "rs3"]) assert.ok(web.newState!.dependencies!.includes(urn("command:remote:Command", `${rs}-vips`)!), `web waits for ${rs}'s VIPs`);
+        const more = steps.find((s) => s.urn === urn("pulumi-lvs:index:VirtualServiceSet", "more"))!;
+        for (const rs of ["rs1", "rs2", "rs3"]) {
+            assert.ok(web.newState!.dependencies!.includes(urn("command:remote:Command", `${rs}-vips`)!), `web waits for ${rs}'s VIPs`);
+            assert.ok(more.newState!.dependencies!.includes(urn("command:remote:Command", `${rs}-vips`)!), `the set waits for ${rs}'s VIPs`);
+        }
     });
 });
