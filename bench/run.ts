@@ -23,7 +23,6 @@ const outFile = args.includes("--out") ? path.resolve(args[args.indexOf("--out")
 const SCALES = smoke ? [1] : [1, 20, 100];
 const PREVIEW = smoke ? { services: 4, realServers: 2 } : { services: 200, realServers: 20 };
 const SAMPLES = smoke ? 1 : 3;
-const WIDE = 256;
 
 const DIRECTORS = ["dir1", "dir2"];
 const REAL_SERVERS = ["rs1", "rs2", "rs3"];
@@ -223,26 +222,24 @@ async function main(): Promise<void> {
         const scale = benchStack(scaleDir, "bench-scale");
         const removeScale = pending("the scale stack", () => scale.remove());
         scale.up();
-        for (const n of SCALES) {
-            scale.config("services", String(n));
-            await measure(`add ${count(n)}`, "pulumi-lvs", () => scale.up());
-            if (n === SCALES[0]) {
-                tables.scale = { pulumi: ipvsTable("dir1", false), ansible: "" };
-                if (smoke) await noopRows(scale, emptyDir);
+        // Each service a VirtualService of its own, then all of them as one VirtualServiceSet.
+        for (const asSet of [false, true]) {
+            scale.config("asSet", String(asSet));
+            const as = asSet ? ", one VirtualServiceSet" : "";
+            for (const n of SCALES) {
+                scale.config("services", String(n));
+                await measure(`add ${count(n)}${as}`, "pulumi-lvs", () => scale.up());
+                if (n === SCALES[0] && !asSet) {
+                    tables.scale = { pulumi: ipvsTable("dir1", false), ansible: "" };
+                    if (smoke) await noopRows(scale, emptyDir);
+                }
+                if (n === SCALES[0] && asSet && ipvsTable("dir1", false) !== tables.scale!.pulumi) throw new Error("a VirtualServiceSet's IPVS table differs from its VirtualService's");
+                scale.config("bumpedWeight", "5");
+                await measure(`one weight change, ${count(n)}${as}`, "pulumi-lvs", () => scale.up());
+                scale.run(["config", "rm", "bumpedWeight"]);
+                scale.config("services", "0");
+                await measure(`destroy ${count(n)}${as}`, "pulumi-lvs", () => scale.up());
             }
-            scale.config("bumpedWeight", "5");
-            await measure(`one weight change, ${count(n)}`, "pulumi-lvs", () => scale.up());
-            scale.run(["config", "rm", "bumpedWeight"]);
-            scale.config("services", "0");
-            await measure(`destroy ${count(n)}`, "pulumi-lvs", () => scale.up());
-        }
-        if (!smoke) {
-            // The same, with enough engine workers for every command at once (`pulumi up` runs 4 per core by default).
-            const n = SCALES[SCALES.length - 1]!;
-            scale.config("services", String(n));
-            await measure(`add ${count(n)}, --parallel ${WIDE}`, "pulumi-lvs", () => scale.ok(["up", "--yes", "--skip-preview", "--parallel", String(WIDE)]));
-            scale.config("services", "0");
-            await measure(`destroy ${count(n)}, --parallel ${WIDE}`, "pulumi-lvs", () => scale.ok(["up", "--yes", "--skip-preview", "--parallel", String(WIDE)]));
         }
         removeScale();
         hostSysctls ??= sysctlsNow();

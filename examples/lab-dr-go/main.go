@@ -137,8 +137,8 @@ func main() {
 		// keepalived reload per director (here one service: the lab's line echo on 9000).
 		_, err = lvs.NewVirtualServiceSet(ctx, "more", &lvs.VirtualServiceSetArgs{
 			Directors: directors,
-			Services: map[string]lvs.ServiceSpecArgs{
-				"hold": {
+			Services: map[string]lvs.ServiceSpecInput{
+				"hold": lvs.ServiceSpecArgs{
 					Vip:         pulumi.String(vip),
 					Port:        pulumi.Float64(9000),
 					Scheduler:   lvs.SchedulerWRR,

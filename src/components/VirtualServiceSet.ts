@@ -19,9 +19,10 @@ export interface VirtualServiceSetArgs {
     /**
      * The services, by name (1-63 letters, digits, '_', '.' or '-'): each takes what a VirtualService
      * takes besides `directors`. Adding, changing or removing any number of them is one command, one
-     * validation and one reload per director.
+     * validation and one reload per director. Each service is an object (its fields may be Outputs): which
+     * commands it needs (its firewall rules, the RealServers it waits for) is known when the program runs.
      */
-    services: Record<string, ServiceSpecArgs>;
+    services: Record<string, pulumi.Input<ServiceSpecArgs>>;
 }
 
 export class VirtualServiceSet extends pulumi.ComponentResource {
@@ -32,15 +33,24 @@ export class VirtualServiceSet extends pulumi.ComponentResource {
 
     constructor(name: string, args: VirtualServiceSetArgs, opts?: pulumi.ComponentResourceOptions) {
         const component = "VirtualServiceSet";
-        const specs = Object.entries(args.services ?? {});
+        const given = Object.entries(pulumi.Output.isInstance(args.services) ? {} : args.services ?? {});
+        // An Output or a Promise in place of a service's object: its keys cannot be read now.
+        const specs = given.filter((e): e is [string, ServiceSpecArgs] => !pulumi.Output.isInstance(e[1]) && !(e[1] instanceof Promise));
         const named = specs.map(([, spec]) => namedBackends(spec.realServers));
         super(`pulumi-lvs:index:${component}`, name, {}, pulumi.mergeOptions(opts, { dependsOn: named.flat().map((n) => n.server) }));
         checked(component, name, componentNameSchema, { name }, this);
-        const badNames = specs.filter(([key]) => !safeName.safeParse(key).success);
+        if (pulumi.Output.isInstance(args.services)) {
+            throw new pulumi.ResourceError(new LvsValidationError(component, name, [{ path: "services", value: "(an Output)", rule: "must be an object of services by name, known when the program runs: each name is a resource (its fields may be Outputs)" }]).message, this, true);
+        }
+        const opaque = given.filter(([key]) => !specs.some(([k]) => k === key));
+        if (opaque.length) {
+            throw new pulumi.ResourceError(new LvsValidationError(component, name, opaque.map(([key]) => ({ path: `services.${key}`, value: "(an Output)", rule: "must be an object (its fields may be Outputs): the commands a service needs are known when the program runs" }))).message, this, true);
+        }
+        const badNames = given.filter(([key]) => !safeName.safeParse(key).success);
         if (badNames.length) {
             throw new pulumi.ResourceError(new LvsValidationError(component, name, badNames.map(([key]) => ({ path: `services`, value: key, rule: "names a service with 1-63 letters, digits, '_', '.' or '-', starting with a letter or digit" }))).message, this, true);
         }
-        if (specs.length === 0) {
+        if (given.length === 0) {
             throw new pulumi.ResourceError(new LvsValidationError(component, name, [{ path: "services", value: {}, rule: "needs at least one service (remove the set to remove its services)" }]).message, this, true);
         }
         const { directors } = args;

@@ -46,10 +46,31 @@ export class LvsComponentProvider implements Provider {
         const Component = type.startsWith(prefix) ? COMPONENTS.get(type.slice(prefix.length)) : undefined;
         const outputs = this.parsed.resources[type]?.properties;
         if (Component === undefined || outputs === undefined) throw new Error(`unknown resource type ${type}: ${PACKAGE_NAME} has ${[...COMPONENTS.keys()].join(", ")}`);
-        const instance = new Component(name, inputs as never, options);
+        const instance = new Component(name, await withPlainMaps(type, inputs) as never, options);
         // The URN's own promise: it fails, rather than never settling, when the registration fails.
         constructed.set(await (instance.urn as unknown as { promise(): Promise<string> }).promise(), instance);
         const members = instance as unknown as Record<string, unknown>;
         return { urn: instance.urn, state: Object.fromEntries(Object.keys(outputs).map((key) => [key, members[key]])) };
     }
 }
+
+/** Inputs whose keys a component needs when it is constructed (they name its resources): a map, not an Output. */
+const PLAIN_MAPS: Record<string, string[]> = { [`${PACKAGE_NAME}:index:VirtualServiceSet`]: ["services"] };
+
+/**
+ * The engine hands a component an input that holds resource references (a RealServer) as one Output, to
+ * carry their dependencies. A component that needs the input's keys at construction gets its value: the
+ * references in it are the live components, whose dependencies the component adds itself. A value not
+ * known yet, or secret as a whole, stays an Output (the component then says what it needs).
+ */
+async function withPlainMaps(type: string, inputs: pulumi.Inputs): Promise<pulumi.Inputs> {
+    const out = { ...inputs };
+    for (const key of PLAIN_MAPS[type] ?? []) {
+        const value = out[key];
+        if (!pulumi.Output.isInstance(value)) continue;
+        const o = value as unknown as { isKnown: Promise<boolean>; isSecret: Promise<boolean>; promise(): Promise<unknown> };
+        if ((await o.isKnown) && !(await o.isSecret)) out[key] = await o.promise();
+    }
+    return out;
+}
+

@@ -456,7 +456,7 @@ describe("the component package's provider (other languages construct the compon
 
     it("refuses a type it does not have, and a reference to a component it did not create", async () => {
         for (const type of ["pulumi-lvs:index:constructor", "pulumi-lvs:index:Nope", "other:index:RealServer"]) {
-            await assert.rejects(provider.construct("pkg-x", type, {}, {}), /unknown resource type .*: pulumi-lvs has LvsDirectorPair, VirtualService, RealServer/);
+            await assert.rejects(provider.construct("pkg-x", type, {}, {}), /unknown resource type .*: pulumi-lvs has LvsDirectorPair, VirtualService, VirtualServiceSet, RealServer/);
         }
         assert.throws(() => reference("urn:pulumi:stack::project::pulumi-lvs:index:LvsDirectorPair::elsewhere"), /is not a component this program created in this run: pass the component object itself/);
     });

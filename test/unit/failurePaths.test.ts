@@ -7,6 +7,7 @@ import { DIRECTOR_PACKAGES, packagesCreate, packagesDelete } from "../../src/rem
 import { sysctlApply, sysctlDelete } from "../../src/remote/sysctl";
 import { unitApply, unitDelete } from "../../src/remote/unit";
 import { keepalivedApply, keepalivedDelete } from "../../src/remote/keepalivedFile";
+import { keepalivedSetApply, keepalivedSetDelete, setManifest } from "../../src/remote/keepalivedSet";
 import { fwApply, fwDelete } from "../../src/remote/firewall";
 import { factsRead } from "../../src/remote/facts";
 import { driftForget, withDriftMark } from "../../src/remote/drift";
@@ -27,6 +28,7 @@ const MAIN = { kind: "main" as const, target: "/etc/keepalived/keepalived.conf" 
 const SERVICE = { kind: "service" as const, target: "/etc/keepalived/pulumi-lvs/services/tcp_10-0-0-10_80.conf", verifyIpvs: "-t 10.0.0.10:80", verifyScheduler: "wlc" };
 const MAIN_CONF = "# Managed by pulumi-lvs: test.\nglobal_defs {\n}\ninclude /etc/keepalived/pulumi-lvs/services/*.conf\n";
 const SERVICE_CONF = "# Managed by pulumi-lvs: test.\nvirtual_server 10.0.0.10 80 {\n}\n";
+const SET_INPUT = setManifest([{ name: "web", file: SERVICE, content: SERVICE_CONF }, { name: "api", file: { ...SERVICE, target: SERVICE.target.replace("_80", "_81"), verifyIpvs: "-t 10.0.0.10:81" }, content: SERVICE_CONF.replace(" 80 ", " 81 ") }]);
 const RULES = "# rules\n4 filter FORWARD -s 10.202.0.31/32 -p tcp --sport 80 -j ACCEPT\n4 nat POSTROUTING -o lo -s 10.202.0.0/24 -j MASQUERADE\n6 filter FORWARD -s fd00::31/128 -p tcp --sport 80 -j ACCEPT\n";
 const OLD_RULES = "# rules\n4 filter FORWARD -s 10.202.0.32/32 -p tcp --sport 80 -j ACCEPT\n";
 const fwBoot = script("fw", { SET: "PLVS_fuzz", FILE: "/etc/pulumi-lvs/fw/PLVS_fuzz.rules", UNIT: "u.service", UNIT_DIR: "/etc/systemd/system", SELF: "", FW_ACTION: "boot" }, { claims: false });
@@ -49,6 +51,8 @@ const CASES: Case[] = [
     { name: "keepalived service delete", step: step(keepalivedDelete(SERVICE)), before: [step(keepalivedApply(MAIN), MAIN_CONF), step(keepalivedApply(SERVICE), SERVICE_CONF)], serviceFile: SERVICE.target },
     { name: "keepalived service drift repair", step: step(keepalivedApply({ ...SERVICE, drift: true }), withDriftMark("drift seen t: x", SERVICE_CONF)), before: [step(keepalivedApply(MAIN), MAIN_CONF), step(keepalivedApply(SERVICE), "# edited\n")], serviceFile: SERVICE.target },
     { name: "drift check delete", step: step(driftForget(SERVICE)), before: [step(keepalivedApply(MAIN), MAIN_CONF), step(keepalivedApply({ ...SERVICE, drift: true }), withDriftMark("m", SERVICE_CONF))], serviceFile: SERVICE.target },
+    { name: "service set apply", step: step(keepalivedSetApply("fuzz"), SET_INPUT), before: [step(keepalivedApply(MAIN), MAIN_CONF)], serviceFile: SERVICE.target },
+    { name: "service set delete", step: step(keepalivedSetDelete("fuzz")), before: [step(keepalivedApply(MAIN), MAIN_CONF), step(keepalivedSetApply("fuzz"), SET_INPUT)], serviceFile: SERVICE.target },
     { name: "keepalived main delete", step: step(keepalivedDelete(MAIN)), before: [step(keepalivedApply(MAIN), MAIN_CONF)] },
     { name: "fw apply", step: step(fwApply("PLVS_fuzz"), RULES) },
     { name: "fw apply over earlier rules", step: step(fwApply("PLVS_fuzz"), RULES), before: [step(fwApply("PLVS_fuzz"), OLD_RULES)] },

@@ -59,7 +59,7 @@ describe("the component package's schema", function () {
         schema = packageSchema(pluginDir, manifest.version, manifest.description) as unknown as Schema;
     });
 
-    it("has the three components, and every field of their Args and of each type they use, under the same name", () => {
+    it("has the four components, and every field of their Args and of each type they use, under the same name", () => {
         const interfaces = argsInterfaces();
         assert.ok(interfaces.size >= 20, `the Args reach ${interfaces.size} interfaces`);
         const typeNames = new Map(Object.keys(schema.types).map((t) => [t.split(":")[2]!, t]));

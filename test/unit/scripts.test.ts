@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { AUTH_FILE, keepalivedApply, keepalivedDelete } from "../../src/remote/keepalivedFile";
+import { keepalivedSetApply, keepalivedSetDelete } from "../../src/remote/keepalivedSet";
 import { DIRECTOR_PACKAGES, packagesCreate, packagesDelete } from "../../src/remote/packages";
 import { hostCommandText, type Owner, params, shq } from "../../src/remote/shell";
 import { sysctlApply, sysctlDelete } from "../../src/remote/sysctl";
@@ -25,6 +26,8 @@ const scripts: Record<string, string> = {
     "keepalived auth apply": keepalivedApply(AUTH_FILE),
     "keepalived service apply": keepalivedApply({ kind: "service", target: "/etc/keepalived/pulumi-lvs/services/x.conf", verifyIpvs: "-t 10.0.0.10:80" }),
     "keepalived delete": keepalivedDelete({ kind: "service", target: "/etc/keepalived/pulumi-lvs/services/x.conf" }),
+    "service set apply": keepalivedSetApply("apps"),
+    "service set delete": keepalivedSetDelete("apps"),
     "unit apply": unitApply("pulumi-lvs-vip-rs1.service", { expect: ["lo=10.0.0.10/32"] }),
     "unit delete": unitDelete("pulumi-lvs-vip-rs1.service", { expect: ["lo=10.0.0.10/32"] }),
     "TUN unit apply": unitApply("pulumi-lvs-vip-rs6.service", { expect: ["tunl0=10.0.0.10/32"], link: "tunl0", module: "ipip" }),
@@ -68,6 +71,7 @@ describe("remote scripts", () => {
             [keepalivedApply({ kind: "service", target: "/etc/keepalived/pulumi-lvs/services/x.conf", verifyIpvs: "-t 10.0.0.10:80" }), keepalivedDelete({ kind: "service", target: "/etc/keepalived/pulumi-lvs/services/x.conf" })],
             [sysctlApply("director-lb"), sysctlDelete("director-lb")],
             [fwApply("PLVS_lb"), fwDelete("PLVS_lb")],
+            [keepalivedSetApply("apps"), keepalivedSetDelete("apps")],
         ];
         const input = "file content\nwith 'quotes' and ünïcode\n";
         for (const [apply, remove] of pairs) {

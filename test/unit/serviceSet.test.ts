@@ -104,6 +104,23 @@ describe("a VirtualServiceSet's files on a director: one command, one validation
         assert.equal(loadsOf(r.after), 4, `the create's, the change's, the one without svc2's new file: ${r.after}`);
     });
 
+    it("a run that dies after its swap, before keepalived loaded the files (a lost connection): the next run with the same input loads them", () => {
+        const rr: SetFile = { name: "svc2", file: { ...file(2), verifyScheduler: "rr" }, content: content(2, { shows: "TCP  10.0.0.2:80 rr" }) };
+        // The script (and its $(...) subshells) die when it asks for the reload; keepalived is not reloaded.
+        const dies = { tool: "systemctl", mode: "replaced" as const, body: '[ "$1" != reload ] || { pkill -9 -f "plvs-update$"; exit 1; }\nexec "$REAL" "$@"' };
+        const r = box().run(applySet([entry(1), rr]), {
+            before: [mainConf, applySet([1, 2].map((n) => entry(n)), "create")], fault: dies,
+            after: [{ plain: true, script: 'echo "loaded $(FAKE_IPVS_FROM_FILES=1 ipvsadm -Ln -t 10.0.0.2:80)"' }, applySet([entry(1), rr]), report], serviceFile: file(1).target,
+        });
+        assert.notEqual(r.status, 0, "the first run died");
+        assert.deepEqual(lines(r.after, "loaded"), ["TCP  10.0.0.2:80 wlc"], `the file was swapped in but not loaded: ${r.after}`);
+        assert.doesNotMatch(r.after, /\(exit \d+\)/, r.after);
+        assert.deepEqual(lines(r.after, "ipvs"), ["TCP  10.0.0.1:80 wlc", "TCP  10.0.0.2:80 rr"], r.after);
+        assert.equal(loadsOf(r.after), 3, `the create's, then the next run's: ${r.after}`);
+        // The killed run could not remove its staging folder (the next runs remove it once it is an hour old).
+        assert.equal(lines(r.after, "left").length, 1, r.after);
+    });
+
     it("delete removes every file of the set with one reload, and leaves no claim, stage or state folder", () => {
         const r = box().run(deleteSet, { before: [mainConf, applySet([1, 2, 3].map((n) => entry(n)), "create")], after: [report], serviceFile: file(1).target });
         assert.equal(r.status, 0, r.stderr);

@@ -16,11 +16,17 @@ SVC_DIR="$LVS_DIR/services"
 E_ACTION=() E_TARGET=() E_NAME=() E_VERIFY=() E_SCHED=() E_CONTENT=() E_CHANGED=() E_STATUS=() E_MSG=() E_DETAIL=()
 SET_BATCH=() SET_VERIFY=() SET_FORGET=()
 SET_RUNNING=0 SET_STARTED=0
+# The files this set swapped in, until keepalived has loaded them: a run that dies in between (a lost SSH
+# connection) leaves it, and the next run loads them again even though they look done.
+SET_PENDING="$STATE_DIR/set-pending.$PLVS_TOKEN"
+declare -A SET_WAS_PENDING=()
 file_text FAIL_NOTE "$VRRP_PEER_HELD"
 
 set_unstageable() { fail "cannot stage the service files of $SET_NAME in $LVS_DIR ($1: disk full or not writable?); nothing was changed"; }
 set_start() {
   [ -d "$SVC_DIR" ] || { mkdir -p "$SVC_DIR" && chmod 0755 "$LVS_DIR" "$SVC_DIR"; } || set_unstageable mkdir
+  # A staging folder an hour old is a killed run's (a live one's lasts seconds).
+  find "$LVS_DIR" -maxdepth 1 -name '.stage.*' -mmin +60 -exec rm -rf {} + 2>/dev/null || true
   SET_WORK=$(mktemp -d "$LVS_DIR/.stage.XXXXXX" 2>/dev/null) || set_unstageable mktemp
   at_exit 'rm -rf "$SET_WORK"'
   mkdir "$SET_WORK/new" "$SET_WORK/backup" || set_unstageable mkdir
@@ -67,6 +73,9 @@ set_add_held() {
 # set_plan: who owns each file (another stack's is refused), and which of them change.
 set_plan() {
   local i t why cur
+  if [ -f "$SET_PENDING" ]; then
+    while IFS= read -r t; do [ -z "$t" ] || SET_WAS_PENDING[$t]=1; done < "$SET_PENDING"
+  fi
   for i in "${!E_TARGET[@]}"; do
     t=${E_TARGET[i]}
     if [ "${E_ACTION[i]}" = install ]; then
@@ -74,10 +83,10 @@ set_plan() {
       if [ -n "$why" ]; then set_outcome "$i" 1 "${why%%$'\n'*}" "${why#*$'\n'}"; continue; fi
       cur=""
       [ ! -f "$t" ] || { IFS= read -r -d '' cur < "$t" || true; }
-      if [ ! -f "$t" ] || [ "$cur" != "${E_CONTENT[i]}" ]; then E_CHANGED[i]=1; fi
+      if [ ! -f "$t" ] || [ "$cur" != "${E_CONTENT[i]}" ] || [ -n "${SET_WAS_PENDING[$t]:-}" ]; then E_CHANGED[i]=1; fi
     elif claim_taken "file $t"; then
       E_STATUS[i]=skip
-    elif [ -f "$t" ]; then
+    elif [ -f "$t" ] || [ -n "${SET_WAS_PENDING[$t]:-}" ]; then
       E_CHANGED[i]=1
     else
       say "$t is already gone"
@@ -160,6 +169,7 @@ set_swap() {
     fi
   done
   [ ${#backup[@]} = 0 ] || cp -p -t "$SET_WORK/backup" "${backup[@]}" || set_unstageable backup
+  { for i in "${SET_BATCH[@]}"; do printf '%s\n' "${E_TARGET[i]}"; done; } > "$SET_PENDING" || set_unstageable "$SET_PENDING"
   if ! { { [ ${#new[@]} = 0 ] || mv -f -t "$SVC_DIR" "${new[@]}"; } && { [ ${#gone[@]} = 0 ] || rm -f "${gone[@]}"; }; }; then
     set_put_back "${SET_BATCH[@]}"
     fail "cannot put the new service files of $SET_NAME in $SVC_DIR; the previous files were restored"
@@ -361,4 +371,8 @@ set_report() {
   echo "ok $SET_NAME: ${#E_TARGET[@]} service files"
 }
 
-set_change() { set_plan; set_validate; set_swap; set_load; set_verify; set_undo_create; set_commit; set_report; }
+set_change() {
+  set_plan; set_validate; set_swap; set_load; set_verify; set_undo_create; set_commit
+  [ ! -f "$SET_PENDING" ] || rm -f "$SET_PENDING"
+  set_report
+}
