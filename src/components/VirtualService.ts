@@ -183,7 +183,7 @@ export class VirtualService extends pulumi.ComponentResource {
         super("pulumi-lvs:index:VirtualService", name, {}, pulumi.mergeOptions(opts, { dependsOn: named.map((n) => n.server) }));
         checked("VirtualService", name, componentNameSchema, { name }, this);
         const { directors, ...spec } = args;
-        const parts = serviceParts({ component: "VirtualService", name, prefix: name, spec, directors, parent: this, opts, named });
+        const parts = serviceParts({ component: "VirtualService", name, holder: `VirtualService "${name}"`, prefix: name, spec, directors, parent: this, opts, named });
         this.key = parts.key;
         this.config = parts.config;
         let previous: command.remote.Command | undefined;

@@ -6,6 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type * as command from "@pulumi/command";
 import { LvsValidationError } from "../model/errors";
 import { safeName } from "../model/primitives";
+import { claimUnique } from "../model/uniqueness";
 import { keepalivedSetApply, keepalivedSetDelete, setManifest } from "../remote/keepalivedSet";
 import { hostCommand } from "./hostCommand";
 import type { LvsDirectorPair } from "./LvsDirectorPair";
@@ -54,8 +55,15 @@ export class VirtualServiceSet extends pulumi.ComponentResource {
             throw new pulumi.ResourceError(new LvsValidationError(component, name, [{ path: "services", value: {}, rule: "needs at least one service (remove the set to remove its services)" }]).message, this, true);
         }
         const { directors } = args;
+        // A service's commands are named `${name}-${key}-<role>-<kind>`: set "a" with service "b-c" and set
+        // "a-b" with service "c" would both have a-b-c-primary-drift.
+        const clashes = specs.flatMap(([key]) => {
+            const holder = claimUnique("service commands", `${name}-${key}`, `${name}\u0000${key}`);
+            return holder === undefined ? [] : [{ path: `services.${key}`, value: key, rule: `gets the command names ${name}-${key}-..., like service "${holder.split("\u0000")[1]}" of VirtualServiceSet "${holder.split("\u0000")[0]}": rename one of them` }];
+        });
+        if (clashes.length) throw new pulumi.ResourceError(new LvsValidationError(component, name, clashes).message, this, true);
         const parts: ServiceParts[] = specs.map(([key, spec], i) => serviceParts({
-            component, name: `${name}.${key}`, prefix: `${name}-${key}`, spec, directors, parent: this, opts, named: named[i]!,
+            component, name: `${name}.${key}`, holder: `VirtualServiceSet "${name}" (service "${key}")`, prefix: `${name}-${key}`, spec, directors, parent: this, opts, named: named[i]!,
         }));
         const byName = (pick: (p: ServiceParts) => pulumi.Output<string>): pulumi.Output<Record<string, string>> =>
             pulumi.all(parts.map(pick)).apply((values) => Object.fromEntries(specs.map(([key], i) => [key, values[i]!])));

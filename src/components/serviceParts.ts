@@ -29,6 +29,8 @@ export interface ServicePartsArgs {
     component: string;
     /** The service's name in messages and in its keepalived file. */
     name: string;
+    /** Who holds the service, in messages about a clash: `VirtualService "web"`, `VirtualServiceSet "apps" (service "web")`. */
+    holder: string;
     /** The start of its commands' names: `${prefix}-${role}-nat`, ... */
     prefix: string;
     spec: ServiceSpecArgs;
@@ -49,18 +51,18 @@ export interface ServiceParts {
 }
 
 export function serviceParts(args: ServicePartsArgs): ServiceParts {
-    const { component, name, spec, directors, parent, opts, named } = args;
+    const { component, name, holder: self, spec, directors, parent, opts, named } = args;
     const input = { ...spec, realServers: withAddresses(spec.realServers) };
     const validModel: pulumi.Output<VirtualServiceModel> = checked(component, name, virtualServiceSchema, input, parent, (m, secrets) => {
         // Two services on one key would write one include file: the delete of either removes both.
-        const holder = claimUnique("service", `${directors.name}\u0000${serviceKey(m)}`, name);
+        const holder = claimUnique("service", `${directors.name}\u0000${serviceKey(m)}`, self);
         const keyFrom = m.fwmark ? [["fwmark", "mark"]] : [["vip"], ["port"], ["protocol"]];
         const key = keyFrom.some((p) => secrets.has(p)) ? SECRET_MARK : serviceKey(m);
-        if (holder !== undefined) return [{ path: m.fwmark ? "fwmark.mark" : "port", value: key, rule: `is already served by VirtualService "${holder}" on LvsDirectorPair "${directors.name}": one VirtualService per VIP, port and protocol (or fwmark) on a pair` }];
+        if (holder !== undefined) return [{ path: m.fwmark ? "fwmark.mark" : "port", value: key, rule: `is already served by ${holder} on LvsDirectorPair "${directors.name}": one VirtualService per VIP, port and protocol (or fwmark) on a pair` }];
         // The firewall set's name ends in a hash: two services whose names collide would share one set.
         if (!m.fwmark && m.mode !== "NAT" && !directors.firewall) return [];
-        const setHolder = claimUnique("firewall set", `${directors.name}\u0000${serviceRuleSet(m)}`, name);
-        return setHolder === undefined ? [] : [{ path: m.fwmark ? "fwmark.mark" : "port", value: key, rule: `gets the firewall chains ${serviceRuleSet(m)}, like VirtualService "${setHolder}" on LvsDirectorPair "${directors.name}": change the port or the VIP of one of them` }];
+        const setHolder = claimUnique("firewall set", `${directors.name}\u0000${serviceRuleSet(m)}`, self);
+        return setHolder === undefined ? [] : [{ path: m.fwmark ? "fwmark.mark" : "port", value: key, rule: `gets the firewall chains ${serviceRuleSet(m)}, like ${setHolder} on LvsDirectorPair "${directors.name}": change the port or the VIP of one of them` }];
     });
     const model = named.length === 0 ? validModel : preparedBackends(component, name, validModel, named, directors, parent);
     registerServiceAddresses(parent, name, model.apply((m) => m.realServers.map((rs) => rs.address)), plainDependsOn(opts, named.map((n) => n.server)));

@@ -24,16 +24,19 @@ export function keepalivedSetDelete(setName: string): string {
 }
 
 /**
- * The set's stdin: per file a line "name<TAB>file name<TAB>ipvsadm arguments<TAB>scheduler<TAB>bytes", then its
- * content. The files are all in the services folder: the line names the file, not its path.
+ * The set's stdin: the number of files on a line, then per file a line "name<TAB>file name<TAB>ipvsadm
+ * arguments<TAB>scheduler<TAB>bytes" and its content. The files are all in the services folder: the line
+ * names the file, not its path. The count lets the script tell a list from one cut short.
  */
 export function setManifest(files: ReadonlyArray<SetFile>): string {
-    return files.map(({ name, file, content }) => {
+    const entries = files.map(({ name, file, content }) => {
         const base = file.target.slice(`${LVS_CONF_DIR}/services/`.length);
         if (!file.target.startsWith(`${LVS_CONF_DIR}/services/`) || base.includes("/")) throw new Error(`${file.target} is not a service file`);
         const fields = [name, base, file.verifyIpvs ?? "", file.verifyScheduler ?? ""];
-        if (fields.some((f) => /[\t\n]/.test(f))) throw new Error(`a tab or a newline in ${JSON.stringify(fields)}`);
+        // Tabs separate the fields, and bash's read takes a run of them as one: no field may be empty.
+        if (fields.some((f) => f === "" || /[\t\n]/.test(f))) throw new Error(`an empty field, a tab or a newline in ${JSON.stringify(fields)}`);
         if (content === "") throw new Error(`the service file ${file.target} is empty`);
         return `${fields.join("\t")}\t${byteLength(content)}\n${content}`;
-    }).join("");
+    });
+    return `${entries.length}\n${entries.join("")}`;
 }

@@ -212,7 +212,11 @@ describe("components (Pulumi mocks)", () => {
         assert.ok(dependsOnOf["tier-primary"]!.includes("tier-api-primary-nat"), "a NAT service's rules come before its file");
         assert.ok(dependsOnOf["tier-api-primary-nat"]!.includes("tier-secondary"));
         assert.throws(() => new lvs.VirtualServiceSet("tier2", { directors: pair, services: { "bad name": { vip, port: 81, realServers: [{ address: "10.0.7.21" }] } } }), /VirtualServiceSet "tier2": services: "bad name" names a service with 1-63 letters/);
-        assert.throws(() => new lvs.VirtualServiceSet("tier3", { directors: pair, services: { dup: { vip, port: 80, realServers: [{ address: "10.0.7.22" }] } } }), /VirtualServiceSet "tier3\.dup": port: "[^"]+:80\/tcp" is already served by VirtualService "tier\.web"/);
+        assert.throws(() => new lvs.VirtualServiceSet("tier3", { directors: pair, services: { dup: { vip, port: 80, realServers: [{ address: "10.0.7.22" }] } } }), /VirtualServiceSet "tier3\.dup": port: "[^"]+:80\/tcp" is already served by VirtualServiceSet "tier" \(service "web"\)/);
+        // Names that read alike are still told apart: a VirtualService named "tier.web" is not the set's service.
+        assert.throws(() => new lvs.VirtualService("tier.web", { directors: pair, vip, port: 80, realServers: [{ address: "10.0.7.22" }] }), /VirtualService "tier\.web": port: "[^"]+:80\/tcp" is already served by VirtualServiceSet "tier" \(service "web"\)/);
+        new lvs.VirtualServiceSet("a", { directors: pair, services: { "b-c": { vip, port: 90, realServers: [{ address: "10.0.7.21" }] } } });
+        assert.throws(() => new lvs.VirtualServiceSet("a-b", { directors: pair, services: { c: { vip, port: 91, realServers: [{ address: "10.0.7.21" }] } } }), /VirtualServiceSet "a-b": services\.c: "c" gets the command names a-b-c-\.\.\., like service "b-c" of VirtualServiceSet "a": rename one of them/);
         assert.throws(() => new lvs.VirtualServiceSet("tier4", { directors: pair, services: { x: { vip, port: 82, realServers: [{ address: "10.0.7.21", port: 8080 }] } } }), /VirtualServiceSet "tier4\.x": realServers\[0\]\.port: 8080 must equal the VIP port 82 in DR mode/);
         assert.throws(() => new lvs.VirtualServiceSet("tier5", { directors: pair, services: {} }), /VirtualServiceSet "tier5": services: {} needs at least one service/);
         assert.equal(commands("tier2-").length + commands("tier3-").length + commands("tier4-").length + commands("tier5-").length, 0);

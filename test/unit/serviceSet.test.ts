@@ -1,6 +1,7 @@
 // A VirtualServiceSet's service files on one director (scripts/service-set.sh), on a scratch host: one
-// command validates and loads them all with one reload, each file still succeeds or fails alone, a create
-// is all or nothing, and the files a set held and no longer lists go in the same change.
+// command validates and loads them all with one reload; a change is all or nothing (a set is one Pulumi
+// resource), and names each file that failed and why; the files a set held and no longer lists go in the
+// same change.
 import { strict as assert } from "assert";
 import { keepalivedApply, keepalivedDelete, type KeepalivedFile } from "../../src/remote/keepalivedFile";
 import { keepalivedSetApply, keepalivedSetDelete, setManifest, type SetFile } from "../../src/remote/keepalivedSet";
@@ -72,36 +73,62 @@ describe("a VirtualServiceSet's files on a director: one command, one validation
         assert.deepEqual(lines(r.after, "claim"), names([1, 2, 4]).map((f) => `${f} tier-primary`));
     });
 
-    it("an update with a file keepalived refuses: that service fails with keepalived's message and its previous file stays; the others are applied by one reload", () => {
-        const r = box().run(applySet([entry(1, { changed: true }), entry(2, { invalid: true }), entry(3, { changed: true })]), {
+    it("an update with a file keepalived refuses changes nothing, and names that service with keepalived's words", () => {
+        const r = box().run(applySet([entry(1, { changed: true }), entry(2, { invalid: true }), entry(3, { changed: true }), entry(4)]), {
             before: [mainConf, applySet([1, 2, 3].map((n) => entry(n)), "create")], after: [report], serviceFile: file(1).target,
         });
         assert.equal(r.status, 1);
-        assert.match(r.stderr, /^pulumi-lvs\[[^\]]*\]: FAILED: 1 of the 3 service files of VirtualServiceSet "tier" failed; the others are applied\nservice svc2 \(\S*tcp_10-0-0-2_80\.conf\): keepalived rejected the configuration with the new \S*tcp_10-0-0-2_80\.conf \(keepalived -t\); nothing was changed\n.*Unknown keyword 'fake-invalid' in \S*\/keepalived\/pulumi-lvs\/services\/tcp_10-0-0-2_80\.conf/, r.stderr);
+        assert.match(r.stderr, /^pulumi-lvs\[[^\]]*\]: FAILED: 1 of the 4 service files of VirtualServiceSet "tier" failed; nothing of the set was changed \(a set changes all of its files or none: Pulumi keeps its inputs as they were, and the next up tries again\)\nservice svc2 \(\S*tcp_10-0-0-2_80\.conf\): keepalived rejected the configuration with the new \S*tcp_10-0-0-2_80\.conf \(keepalived -t\)\n.*Unknown keyword 'fake-invalid' in \S*\/keepalived\/pulumi-lvs\/services\/tcp_10-0-0-2_80\.conf/, r.stderr);
         assert.doesNotMatch(r.stderr, /\.stage\./, "keepalived's message names the host's paths");
+        assert.deepEqual(lines(r.after, "file"), names([1, 2, 3]));
         assert.deepEqual(lines(r.after, "ipvs"), table([1, 2, 3]));
-        assert.equal(loadsOf(r.after), 3, `the create's, then one for 1 and 3: ${r.after}`);
-        // The old svc2 is still the set's: the next apply (the same inputs, Pulumi retries the update) tries again.
+        assert.equal(loadsOf(r.after), 2, `keepalived.conf's start and the create's reload, nothing since: ${r.after}`);
         assert.deepEqual(lines(r.after, "claim"), names([1, 2, 3]).map((f) => `${f} tier-primary`));
     });
 
     it("a create with a file keepalived refuses applies nothing, and says why", () => {
         const r = box().run(applySet([entry(1), entry(2, { invalid: true }), entry(3)], "create"), { before: [mainConf], after: [report], serviceFile: file(1).target });
         assert.equal(r.status, 1);
-        assert.match(r.stderr, /FAILED: 1 of the 3 service files of VirtualServiceSet "tier" failed; nothing of the set was applied \(its first apply is all or nothing: Pulumi keeps no record of a failed create\)\nservice svc2 /, r.stderr);
+        assert.match(r.stderr, /FAILED: 1 of the 3 service files of VirtualServiceSet "tier" failed; nothing of the set was changed .*\nservice svc2 /, r.stderr);
         assert.deepEqual(lines(r.after, "file"), []);
         assert.deepEqual(lines(r.after, "ipvs"), []);
         assert.deepEqual(lines(r.after, "claim"), []);
     });
 
-    it("a service not in IPVS as its file says after the reload fails alone: its previous file comes back with one more reload", () => {
-        const r = box().run(applySet([entry(1, { changed: true }), entry(2, { shows: "TCP  10.0.0.2:80 rr", changed: true }), entry(3)]), {
-            before: [mainConf, applySet([1, 2, 3].map((n) => entry(n)), "create")], after: [report], serviceFile: file(1).target,
+    it("a changed service not in IPVS as its file says after the reload: every file of the change goes back, with one more reload", () => {
+        const r = box().run(applySet([entry(1, { changed: true }), entry(2, { shows: "TCP  10.0.0.2:80 rr", changed: true }), entry(3), entry(4)]), {
+            before: [mainConf, applySet([1, 2, 3].map((n) => entry(n)), "create")], after: [report, { plain: true, script: 'grep -c changed "$(dirname "$FAKE_STATE")"/targets/keepalived/pulumi-lvs/services/*.conf || true' }], serviceFile: file(1).target,
         });
         assert.equal(r.status, 1);
-        assert.match(r.stderr, /service svc2 \(\S*tcp_10-0-0-2_80\.conf\): after the reload the IPVS service -t 10\.0\.0\.2:80 is TCP {2}10\.0\.0\.2:80 rr, not using scheduler wlc; the previous \S*tcp_10-0-0-2_80\.conf was restored/, r.stderr);
+        assert.match(r.stderr, /service svc2 \(\S*tcp_10-0-0-2_80\.conf\): after the reload the IPVS service -t 10\.0\.0\.2:80 is TCP {2}10\.0\.0\.2:80 rr, not using scheduler wlc/, r.stderr);
+        assert.deepEqual(lines(r.after, "file"), names([1, 2, 3]));
         assert.deepEqual(lines(r.after, "ipvs"), table([1, 2, 3]));
-        assert.equal(loadsOf(r.after), 4, `the create's, the change's, the one without svc2's new file: ${r.after}`);
+        assert.doesNotMatch(r.after, /conf:[1-9]/, "svc1's change went back too");
+        assert.equal(loadsOf(r.after), 4, `the create's, the change's, the one with the files put back: ${r.after}`);
+    });
+
+    it("input cut short (at an entry or inside its line) fails with nothing changed: a shorter list must not remove services", () => {
+        const full = setManifest([1, 2, 3].map((n) => entry(n)));
+        const atEntry = full.slice(0, full.indexOf("svc3\t"));
+        const inLine = full.slice(0, full.indexOf("svc3\t") + 6);
+        for (const [cut, why] of [[atEntry, /stdin ended after 2 of 3 service files; nothing was changed/], [inLine, /stdin (ended after 2 of 3 service files|holds no service file entry here)/]] as const) {
+            const r = box().run({ ...applySet([]), input: cut }, { before: [mainConf, applySet([1, 2, 3].map((n) => entry(n)), "create")], after: [report], serviceFile: file(1).target });
+            assert.equal(r.status, 1);
+            assert.match(r.stderr, why, r.stderr);
+            assert.deepEqual(lines(r.after, "ipvs"), table([1, 2, 3]));
+            assert.equal(loadsOf(r.after), 2, r.after);
+        }
+    });
+
+    it("an unchanged service out of IPVS (removed by hand) is noted, and does not block the set's other changes", () => {
+        // keepalived does not add back on a reload a service it believes it has: ipvsadm goes on not showing it.
+        const removedByHand = { tool: "ipvsadm", mode: "replaced" as const, body: 'out=$("$REAL" "$@") || exit $?\ngrep -v "10.0.0.2:80" <<< "$out" || true' };
+        const r = box().run(applySet([entry(1, { changed: true }), entry(2), entry(3)]), {
+            before: [mainConf, applySet([1, 2, 3].map((n) => entry(n)), "create")], fault: removedByHand, after: [report], serviceFile: file(1).target,
+        });
+        assert.equal(r.status, 0, r.stderr);
+        assert.match(r.stderr, /the IPVS service -t 10\.0\.0\.2:80 of \S*tcp_10-0-0-2_80\.conf \(unchanged\) is missing, not using scheduler wlc: changed by hand\? driftCheck repairs it/, r.stderr);
+        assert.match(r.stderr, /1 service files written, 0 removed/);
     });
 
     it("a run that dies after its swap, before keepalived loaded the files (a lost connection): the next run with the same input loads them", () => {
@@ -119,6 +146,21 @@ describe("a VirtualServiceSet's files on a director: one command, one validation
         assert.equal(loadsOf(r.after), 3, `the create's, then the next run's: ${r.after}`);
         // The killed run could not remove its staging folder (the next runs remove it once it is an hour old).
         assert.equal(lines(r.after, "left").length, 1, r.after);
+    });
+
+    it("a file a killed run swapped in, which the next run no longer lists, goes with that run (nobody else holds it)", () => {
+        const dies = { tool: "systemctl", mode: "replaced" as const, body: '[ "$1" != reload ] || { pkill -9 -f "plvs-update$"; exit 1; }\nexec "$REAL" "$@"' };
+        const r = box().run(applySet([1, 2, 3].map((n) => entry(n))), {
+            before: [mainConf, applySet([1, 2].map((n) => entry(n)), "create")], fault: dies,
+            after: [applySet([1, 2].map((n) => entry(n))), report, deleteSet, report, { plain: true, script: 'find "$(dirname "$FAKE_STATE")/state" | sed "s/^/state: /"' }], serviceFile: file(1).target,
+        });
+        assert.notEqual(r.status, 0, "the first run died");
+        const [afterUpdate, afterDelete] = r.after.split(/^loads /m).slice(1);
+        assert.deepEqual(lines(`x\n${afterUpdate}`, "file"), names([1, 2]), r.after);
+        assert.deepEqual(lines(`x\n${afterUpdate}`, "ipvs"), table([1, 2]), r.after);
+        assert.deepEqual(lines(`x\n${afterDelete}`, "file"), [], r.after);
+        assert.deepEqual(lines(`x\n${afterDelete}`, "ipvs"), [], r.after);
+        assert.deepEqual(lines(r.after, "state:").filter((l) => /set-pending|services/.test(l)), [], `no note or claim of the set is left behind: ${r.after}`);
     });
 
     it("delete removes every file of the set with one reload, and leaves no claim, stage or state folder", () => {
@@ -143,14 +185,14 @@ describe("a VirtualServiceSet's files on a director: one command, one validation
         assert.deepEqual(lines(r.after, "claim"), [`${names([2])[0]} vs2-primary`], "no claim of the set is left, not even one kept aside");
     });
 
-    it("a file another stack holds fails its service alone; the set's others are applied", () => {
+    it("a file another stack holds fails the change, naming that service; nothing of the set is applied", () => {
         const other = { ...FAKES, PLVS_OWNER: "urn:pulumi:other::unit::pulumi-lvs:index:VirtualService$command:remote:Command::vs2-primary", PLVS_TOKEN: "0000000000000002" };
         const r = box().run(applySet([1, 2, 3].map((n) => entry(n)), "update"), {
             before: [mainConf, { ...single(2), env: other }], after: [report], serviceFile: file(1).target,
         });
         assert.equal(r.status, 1);
         assert.match(r.stderr, /service svc2 \(\S*tcp_10-0-0-2_80\.conf\): file \S*tcp_10-0-0-2_80\.conf is managed by urn:pulumi:other::\S+, of another stack/, r.stderr);
-        assert.deepEqual(lines(r.after, "ipvs"), table([1, 2, 3]));
-        assert.deepEqual(lines(r.after, "claim"), [`${names([1])[0]} tier-primary`, `${names([2])[0]} vs2-primary`, `${names([3])[0]} tier-primary`]);
+        assert.deepEqual(lines(r.after, "ipvs"), table([2]));
+        assert.deepEqual(lines(r.after, "claim"), [`${names([2])[0]} vs2-primary`]);
     });
 });
