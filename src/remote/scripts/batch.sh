@@ -143,9 +143,9 @@ batch_verified() {
   # shellcheck disable=SC2086
   if [ "${B_ACTION[$1]}" = remove ]; then ! ipvsadm -Ln $v >/dev/null 2>&1; return; fi
   # shellcheck disable=SC2086
-  seen=$(ipvsadm -Ln $v 2>/dev/null | grep -E '^(TCP|UDP|SCTP|FWM) ' || true)
+  ipvs_service_of seen $v
   printf '%s' "$seen" > "$1/seen"
-  grep -Eq " $s( |$)" <<< "$seen"
+  ipvs_uses "$seen" "$s"
 }
 
 batch_lead() {
@@ -302,15 +302,9 @@ batch_lead() {
         else batch_outcome "$e" 1 "keepalived stopped after loading the service files changed with ${B_TARGET[$e]} (unchanged); they were restored"; fi
       done
     else
-      local -a waiting=("${verify[@]}") still=() failed=()
-      for _ in $(seq 1 40); do
-        still=()
-        for e in "${waiting[@]}"; do batch_verified "$e" || still+=("$e"); done
-        waiting=("${still[@]}")
-        [ ${#waiting[@]} -gt 0 ] || break
-        sleep 0.25
-      done
-      for e in "${waiting[@]}"; do
+      local -a failed=()
+      ipvs_wait : batch_verified "${verify[@]}"
+      for e in "${IPVS_PENDING[@]}"; do
         v=${B_VERIFY[$e]}
         if [ "${B_ACTION[$e]}" = remove ]; then
           batch_outcome "$e" 1 "the IPVS service ($v) is still there after the reload; $(batch_restored "$e")"

@@ -166,8 +166,8 @@ if [ $load = 1 ] && systemctl is-active -q keepalived; then
     ok=0 seen=""
     for _ in $(seq 1 40); do
       # shellcheck disable=SC2086
-      seen=$(ipvsadm -Ln $VERIFY_IPVS 2>/dev/null | grep -E '^(TCP|UDP|SCTP|FWM) ' || true)
-      if grep -Eq " $VERIFY_SCHED( |$)" <<< "$seen"; then ok=1; break; fi
+      ipvs_service_of seen $VERIFY_IPVS
+      if ipvs_uses "$seen" "$VERIFY_SCHED"; then ok=1; break; fi
       sleep 0.25
     done
     [ $ok = 1 ] || { restore; fail "after the reload the IPVS service $VERIFY_IPVS is ${seen:-missing}, not using scheduler $VERIFY_SCHED; $restored"; }

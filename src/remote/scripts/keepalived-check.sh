@@ -25,6 +25,31 @@ keepalived_reload() {
   done
 }
 
+# ipvs_service_of VAR ARGS...: VAR gets the IPVS table's line for the service ipvsadm's ARGS name (-t
+# VIP:PORT, -f MARK, ...), "" when there is none. ipvs_uses LINE SCHEDULER: the service uses SCHEDULER.
+ipvs_service_of() {
+  local _iv=$1
+  shift
+  printf -v "$_iv" '%s' "$(ipvsadm -Ln "$@" 2>/dev/null | grep -E '^(TCP|UDP|SCTP|FWM) ' || true)"
+}
+ipvs_uses() { grep -Eq " $2( |$)" <<< "$1"; }
+# ipvs_wait ROUND CHECK ID...: runs ROUND, then CHECK ID for each ID not yet checked true, every 0.25 s,
+# 40 rounds at most (the IPVS table follows a reload within moments); IPVS_PENDING: the IDs never true.
+ipvs_wait() {
+  local round=$1 check=$2 id _
+  local -a still=()
+  shift 2
+  IPVS_PENDING=("$@")
+  for _ in $(seq 1 40); do
+    "$round"
+    still=()
+    for id in "${IPVS_PENDING[@]}"; do "$check" "$id" || still+=("$id"); done
+    IPVS_PENDING=("${still[@]}")
+    [ ${#IPVS_PENDING[@]} -gt 0 ] || return 0
+    sleep 0.25
+  done
+}
+
 # config_stage STAGE: the host's keepalived configuration copied into STAGE, to be changed there and checked
 # (config_validate): 0, or 2 when it could not be made. The service files go in one cp, not one each.
 config_stage() {

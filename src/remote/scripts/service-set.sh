@@ -265,16 +265,16 @@ set_in_force() {
   # shellcheck disable=SC2086
   if [ "${E_ACTION[$1]}" = remove ]; then ! ipvsadm -Ln ${E_VERIFY[$1]} >/dev/null 2>&1; return; fi
   # shellcheck disable=SC2086
-  seen=$(ipvsadm -Ln ${E_VERIFY[$1]} 2>/dev/null | grep -E '^(TCP|UDP|SCTP|FWM) ' || true)
+  ipvs_service_of seen ${E_VERIFY[$1]}
   E_SEEN[$1]=$seen
-  [[ " ${seen//$'\n'/ } " == *" ${E_SCHED[$1]} "* ]]
+  ipvs_uses "$seen" "${E_SCHED[$1]}"
 }
 
 # set_verify: keepalived still runs, and each changed file is in force (its service in IPVS as the file
 # says, or gone); an unchanged file out of force is noted (changed by hand: a drift check repairs it).
 set_verify() {
-  local i _ seen
-  local -a waiting=() still=() unchanged=()
+  local i seen
+  local -a waiting=() unchanged=()
   [ $SET_RUNNING = 1 ] && [ ${#SET_VERIFY[@]} -gt 0 ] && ! set_failed || return 0
   # A start is done when systemd says so; a reload, when keepalived says so (keepalived_reload waited).
   [ $SET_SWAPPED = 0 ] || [ $SET_STARTED = 0 ] || sleep 1
@@ -285,15 +285,8 @@ set_verify() {
   for i in "${SET_VERIFY[@]}"; do
     if [ "${E_CHANGED[i]}" = 1 ]; then waiting+=("$i"); else unchanged+=("$i"); fi
   done
-  for _ in $(seq 1 40); do
-    set_ipvs_table
-    still=()
-    for i in "${waiting[@]}"; do set_in_force "$i" || still+=("$i"); done
-    waiting=("${still[@]}")
-    [ ${#waiting[@]} -gt 0 ] || break
-    sleep 0.25
-  done
-  for i in "${waiting[@]}"; do
+  ipvs_wait set_ipvs_table set_in_force "${waiting[@]}"
+  for i in "${IPVS_PENDING[@]}"; do
     seen=${E_SEEN[$i]:-}
     if [ "${E_ACTION[i]}" = remove ]; then set_outcome "$i" 1 "the IPVS service (${E_VERIFY[i]}) is still there after the reload"
     else set_outcome "$i" 1 "after the reload the IPVS service ${E_VERIFY[i]} is ${seen:-missing}, not using scheduler ${E_SCHED[i]}"; fi
