@@ -200,8 +200,7 @@ export class VirtualService extends pulumi.ComponentResource {
                 replaceOn: [parts.file.apply((f) => f.target)],
             }, { parent: this, dependsOn: previous ? [node.ready, previous] : [node.ready] });
         }
-        const last = previous!;
-        serviceDriftChecks(parts, () => last);
+        serviceDriftChecks(parts, previous!);
         this.registerOutputs({ key: this.key, config: this.config });
     }
 }

@@ -58,8 +58,8 @@ export class VirtualServiceSet extends pulumi.ComponentResource {
         // A service's commands are named `${name}-${key}-<role>-<kind>`: set "a" with service "b-c" and set
         // "a-b" with service "c" would both have a-b-c-primary-drift.
         const clashes = specs.flatMap(([key]) => {
-            const holder = claimUnique("service commands", `${name}-${key}`, `${name}\u0000${key}`);
-            return holder === undefined ? [] : [{ path: `services.${key}`, value: key, rule: `gets the command names ${name}-${key}-..., like service "${holder.split("\u0000")[1]}" of VirtualServiceSet "${holder.split("\u0000")[0]}": rename one of them` }];
+            const holder = claimUnique("service commands", `${name}-${key}`, `service "${key}" of VirtualServiceSet "${name}"`);
+            return holder === undefined ? [] : [{ path: `services.${key}`, value: key, rule: `gets the command names ${name}-${key}-..., like ${holder}: rename one of them` }];
         });
         if (clashes.length) throw new pulumi.ResourceError(new LvsValidationError(component, name, clashes).message, this, true);
         const parts: ServiceParts[] = specs.map(([key, spec], i) => serviceParts({
@@ -85,8 +85,7 @@ export class VirtualServiceSet extends pulumi.ComponentResource {
                 stdin: manifest,
             }, { parent: this, dependsOn: [...before, ...firewalls] });
         }
-        const last = previous!;
-        for (const p of parts) serviceDriftChecks(p, () => last);
+        for (const p of parts) serviceDriftChecks(p, previous!);
         this.registerOutputs({ keys: this.keys, configs: this.configs });
     }
 }

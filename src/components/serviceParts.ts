@@ -48,6 +48,8 @@ export interface ServiceParts {
     /** The keepalived include file, identical on both directors. */
     config: pulumi.Output<string>;
     file: pulumi.Output<KeepalivedFile>;
+    /** Its own firewall rules (see serviceFirewall), when it has any: the command's kind, the rule set's name, the rules. */
+    firewall?: { kind: "fwmark" | "nat" | "firewall"; ruleSet: pulumi.Output<string>; rules: pulumi.Output<string> };
 }
 
 export function serviceParts(args: ServicePartsArgs): ServiceParts {
@@ -67,22 +69,24 @@ export function serviceParts(args: ServicePartsArgs): ServiceParts {
     const model = named.length === 0 ? validModel : preparedBackends(component, name, validModel, named, directors, parent);
     registerServiceAddresses(parent, name, model.apply((m) => m.realServers.map((rs) => rs.address)), plainDependsOn(opts, named.map((n) => n.server)));
     const file = model.apply((m) => ({ kind: "service" as const, target: serviceFile(m), verifyIpvs: ipvsServiceArgs(m.protocol, m.vip ?? m.fwmark!.vip, m.port ?? 0, m.fwmark?.mark), verifyScheduler: m.scheduler }));
-    return { args, model, key: model.apply(serviceKey), config: model.apply((m) => renderVirtualService(name, m)), file };
-}
-
-/**
- * The service's own firewall rules on one director (undefined when it has none): its mark (fwmark), the
- * replies of its real servers (NAT), and with the pair's `firewall` its VIP and port. A mode known only
- * later may be NAT: the command then exists, with no rules if it is not.
- */
-export function serviceFirewall(parts: ServiceParts, node: DirectorNode, dependsOn: pulumi.Input<pulumi.Resource>[]): command.remote.Command | undefined {
-    const { spec, directors, prefix, parent } = parts.args;
+    // Its mark (fwmark), the replies of its real servers (NAT), and with the pair's `firewall` its VIP and
+    // port. A mode known only later may be NAT: the command then exists, with no rules if it is not.
     const kind = spec.fwmark !== undefined ? "fwmark"
         : spec.mode === "NAT" || (spec.mode !== undefined && typeof spec.mode !== "string") ? "nat"
         : directors.firewall ? "firewall" : undefined;
-    if (kind === undefined) return undefined;
-    const ruleSet = parts.model.apply(serviceRuleSet);
-    const rules = pulumi.all([parts.model, directors.realServerInterface]).apply(([m, nic]) => renderServiceRules(parts.args.name, m, nic, directors.firewall) ?? "");
+    const firewall: ServiceParts["firewall"] = kind === undefined ? undefined : {
+        kind,
+        ruleSet: model.apply(serviceRuleSet),
+        rules: pulumi.all([model, directors.realServerInterface]).apply(([m, nic]) => renderServiceRules(name, m, nic, directors.firewall) ?? ""),
+    };
+    return { args, model, key: model.apply(serviceKey), config: model.apply((m) => renderVirtualService(name, m)), file, firewall };
+}
+
+/** The service's own firewall rules on one director (undefined when it has none). */
+export function serviceFirewall(parts: ServiceParts, node: DirectorNode, dependsOn: pulumi.Input<pulumi.Resource>[]): command.remote.Command | undefined {
+    const { prefix, parent } = parts.args;
+    if (parts.firewall === undefined) return undefined;
+    const { kind, ruleSet, rules } = parts.firewall;
     return hostCommand(`${prefix}-${node.role}-${kind}`, {
         connection: node.connection,
         title: pulumi.interpolate`firewall rules of VirtualService ${parts.key} (${node.role} director)`,
@@ -93,15 +97,15 @@ export function serviceFirewall(parts: ServiceParts, node: DirectorNode, depends
     }, { parent, dependsOn });
 }
 
-/** With the pair's driftCheck: a drift check of the service's file on each director, after `after(node)`. */
-export function serviceDriftChecks(parts: ServiceParts, after: (node: DirectorNode) => command.remote.Command): void {
+/** With the pair's driftCheck: a drift check of the service's file on each director, after `after`. */
+export function serviceDriftChecks(parts: ServiceParts, after: command.remote.Command): void {
     const { directors, prefix, parent, name, component } = parts.args;
     if (!directors.driftCheck) return;
     const checkedFile = parts.file.apply((f) => ({ ...f, drift: true }));
     for (const node of directors.directors) {
         const mark = driftTrigger({
             what: `${component} "${name}": drift check (${node.role} director)`,
-            connection: node.connection, file: checkedFile, content: parts.config, after: [after(node)], parent,
+            connection: node.connection, file: checkedFile, content: parts.config, after: [after], parent,
         });
         hostCommand(`${prefix}-${node.role}-drift`, {
             connection: node.connection,
@@ -110,7 +114,7 @@ export function serviceDriftChecks(parts: ServiceParts, after: (node: DirectorNo
             remove: checkedFile.apply(driftForget),
             stdin: pulumi.all([mark, parts.config]).apply(([m, c]) => withDriftMark(m, c)),
             replaceOn: [mark],
-        }, { parent, dependsOn: [after(node)] });
+        }, { parent, dependsOn: [after] });
     }
 }
 
