@@ -249,3 +249,8 @@ export function sandboxPerSuite(): () => ScriptSandbox {
     after(() => box?.dispose());
     return () => box!;
 }
+
+/** The lines an `after` step printed that start with `prefix` and a space, without them. */
+export const linesOf = (after: string, prefix: string): string[] => after.split("\n").filter((l) => l.startsWith(`${prefix} `)).map((l) => l.slice(prefix.length + 1));
+/** keepalived's loads (starts and reloads) a report step printed as "loads N". */
+export const loadsOf = (after: string): number => Number(linesOf(after, "loads")[0]);

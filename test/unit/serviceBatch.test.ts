@@ -3,7 +3,7 @@
 // is loaded once for all of them, while each still succeeds or fails on its own.
 import { strict as assert } from "assert";
 import { keepalivedApply, keepalivedDelete, type KeepalivedFile } from "../../src/remote/keepalivedFile";
-import { sandboxPerSuite, type Step, type StepOutcome } from "../helpers/scriptSandbox";
+import { linesOf, loadsOf, sandboxPerSuite, type Step, type StepOutcome } from "../helpers/scriptSandbox";
 
 const MAIN: KeepalivedFile = { kind: "main", target: "/etc/keepalived/keepalived.conf" };
 const MAIN_CONF = "# Managed by pulumi-lvs: test.\nglobal_defs {\n}\nvrrp_instance VI_1 {\n}\ninclude /etc/keepalived/pulumi-lvs/services/*.conf\n";
@@ -39,8 +39,6 @@ const report: Step = {
         'ls "$R/state/pulumi-lvs/claims" 2>/dev/null | sed "s/^/claim /"',
     ].join("\n"),
 };
-const lines = (after: string, prefix: string) => after.split("\n").filter((l) => l.startsWith(`${prefix} `)).map((l) => l.slice(prefix.length + 1));
-const loadsOf = (after: string) => Number(lines(after, "loads")[0]);
 const ok = (o: StepOutcome, n: number) => assert.equal(o.status, 0, `vs${n}: ${o.stderr}`);
 
 describe("service files changed together: one validation and one reload (scratch host)", function () {
@@ -55,7 +53,7 @@ describe("service files changed together: one validation and one reload (scratch
         assert.match(r.after, /keepalived stopped/);
         const first = box().run(apply(1), { before: [oneConf], together: [apply(2)], after: [report], serviceFile: service(1).target, gate: true });
         for (const [i, o] of [first, ...first.together].entries()) ok(o, i + 1);
-        assert.deepEqual(lines(first.after, "ipvs"), ["TCP  10.0.0.1:80 wlc", "TCP  10.0.0.2:80 wlc"]);
+        assert.deepEqual(linesOf(first.after, "ipvs"), ["TCP  10.0.0.1:80 wlc", "TCP  10.0.0.2:80 wlc"]);
         assert.equal(loadsOf(first.after), 1, `one start, no reload after it: ${first.after}`);
     });
 
@@ -68,12 +66,12 @@ describe("service files changed together: one validation and one reload (scratch
             assert.match(o.stderr, new RegExp(`tcp_10-0-0-${i + 1}_80\\.conf updated`), o.stderr);
             assert.doesNotMatch(o.stderr, /tcp_10-0-0-\d_80\.conf updated[\s\S]*tcp_10-0-0-\d_80\.conf updated/, "each reports only its own file");
         });
-        assert.deepEqual(lines(r.after, "file"), [1, 2, 3, 4, 5].map((n) => `tcp_10-0-0-${n}_80.conf`));
-        assert.deepEqual(lines(r.after, "ipvs"), [1, 2, 3, 4, 5].map((n) => `TCP  10.0.0.${n}:80 wlc`));
+        assert.deepEqual(linesOf(r.after, "file"), [1, 2, 3, 4, 5].map((n) => `tcp_10-0-0-${n}_80.conf`));
+        assert.deepEqual(linesOf(r.after, "ipvs"), [1, 2, 3, 4, 5].map((n) => `TCP  10.0.0.${n}:80 wlc`));
         // keepalived.conf's start, then one reload for the five (not five).
         assert.equal(loadsOf(r.after), 2, r.after);
-        assert.deepEqual(lines(r.after, "left"), [], "no batch folder is left behind");
-        assert.equal(lines(r.after, "claim").filter((c) => c.includes("services")).length, 5);
+        assert.deepEqual(linesOf(r.after, "left"), [], "no batch folder is left behind");
+        assert.equal(linesOf(r.after, "claim").filter((c) => c.includes("services")).length, 5);
     });
 
     it("a reload is verified once keepalived reports it done (its journal's \"Reload complete\"), not after a fixed second; a keepalived that does not report it gets the second", () => {
@@ -86,10 +84,10 @@ describe("service files changed together: one validation and one reload (scratch
         ok(reported, 1);
         assert.equal(loadsOf(reported.after), 3, reported.after);
         // The leader's gathering waits (0.3 s) and nothing else: no wait after the reload.
-        assert.deepEqual(lines(reported.after, "sleep").filter((t) => t !== "0.3"), [], reported.after);
+        assert.deepEqual(linesOf(reported.after, "sleep").filter((t) => t !== "0.3"), [], reported.after);
         const silent = box().run(apply(1, changed(1)), { before: [mainConf, apply(1), forget], after: [sleeps, report], serviceFile: service(1).target });
         ok(silent, 1);
-        assert.deepEqual(lines(silent.after, "sleep").filter((t) => t !== "0.3"), Array(10).fill("0.1"), silent.after);
+        assert.deepEqual(linesOf(silent.after, "sleep").filter((t) => t !== "0.3"), Array(10).fill("0.1"), silent.after);
     });
 
     it("a file keepalived refuses fails its own command with keepalived's message; the others are applied by one reload", () => {
@@ -98,8 +96,8 @@ describe("service files changed together: one validation and one reload (scratch
         assert.match(r.stderr, /^pulumi-lvs\[[^\]]*\]: FAILED: keepalived rejected the new \S*tcp_10-0-0-3_80\.conf \(keepalived -t\); nothing was changed\n.*Unknown keyword 'fake-invalid' in \S*\/keepalived\/pulumi-lvs\/services\/tcp_10-0-0-3_80\.conf/, r.stderr);
         assert.doesNotMatch(r.stderr, /\.stage\./, "keepalived's message names the host's paths, not the staging tree");
         r.together.forEach((o, i) => ok(o, [2, 4, 5][i]!));
-        assert.deepEqual(lines(r.after, "file"), [1, 2, 4, 5].map((n) => `tcp_10-0-0-${n}_80.conf`));
-        assert.deepEqual(lines(r.after, "ipvs"), [1, 2, 4, 5].map((n) => `TCP  10.0.0.${n}:80 wlc`));
+        assert.deepEqual(linesOf(r.after, "file"), [1, 2, 4, 5].map((n) => `tcp_10-0-0-${n}_80.conf`));
+        assert.deepEqual(linesOf(r.after, "ipvs"), [1, 2, 4, 5].map((n) => `TCP  10.0.0.${n}:80 wlc`));
         assert.equal(loadsOf(r.after), 3, `start, vs1's reload, one for 2, 4 and 5: ${r.after}`);
     });
 
@@ -108,7 +106,7 @@ describe("service files changed together: one validation and one reload (scratch
         assert.equal(r.status, 1);
         assert.match(r.stderr, /FAILED: after the reload the IPVS service -t 10\.0\.0\.2:80 is TCP {2}10\.0\.0\.2:80 rr, not using scheduler wlc; the previous \S*tcp_10-0-0-2_80\.conf was restored/, r.stderr);
         r.together.forEach((o, i) => ok(o, [1, 3][i]!));
-        assert.deepEqual(lines(r.after, "ipvs"), ["TCP  10.0.0.1:80 wlc", "TCP  10.0.0.2:80 wlc", "TCP  10.0.0.3:80 wlc"], "vs2's previous file is loaded again");
+        assert.deepEqual(linesOf(r.after, "ipvs"), ["TCP  10.0.0.1:80 wlc", "TCP  10.0.0.2:80 wlc", "TCP  10.0.0.3:80 wlc"], "vs2's previous file is loaded again");
         // start, 1, 2, then the batch's reload and the one without vs2's new file.
         assert.equal(loadsOf(r.after), 5, r.after);
     });
@@ -120,25 +118,25 @@ describe("service files changed together: one validation and one reload (scratch
             assert.equal(o.status, 1, o.stderr);
             assert.match(o.stderr, new RegExp(`FAILED: reloading keepalived failed \\(Job for keepalived.service failed\\); the previous \\S*tcp_10-0-0-${n}_80\\.conf was restored`), o.stderr);
         }
-        assert.deepEqual(lines(r.after, "file"), ["tcp_10-0-0-1_80.conf"]);
-        assert.deepEqual(lines(r.after, "ipvs"), ["TCP  10.0.0.1:80 wlc"]);
+        assert.deepEqual(linesOf(r.after, "file"), ["tcp_10-0-0-1_80.conf"]);
+        assert.deepEqual(linesOf(r.after, "ipvs"), ["TCP  10.0.0.1:80 wlc"]);
     });
 
     it("four services deleted at once: one reload, every file and claim gone, the state folder too", () => {
         const made = [1, 2, 3, 4].map((n) => apply(n));
         const r = box().run(remove(1), { before: [mainConf, ...made], together: [2, 3, 4].map(remove), after: [report], serviceFile: service(1).target, gate: true });
         [{ status: r.status, stdout: r.stdout, stderr: r.stderr }, ...r.together].forEach((o, i) => ok(o, i + 1));
-        assert.deepEqual(lines(r.after, "file"), []);
-        assert.deepEqual(lines(r.after, "ipvs"), []);
+        assert.deepEqual(linesOf(r.after, "file"), []);
+        assert.deepEqual(linesOf(r.after, "ipvs"), []);
         assert.equal(loadsOf(r.after), 6, `start, four creates, one reload for the four deletes: ${r.after}`);
-        assert.deepEqual(lines(r.after, "left"), []);
-        assert.deepEqual(lines(r.after, "claim").filter((c) => c.includes("services")), []);
+        assert.deepEqual(linesOf(r.after, "left"), []);
+        assert.deepEqual(linesOf(r.after, "claim").filter((c) => c.includes("services")), []);
     });
 
     it("creates and deletes at once (a rename of one service, new ones, removed ones) go in one batch", () => {
         const r = box().run(apply(5), { before: [mainConf, ...[1, 2, 3].map((n) => apply(n))], together: [remove(1), remove(2), apply(4), apply(3, content(3).replace("{\n}", "{\n  # changed\n}"))], after: [report], serviceFile: service(1).target, gate: true });
         [{ status: r.status, stdout: r.stdout, stderr: r.stderr }, ...r.together].forEach((o, i) => ok(o, i));
-        assert.deepEqual(lines(r.after, "file"), [3, 4, 5].map((n) => `tcp_10-0-0-${n}_80.conf`));
+        assert.deepEqual(linesOf(r.after, "file"), [3, 4, 5].map((n) => `tcp_10-0-0-${n}_80.conf`));
         assert.equal(loadsOf(r.after), 5, r.after);
     });
 
@@ -156,18 +154,18 @@ describe("service files changed together: one validation and one reload (scratch
         };
         const r = box().run(apply(2), { before: [mainConf, apply(1), queued], after: [report], serviceFile: service(1).target });
         ok({ status: r.status, stdout: r.stdout, stderr: r.stderr }, 2);
-        assert.deepEqual(lines(r.after, "file"), ["tcp_10-0-0-1_80.conf", "tcp_10-0-0-2_80.conf"]);
-        assert.deepEqual(lines(r.after, "ipvs"), ["TCP  10.0.0.1:80 wlc", "TCP  10.0.0.2:80 wlc"]);
-        assert.deepEqual(lines(r.after, "left"), []);
+        assert.deepEqual(linesOf(r.after, "file"), ["tcp_10-0-0-1_80.conf", "tcp_10-0-0-2_80.conf"]);
+        assert.deepEqual(linesOf(r.after, "ipvs"), ["TCP  10.0.0.1:80 wlc", "TCP  10.0.0.2:80 wlc"]);
+        assert.deepEqual(linesOf(r.after, "left"), []);
     });
 
     it("an unchanged file whose service is not in IPVS as it says (changed by hand) fails, and stays: nothing to put back", () => {
         const r = box().run(apply(1), { before: [mainConf, apply(1), { plain: true, script: 'rm -rf "$FAKE_STATE/loaded"' }], after: [report], serviceFile: service(1).target });
         assert.equal(r.status, 1);
         assert.match(r.stderr, /FAILED: the IPVS service -t 10\.0\.0\.1:80 is missing, not using scheduler wlc, although \S*tcp_10-0-0-1_80\.conf is unchanged \(changed by hand\? driftCheck repairs it\); nothing was changed/, r.stderr);
-        assert.deepEqual(lines(r.after, "file"), ["tcp_10-0-0-1_80.conf"]);
+        assert.deepEqual(linesOf(r.after, "file"), ["tcp_10-0-0-1_80.conf"]);
         assert.equal(loadsOf(r.after), 2, "no reload: nothing changed");
-        assert.deepEqual(lines(r.after, "left"), []);
+        assert.deepEqual(linesOf(r.after, "left"), []);
     });
 
     it("another stack's service file is refused to that command alone, naming both owners", () => {

@@ -5,7 +5,7 @@
 import { strict as assert } from "assert";
 import { keepalivedApply, keepalivedDelete, type KeepalivedFile } from "../../src/remote/keepalivedFile";
 import { keepalivedSetApply, keepalivedSetDelete, setManifest, type SetFile } from "../../src/remote/keepalivedSet";
-import { sandboxPerSuite, type Step } from "../helpers/scriptSandbox";
+import { linesOf, loadsOf, sandboxPerSuite, type Step } from "../helpers/scriptSandbox";
 
 const MAIN: KeepalivedFile = { kind: "main", target: "/etc/keepalived/keepalived.conf" };
 const MAIN_CONF = "# Managed by pulumi-lvs: test.\nglobal_defs {\n}\nvrrp_instance VI_1 {\n}\ninclude /etc/keepalived/pulumi-lvs/services/*.conf\n";
@@ -40,8 +40,6 @@ const report: Step = {
         '[ -d "$R/state/pulumi-lvs" ] && echo "state kept" || echo "state gone"',
     ].join("\n"),
 };
-const lines = (after: string, prefix: string) => after.split("\n").filter((l) => l.startsWith(`${prefix} `)).map((l) => l.slice(prefix.length + 1));
-const loadsOf = (after: string) => Number(lines(after, "loads")[0]);
 const names = (ns: number[]) => ns.map((n) => `tcp_10-0-0-${n}_80.conf`);
 const table = (ns: number[]) => ns.map((n) => `TCP  10.0.0.${n}:80 wlc`);
 
@@ -54,11 +52,11 @@ describe("a VirtualServiceSet's files on a director: one command, one validation
         assert.equal(r.status, 0, r.stderr);
         assert.equal(r.stdout, 'ok VirtualServiceSet "tier": 3 service files\n');
         assert.match(r.stderr, /VirtualServiceSet "tier": 3 service files written, 0 removed, loaded together/);
-        assert.deepEqual(lines(r.after, "file"), names([1, 2, 3]));
-        assert.deepEqual(lines(r.after, "ipvs"), table([1, 2, 3]));
+        assert.deepEqual(linesOf(r.after, "file"), names([1, 2, 3]));
+        assert.deepEqual(linesOf(r.after, "ipvs"), table([1, 2, 3]));
         assert.equal(loadsOf(r.after), 2, `keepalived.conf's start, then one reload for the three: ${r.after}`);
-        assert.deepEqual(lines(r.after, "claim"), names([1, 2, 3]).map((f) => `${f} tier-primary`));
-        assert.deepEqual(lines(r.after, "left"), []);
+        assert.deepEqual(linesOf(r.after, "claim"), names([1, 2, 3]).map((f) => `${f} tier-primary`));
+        assert.deepEqual(linesOf(r.after, "left"), []);
     });
 
     it("an update changes, adds and removes files in one reload; what it no longer lists goes; nothing unchanged is rewritten", () => {
@@ -67,10 +65,10 @@ describe("a VirtualServiceSet's files on a director: one command, one validation
         });
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stderr, /2 service files written, 1 removed, loaded together/);
-        assert.deepEqual(lines(r.after, "file"), names([1, 2, 4]));
-        assert.deepEqual(lines(r.after, "ipvs"), table([1, 2, 4]));
+        assert.deepEqual(linesOf(r.after, "file"), names([1, 2, 4]));
+        assert.deepEqual(linesOf(r.after, "ipvs"), table([1, 2, 4]));
         assert.equal(loadsOf(r.after), 3, r.after);
-        assert.deepEqual(lines(r.after, "claim"), names([1, 2, 4]).map((f) => `${f} tier-primary`));
+        assert.deepEqual(linesOf(r.after, "claim"), names([1, 2, 4]).map((f) => `${f} tier-primary`));
     });
 
     it("an update with a file keepalived refuses changes nothing, and names that service with keepalived's words", () => {
@@ -80,19 +78,19 @@ describe("a VirtualServiceSet's files on a director: one command, one validation
         assert.equal(r.status, 1);
         assert.match(r.stderr, /^pulumi-lvs\[[^\]]*\]: FAILED: 1 of the 4 service files of VirtualServiceSet "tier" failed; nothing of the set was changed \(a set changes all of its files or none: Pulumi keeps its inputs as they were, and the next up tries again\)\nservice svc2 \(\S*tcp_10-0-0-2_80\.conf\): keepalived rejected the configuration with the new \S*tcp_10-0-0-2_80\.conf \(keepalived -t\)\n.*Unknown keyword 'fake-invalid' in \S*\/keepalived\/pulumi-lvs\/services\/tcp_10-0-0-2_80\.conf/, r.stderr);
         assert.doesNotMatch(r.stderr, /\.stage\./, "keepalived's message names the host's paths");
-        assert.deepEqual(lines(r.after, "file"), names([1, 2, 3]));
-        assert.deepEqual(lines(r.after, "ipvs"), table([1, 2, 3]));
+        assert.deepEqual(linesOf(r.after, "file"), names([1, 2, 3]));
+        assert.deepEqual(linesOf(r.after, "ipvs"), table([1, 2, 3]));
         assert.equal(loadsOf(r.after), 2, `keepalived.conf's start and the create's reload, nothing since: ${r.after}`);
-        assert.deepEqual(lines(r.after, "claim"), names([1, 2, 3]).map((f) => `${f} tier-primary`));
+        assert.deepEqual(linesOf(r.after, "claim"), names([1, 2, 3]).map((f) => `${f} tier-primary`));
     });
 
     it("a create with a file keepalived refuses applies nothing, and says why", () => {
         const r = box().run(applySet([entry(1), entry(2, { invalid: true }), entry(3)], "create"), { before: [mainConf], after: [report], serviceFile: file(1).target });
         assert.equal(r.status, 1);
         assert.match(r.stderr, /FAILED: 1 of the 3 service files of VirtualServiceSet "tier" failed; nothing of the set was changed .*\nservice svc2 /, r.stderr);
-        assert.deepEqual(lines(r.after, "file"), []);
-        assert.deepEqual(lines(r.after, "ipvs"), []);
-        assert.deepEqual(lines(r.after, "claim"), []);
+        assert.deepEqual(linesOf(r.after, "file"), []);
+        assert.deepEqual(linesOf(r.after, "ipvs"), []);
+        assert.deepEqual(linesOf(r.after, "claim"), []);
     });
 
     it("a changed service not in IPVS as its file says after the reload: every file of the change goes back, with one more reload", () => {
@@ -101,8 +99,8 @@ describe("a VirtualServiceSet's files on a director: one command, one validation
         });
         assert.equal(r.status, 1);
         assert.match(r.stderr, /service svc2 \(\S*tcp_10-0-0-2_80\.conf\): after the reload the IPVS service -t 10\.0\.0\.2:80 is TCP {2}10\.0\.0\.2:80 rr, not using scheduler wlc/, r.stderr);
-        assert.deepEqual(lines(r.after, "file"), names([1, 2, 3]));
-        assert.deepEqual(lines(r.after, "ipvs"), table([1, 2, 3]));
+        assert.deepEqual(linesOf(r.after, "file"), names([1, 2, 3]));
+        assert.deepEqual(linesOf(r.after, "ipvs"), table([1, 2, 3]));
         assert.doesNotMatch(r.after, /conf:[1-9]/, "svc1's change went back too");
         assert.equal(loadsOf(r.after), 4, `the create's, the change's, the one with the files put back: ${r.after}`);
     });
@@ -115,7 +113,7 @@ describe("a VirtualServiceSet's files on a director: one command, one validation
             const r = box().run({ ...applySet([]), input: cut }, { before: [mainConf, applySet([1, 2, 3].map((n) => entry(n)), "create")], after: [report], serviceFile: file(1).target });
             assert.equal(r.status, 1);
             assert.match(r.stderr, why, r.stderr);
-            assert.deepEqual(lines(r.after, "ipvs"), table([1, 2, 3]));
+            assert.deepEqual(linesOf(r.after, "ipvs"), table([1, 2, 3]));
             assert.equal(loadsOf(r.after), 2, r.after);
         }
     });
@@ -140,12 +138,12 @@ describe("a VirtualServiceSet's files on a director: one command, one validation
             after: [{ plain: true, script: 'echo "loaded $(FAKE_IPVS_FROM_FILES=1 ipvsadm -Ln -t 10.0.0.2:80)"' }, applySet([entry(1), rr]), report], serviceFile: file(1).target,
         });
         assert.notEqual(r.status, 0, "the first run died");
-        assert.deepEqual(lines(r.after, "loaded"), ["TCP  10.0.0.2:80 wlc"], `the file was swapped in but not loaded: ${r.after}`);
+        assert.deepEqual(linesOf(r.after, "loaded"), ["TCP  10.0.0.2:80 wlc"], `the file was swapped in but not loaded: ${r.after}`);
         assert.doesNotMatch(r.after, /\(exit \d+\)/, r.after);
-        assert.deepEqual(lines(r.after, "ipvs"), ["TCP  10.0.0.1:80 wlc", "TCP  10.0.0.2:80 rr"], r.after);
+        assert.deepEqual(linesOf(r.after, "ipvs"), ["TCP  10.0.0.1:80 wlc", "TCP  10.0.0.2:80 rr"], r.after);
         assert.equal(loadsOf(r.after), 3, `the create's, then the next run's: ${r.after}`);
         // The killed run could not remove its staging folder (the next runs remove it once it is an hour old).
-        assert.equal(lines(r.after, "left").length, 1, r.after);
+        assert.equal(linesOf(r.after, "left").length, 1, r.after);
     });
 
     it("a file a killed run swapped in, which the next run no longer lists, goes with that run (nobody else holds it)", () => {
@@ -156,22 +154,22 @@ describe("a VirtualServiceSet's files on a director: one command, one validation
         });
         assert.notEqual(r.status, 0, "the first run died");
         const [afterUpdate, afterDelete] = r.after.split(/^loads /m).slice(1);
-        assert.deepEqual(lines(`x\n${afterUpdate}`, "file"), names([1, 2]), r.after);
-        assert.deepEqual(lines(`x\n${afterUpdate}`, "ipvs"), table([1, 2]), r.after);
-        assert.deepEqual(lines(`x\n${afterDelete}`, "file"), [], r.after);
-        assert.deepEqual(lines(`x\n${afterDelete}`, "ipvs"), [], r.after);
-        assert.deepEqual(lines(r.after, "state:").filter((l) => /set-pending|services/.test(l)), [], `no note or claim of the set is left behind: ${r.after}`);
+        assert.deepEqual(linesOf(`x\n${afterUpdate}`, "file"), names([1, 2]), r.after);
+        assert.deepEqual(linesOf(`x\n${afterUpdate}`, "ipvs"), table([1, 2]), r.after);
+        assert.deepEqual(linesOf(`x\n${afterDelete}`, "file"), [], r.after);
+        assert.deepEqual(linesOf(`x\n${afterDelete}`, "ipvs"), [], r.after);
+        assert.deepEqual(linesOf(r.after, "state:").filter((l) => /set-pending|services/.test(l)), [], `no note or claim of the set is left behind: ${r.after}`);
     });
 
     it("delete removes every file of the set with one reload, and leaves no claim, stage or state folder", () => {
         const r = box().run(deleteSet, { before: [mainConf, applySet([1, 2, 3].map((n) => entry(n)), "create")], after: [report], serviceFile: file(1).target });
         assert.equal(r.status, 0, r.stderr);
         assert.match(r.stderr, /0 service files written, 3 removed/);
-        assert.deepEqual(lines(r.after, "file"), []);
-        assert.deepEqual(lines(r.after, "ipvs"), []);
+        assert.deepEqual(linesOf(r.after, "file"), []);
+        assert.deepEqual(linesOf(r.after, "ipvs"), []);
         assert.equal(loadsOf(r.after), 3, r.after);
-        assert.deepEqual(lines(r.after, "claim"), []);
-        assert.deepEqual(lines(r.after, "left"), []);
+        assert.deepEqual(linesOf(r.after, "claim"), []);
+        assert.deepEqual(linesOf(r.after, "left"), []);
     });
 
     it("a service moved out of the set to a VirtualService of its own: the VirtualService takes the file over, and the set's update and delete leave it", () => {
@@ -180,9 +178,9 @@ describe("a VirtualServiceSet's files on a director: one command, one validation
             after: [report], serviceFile: file(1).target,
         });
         assert.equal(r.status, 0, r.stderr);
-        assert.deepEqual(lines(r.after, "file"), names([2]));
-        assert.deepEqual(lines(r.after, "ipvs"), table([2]));
-        assert.deepEqual(lines(r.after, "claim"), [`${names([2])[0]} vs2-primary`], "no claim of the set is left, not even one kept aside");
+        assert.deepEqual(linesOf(r.after, "file"), names([2]));
+        assert.deepEqual(linesOf(r.after, "ipvs"), table([2]));
+        assert.deepEqual(linesOf(r.after, "claim"), [`${names([2])[0]} vs2-primary`], "no claim of the set is left, not even one kept aside");
     });
 
     it("a file another stack holds fails the change, naming that service; nothing of the set is applied", () => {
@@ -192,7 +190,7 @@ describe("a VirtualServiceSet's files on a director: one command, one validation
         });
         assert.equal(r.status, 1);
         assert.match(r.stderr, /service svc2 \(\S*tcp_10-0-0-2_80\.conf\): file \S*tcp_10-0-0-2_80\.conf is managed by urn:pulumi:other::\S+, of another stack/, r.stderr);
-        assert.deepEqual(lines(r.after, "ipvs"), table([2]));
-        assert.deepEqual(lines(r.after, "claim"), [`${names([2])[0]} vs2-primary`]);
+        assert.deepEqual(linesOf(r.after, "ipvs"), table([2]));
+        assert.deepEqual(linesOf(r.after, "claim"), [`${names([2])[0]} vs2-primary`]);
     });
 });
