@@ -1,6 +1,7 @@
 // Building blocks for the scripts that remote.Command runs: quoting, parameters, the owner, and the
 // short command that runs a script as root (directly, or through `sudo -n` for a sudo-capable user).
 import { createHash } from "crypto";
+import { gzip, ungzip } from "pako";
 
 /** Single-quotes a value for POSIX shells: nothing inside can expand or end the word. */
 export function shq(value: string): string {
@@ -40,24 +41,42 @@ export function ownerOf(parentUrn: string, childName: string, triggers: Readonly
     return { urn, token };
 }
 
+/**
+ * The scripts as they travel on stdin: gzip, then base64, on one line. The state keeps each command's
+ * stdin twice and the program sends it to the engine at every run, so this is what a no-op `up` and the
+ * state weigh: about a third of the text. pako is plain JavaScript: the same text packs to the same bytes
+ * on every machine and Node.js version (Node's zlib may not, and a different line is an update).
+ */
+export function packScripts(text: string): string {
+    return Buffer.from(gzip(Buffer.from(text, "utf8"), { level: 9 })).toString("base64");
+}
+
+/** A command's stdin as it reads: its second line (the packed scripts) unpacked. */
+export function unpackedStdin(stdin: string): string {
+    const [owner, packed] = stdin.split("\n", 2) as [string, string | undefined];
+    if (packed === undefined) return stdin;
+    return `${owner}\n${Buffer.from(ungzip(Buffer.from(packed, "base64"))).toString("utf8")}${stdin.slice(owner.length + packed.length + 2)}`;
+}
+
 /** A part of the scripts on stdin: its offset in bytes from their start, and its length. */
 export type Slice = [offset: number, bytes: number];
 
 /**
  * The command given to remote.Command: a few lines that read the owner (a line: token, URN), then all the
- * scripts on stdin (`total` bytes) and run as root, with bash, the concatenation of `slices` of them, named
+ * scripts on stdin (a line packed by packScripts: `total` bytes unpacked) and run as root, with bash, the
+ * concatenation of `slices` of them, named
  * plvs-<phase> (claims.sh counts the instances of a resource by it). Whatever follows on stdin is the
  * script's own input (file contents, secrets). The command stays short, so a failure reported by the
  * provider ("running <command>: <output>") leads with the script's own FAILED line, not with the script.
  */
 export function bootstrap(title: string, phase: Phase, total: number, slices: ReadonlyArray<Slice>, noDelete = false): string {
-    // LC_ALL=C: read -N and ${s:offset:length} count bytes; IFS= keeps the bytes whole. The owner's names
-    // are exported before read assigns them. A resource without a delete has no instances to count
-    // (claims.sh): nothing would take them away again.
+    // LC_ALL=C: ${#s} and ${s:offset:length} count bytes. The "." keeps the scripts' last newlines from
+    // $(...). The owner's names are exported before read assigns them. A resource without a delete has no
+    // instances to count (claims.sh): nothing would take them away again.
     const script = slices.map(([offset, bytes]) => `\${s:${offset}:${bytes}}`).join("");
     const inner = `export LC_ALL=C PLVS_TOKEN PLVS_OWNER${noDelete ? " PLVS_NO_DELETE=1" : ""}; read -r PLVS_TOKEN PLVS_OWNER && ` +
-        `IFS= read -r -N ${total} s && exec /bin/bash -c "${script}" plvs-${phase}; ` +
-        `echo "pulumi-lvs: FAILED: stdin ended before the script did" >&2; exit 1`;
+        `IFS= read -r p && s=$(base64 -d <<< "$p" | gzip -dc && echo .) && s=\${s%.} && [ \${#s} -eq ${total} ] && exec /bin/bash -c "${script}" plvs-${phase}; ` +
+        `echo "pulumi-lvs: FAILED: cannot unpack its scripts (gzip, base64?)" >&2; exit 1`;
     return [
         `# pulumi-lvs: ${title.replace(/\n/g, " ")}`,
         `S=; [ "$(id -u)" -eq 0 ] || S="sudo -n"`,
@@ -115,6 +134,6 @@ export function hostCommandText(title: string, apply: string, remove: string, in
         create: bootstrap(`apply ${title}`, "create", total, applySlices, noDelete),
         update: bootstrap(`apply ${title}`, "update", total, applySlices, noDelete),
         delete: noDelete ? undefined : bootstrap(`remove ${title}`, "delete", total, removeSlices),
-        stdin: `${owner.token} ${owner.urn}\n${scripts}${input}`,
+        stdin: `${owner.token} ${owner.urn}\n${packScripts(scripts)}\n${input}`,
     };
 }

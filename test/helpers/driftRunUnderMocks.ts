@@ -5,6 +5,7 @@
 // Writes { commands: { <name>: inputs } of the drift checks, probes: [{ host, command, stdin }], warnings }.
 import * as fs from "fs";
 import * as pulumi from "@pulumi/pulumi";
+import { unpackedStdin } from "../../src/remote/shell";
 
 interface FakeHost { down?: boolean; drift?: Record<string, string[]>; record?: Record<string, string> }
 const [mode, hostsJson, outFile] = process.argv.slice(2);
@@ -14,7 +15,7 @@ const hosts = JSON.parse(hostsJson) as Record<string, FakeHost>;
 const commands: Record<string, Record<string, unknown>> = {};
 pulumi.runtime.setMocks({
     newResource(args) {
-        if (args.name.endsWith("-drift")) commands[args.name] = args.inputs;
+        if (args.name.endsWith("-drift")) commands[args.name] = { ...args.inputs, stdin: unpackedStdin(args.inputs.stdin) };
         return { id: `${args.name}-id`, state: { ...args.inputs, stdout: "", stderr: "" } };
     },
     call: (args) => args.inputs,
@@ -28,10 +29,10 @@ const probes: { host: string; command: string; stdin: string }[] = [];
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { useRemoteRunner } = require("../../src/components/driftProbe") as typeof import("../../src/components/driftProbe");
 useRemoteRunner(async (conn, command, stdin) => {
-    probes.push({ host: conn.host, command, stdin });
+    probes.push({ host: conn.host, command, stdin: unpackedStdin(stdin) });
     const host = hosts[conn.host] ?? {};
     if (host.down) throw new Error(`connect ECONNREFUSED ${conn.host}:${conn.port}`);
-    const file = /^TARGET='([^']*)'$/m.exec(stdin)![1]!.split("/").pop()!;
+    const file = /^TARGET='([^']*)'$/m.exec(unpackedStdin(stdin))![1]!.split("/").pop()!;
     const lines = (host.drift?.[file] ?? []).map((d) => `drift ${d}`);
     const record = host.record?.[file];
     if (record !== undefined) lines.push(`record ${Buffer.from(record).toString("base64")}`);

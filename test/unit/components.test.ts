@@ -4,6 +4,7 @@ import { strict as assert } from "assert";
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "fs";
 import * as path from "path";
+import { unpackedStdin } from "../../src/remote/shell";
 
 interface Registered {
     type: string;
@@ -14,9 +15,17 @@ const registered: Registered[] = [];
 /** What a command prints, by resource name (e.g. a director's facts); "" when not listed. */
 const stdoutOf: Record<string, string> = {};
 
+/** A command's inputs with its scripts unpacked on stdin (a secret stdin comes as { value }). */
+const readable = (inputs: Record<string, any>): Record<string, any> => {
+    const stdin = inputs.stdin;
+    if (typeof stdin === "string") return { ...inputs, stdin: unpackedStdin(stdin) };
+    if (typeof stdin?.value === "string") return { ...inputs, stdin: { ...stdin, value: unpackedStdin(stdin.value) } };
+    return inputs;
+};
+
 pulumi.runtime.setMocks({
     newResource(args) {
-        registered.push({ type: args.type, name: args.name, inputs: args.inputs });
+        registered.push({ type: args.type, name: args.name, inputs: readable(args.inputs) });
         return { id: `${args.name}-id`, state: { ...args.inputs, stdout: stdoutOf[args.name] ?? "", stderr: "" } };
     },
     call(args) {
@@ -184,7 +193,7 @@ describe("components (Pulumi mocks)", () => {
         const svc = commands("web3-primary")[0]!;
         assert.match(svc.inputs.stdin, /real_server 10\.0\.0\.21 80 \{\n\s+weight 3/);
         assert.match(svc.inputs.stdin, /TARGET='\/etc\/keepalived\/pulumi-lvs\/services\/tcp_10-0-0-10_80\.conf'/);
-        assert.ok(svc.inputs.create.length < 400, "the command itself is short: the script travels on stdin");
+        assert.ok(svc.inputs.create.length < 600, "the command itself is short: the script travels on stdin");
         assert.deepEqual(commands("rs3-").map((c) => c.name).sort(), ["rs3-sysctls", "rs3-vips"]);
         assert.match(commands("rs3-vips")[0]!.inputs.stdin, /ExecStart=\/sbin\/ip addr replace 10\.0\.0\.10\/32 dev lo/);
     });
@@ -207,7 +216,7 @@ describe("components (Pulumi mocks)", () => {
         assert.ok(primary.inputs.stdin.includes(`\n${line}`), `a line ${line}<bytes>, then the file`);
         assert.match(primary.inputs.stdin, /^api\t\S+_8080\.conf\t/m);
         assert.match(primary.inputs.stdin, /real_server 10\.0\.7\.21 80 \{\n\s+weight 3/);
-        assert.ok(primary.inputs.create.length < 400, "the command itself is short: the scripts travel on stdin");
+        assert.ok(primary.inputs.create.length < 600, "the command itself is short: the scripts travel on stdin");
         assert.ok(dependsOnOf["tier-primary"]!.includes("tier-secondary"), "the secondary is the canary");
         assert.ok(dependsOnOf["tier-primary"]!.includes("tier-api-primary-nat"), "a NAT service's rules come before its file");
         assert.ok(dependsOnOf["tier-api-primary-nat"]!.includes("tier-secondary"));

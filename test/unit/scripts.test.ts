@@ -7,7 +7,7 @@ import * as path from "path";
 import { AUTH_FILE, keepalivedApply, keepalivedDelete } from "../../src/remote/keepalivedFile";
 import { keepalivedSetApply, keepalivedSetDelete } from "../../src/remote/keepalivedSet";
 import { DIRECTOR_PACKAGES, packagesCreate, packagesDelete } from "../../src/remote/packages";
-import { hostCommandText, type Owner, params, shq } from "../../src/remote/shell";
+import { hostCommandText, type Owner, packScripts, params, shq, unpackedStdin } from "../../src/remote/shell";
 import { sysctlApply, sysctlDelete } from "../../src/remote/sysctl";
 import { unitApply, unitDelete } from "../../src/remote/unit";
 import { fwApply, fwDelete } from "../../src/remote/firewall";
@@ -64,6 +64,23 @@ describe("remote scripts", () => {
         assert.equal(bash(text.create, text.stdin).stdout, `file content\nwith 'quotes' and ünïcode\n as ${process.getuid!()}\n`);
         assert.equal(bash(text.delete!, text.stdin).stdout, "removed, stdin: file content\nwith 'quotes' and ünïcode\n");
         assert.ok(text.create.length < 400, `the command stays short (${text.create.length} characters)`);
+    });
+
+    it("the scripts travel packed on one line of stdin, the same bytes on every machine; a cut line fails before any script runs", () => {
+        // Fixed: pako's gzip, level 9, no file name or time. Another packing of the same text would be an update
+        // of every command on the next \`up\`.
+        assert.equal(packScripts("echo pulumi-lvs\n"), "H4sIAAAAAAACA0tNzshXKCjNKc3N1M0pK+YCAMmH8/sQAAAA");
+        const text = hostCommandText("echo", `echo ran; cat`, "true", "content\n", OWNER);
+        const lines = text.stdin.split("\n");
+        assert.equal(lines.length, 4, "owner, packed scripts, content");
+        assert.equal(unpackedStdin(text.stdin), `${OWNER.token} ${OWNER.urn}\necho ran; catcontent\n`);
+        assert.equal(bash(text.create, text.stdin).stdout, "ran\ncontent\n");
+        for (const cut of [`${lines[0]}\n${lines[1]!.slice(0, -8)}\ncontent\n`, `${lines[0]}\n`, `${lines[0]}\n${lines[1]!.slice(0, 20)}`]) {
+            const res = bash(text.create, cut);
+            assert.equal(res.stdout, "", "nothing ran");
+            assert.match(res.stderr, /pulumi-lvs: FAILED: cannot unpack its scripts \(gzip, base64\?\)/);
+            assert.notEqual(res.status, 0);
+        }
     });
 
     it("a command's two scripts share their prelude and libraries on stdin: each phase still runs its own script, byte for byte", () => {
