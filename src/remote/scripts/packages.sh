@@ -19,19 +19,40 @@ pm() {
   else fail "no apt-get, dnf or yum on this host: $verb $* by hand"; fi || fail "$verb $* failed" "$(tail -n 20 "$log")"
 }
 all_debs() { { dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 2>/dev/null || true; } | awk '$1 == "ii" { print $2 }' | sort; }
+# Every package on the host in any state but gone (not installed, or its config files only): an install
+# that fails half-way leaves some unpacked or half-configured.
+present_debs() { { dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 2>/dev/null || true; } | awk 'substr($1, 2, 1) !~ /[nc]/ { print $2 }' | sort; }
+# After a failed install: purges what it added (listed against $1, the packages present before). Pulumi
+# records nothing of a failed create, so nothing else would ever remove them.
+install_undo() {
+  local added
+  added=$(comm -13 "$1" <(present_debs) | tr '\n' ' ')
+  [ -n "${added// /}" ] || return 0
+  # shellcheck disable=SC2086
+  if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 purge -y -q $added >> "$log" 2>&1; then
+    say "removed what the failed install had added: $added"
+    [ -z "$fresh" ] || claim_forget "$key"
+  else
+    say "could not remove what the failed install had added ($added): remove it by hand (apt-get purge)"
+  fi
+}
 
 case $ACTION in
   apply)
     claim_check "$key" share ""
     missing=""
     for p in $PACKAGES; do installed "$p" || missing="$missing $p"; done
+    fresh=""; ! claim_fresh "$key" || fresh=1
     claim_prior "$key" "missing:$missing"
     if [ -n "$missing" ]; then
       say "installing$missing"
       log=$(mktemp)
-      at_exit 'rm -f "$log"'
       all_debs > "$log.before"
-      at_exit 'rm -f "$log.before"'
+      if command -v apt-get >/dev/null; then
+        present_debs > "$log.present"
+        at_exit '[ "$PLVS_STATUS" = 0 ] || install_undo "$log.present"'
+      fi
+      at_exit 'rm -f "$log" "$log.before" "$log.present"'
       if command -v apt-get >/dev/null; then
         apt-get -o DPkg::Lock::Timeout=300 update -q >> "$log" 2>&1 || fail "apt-get update failed" "$(tail -n 20 "$log")"
       fi
