@@ -41,14 +41,26 @@ export function ownerOf(parentUrn: string, childName: string, triggers: Readonly
     return { urn, token };
 }
 
+const packed = new Map<string, Uint8Array>();
+
 /**
  * The scripts as they travel on stdin: gzip, then base64, on one line. The state keeps each command's
  * stdin twice and the program sends it to the engine at every run, so this is what a no-op `up` and the
  * state weigh: about a third of the text. pako is plain JavaScript: the same text packs to the same bytes
- * on every machine and Node.js version (Node's zlib may not, and a different line is an update).
+ * on every machine and Node.js version (Node's zlib may not, and a different line is an update). Each part
+ * is a gzip member of its own (gzip -d reads them as one text), packed once per program run: the commands
+ * share their libraries and bodies.
  */
-export function packScripts(text: string): string {
-    return Buffer.from(gzip(Buffer.from(text, "utf8"), { level: 9 })).toString("base64");
+export function packScripts(...parts: string[]): string {
+    const members = parts.filter((p) => p !== "").map((part) => {
+        let member = packed.get(part);
+        if (member === undefined) {
+            member = gzip(Buffer.from(part, "utf8"), { level: 9 });
+            packed.set(part, member);
+        }
+        return member;
+    });
+    return Buffer.concat(members).toString("base64");
 }
 
 /** A command's stdin as it reads: its second line (the packed scripts) unpacked. */
@@ -124,7 +136,8 @@ export function hostCommandText(title: string, apply: string, remove: string, in
     // On stdin: the apply script whole, then remove's parameters and body (its libraries are apply's),
     // or, when they share nothing, the remove script whole.
     const applyBytes = byteLength(apply);
-    const scripts = shared ? `${apply}${shared.r.head}${shared.r.body}` : `${apply}${removeText}`;
+    const parts = shared ? [shared.a.head, shared.a.lib, shared.a.body, shared.r.head, shared.r.body] : [...(a ? [a.head, a.lib, a.body] : [apply]), removeText];
+    const scripts = parts.join("");
     const applySlices: Slice[] = [[0, applyBytes]];
     const removeSlices: Slice[] = shared
         ? [[applyBytes, byteLength(shared.r.head)], [byteLength(shared.a.head), byteLength(shared.a.lib)], [applyBytes + byteLength(shared.r.head), byteLength(shared.r.body)]]
@@ -134,6 +147,6 @@ export function hostCommandText(title: string, apply: string, remove: string, in
         create: bootstrap(`apply ${title}`, "create", total, applySlices, noDelete),
         update: bootstrap(`apply ${title}`, "update", total, applySlices, noDelete),
         delete: noDelete ? undefined : bootstrap(`remove ${title}`, "delete", total, removeSlices),
-        stdin: `${owner.token} ${owner.urn}\n${packScripts(scripts)}\n${input}`,
+        stdin: `${owner.token} ${owner.urn}\n${packScripts(...parts)}\n${input}`,
     };
 }

@@ -45,6 +45,14 @@ describe("packages.sh: a failed install is undone", function () {
         assert.match(r.stderr, /could not remove what the failed install had added \(ipvsadm keepalived libfake1 \): remove it by hand \(apt-get purge\)/);
     });
 
+    it("the purge removed them but apt-get failed after (a hook): judged by what is left", () => {
+        const hookFails = halfInstall.replace('exec "$REAL" "$@"', 'case " $* " in *" purge "*) "$REAL" "$@"; exit 100 ;; esac\nexec "$REAL" "$@"');
+        const r = sandbox().run(create, { after: [state], fault: { tool: "apt-get", mode: "replaced", body: hookFails } });
+        assert.equal(r.status, 1);
+        assert.match(r.stderr, /removed what the failed install had added: ipvsadm keepalived libfake1 \n/);
+        assert.equal(r.after, "debs:\nrecords: 0\n");
+    });
+
     it("a clean install keeps what it installed", () => {
         const r = sandbox().run(create, { after: [state] });
         assert.equal(r.status, 0, r.stderr);

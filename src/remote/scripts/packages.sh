@@ -25,15 +25,18 @@ present_debs() { { dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 2>/dev/nu
 # After a failed install: purges what it added (listed against $1, the packages present before). Pulumi
 # records nothing of a failed create, so nothing else would ever remove them.
 install_undo() {
-  local added
-  added=$(comm -13 "$1" <(present_debs) | tr '\n' ' ')
-  [ -n "${added// /}" ] || return 0
+  local added left
+  added=$(comm -13 "$1" <(present_debs))
+  [ -n "$added" ] || return 0
+  # Judged by what is left: apt-get may fail after dpkg removed them (a hook).
   # shellcheck disable=SC2086
-  if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 purge -y -q $added >> "$log" 2>&1; then
-    say "removed what the failed install had added: $added"
+  DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 purge -y -q $added >> "$log" 2>&1 || true
+  left=$(comm -12 <(printf '%s\n' "$added") <(present_debs) | tr '\n' ' ')
+  if [ -z "$left" ]; then
+    say "removed what the failed install had added: $(tr '\n' ' ' <<< "$added")"
     [ -z "$fresh" ] || claim_forget "$key"
   else
-    say "could not remove what the failed install had added ($added): remove it by hand (apt-get purge)"
+    say "could not remove what the failed install had added ($left): remove it by hand (apt-get purge)"
   fi
 }
 
