@@ -83,12 +83,12 @@ export type Slice = [offset: number, bytes: number];
  */
 export function bootstrap(title: string, phase: Phase, total: number, slices: ReadonlyArray<Slice>, noDelete = false): string {
     // LC_ALL=C: ${#s} and ${s:offset:length} count bytes. The "." keeps the scripts' last newlines from
-    // $(...). The owner's names are exported before read assigns them. A resource without a delete has no
+    // $(...); a pipe, not a here-string, which bash before 5.1 writes to a file in /tmp (full or read-only?). The owner's names are exported before read assigns them. A resource without a delete has no
     // instances to count (claims.sh): nothing would take them away again.
     const script = slices.map(([offset, bytes]) => `\${s:${offset}:${bytes}}`).join("");
     const inner = `export LC_ALL=C PLVS_TOKEN PLVS_OWNER${noDelete ? " PLVS_NO_DELETE=1" : ""}; read -r PLVS_TOKEN PLVS_OWNER && ` +
-        `IFS= read -r p && s=$(base64 -d <<< "$p" | gzip -dc && echo .) && s=\${s%.} && [ \${#s} -eq ${total} ] && exec /bin/bash -c "${script}" plvs-${phase}; ` +
-        `echo "pulumi-lvs: FAILED: cannot unpack its scripts (gzip, base64?)" >&2; exit 1`;
+        `IFS= read -r p && s=$(printf %s "$p" | base64 -d | gzip -dc && echo .) && s=\${s%.} && [ \${#s} = ${total} ] && exec /bin/bash -c "${script}" plvs-${phase}; ` +
+        `echo "pulumi-lvs: FAILED: cannot unpack the scripts (gzip, base64?)" >&2; exit 1`;
     return [
         `# pulumi-lvs: ${title.replace(/\n/g, " ")}`,
         `S=; [ "$(id -u)" -eq 0 ] || S="sudo -n"`,

@@ -78,7 +78,7 @@ describe("remote scripts", () => {
         for (const cut of [`${lines[0]}\n${lines[1]!.slice(0, -8)}\ncontent\n`, `${lines[0]}\n`, `${lines[0]}\n${lines[1]!.slice(0, 20)}`]) {
             const res = bash(text.create, cut);
             assert.equal(res.stdout, "", "nothing ran");
-            assert.match(res.stderr, /pulumi-lvs: FAILED: cannot unpack its scripts \(gzip, base64\?\)/);
+            assert.match(res.stderr, /pulumi-lvs: FAILED: cannot unpack the scripts \(gzip, base64\?\)/);
             assert.notEqual(res.status, 0);
         }
     });

@@ -19,24 +19,34 @@ pm() {
   else fail "no apt-get, dnf or yum on this host: $verb $* by hand"; fi || fail "$verb $* failed" "$(tail -n 20 "$log")"
 }
 all_debs() { { dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 2>/dev/null || true; } | awk '$1 == "ii" { print $2 }' | sort; }
+# Package names as apt-get prints them: the host's own architecture left out, any other one kept (name:i386).
+apt_names() { sed "s/:$(dpkg --print-architecture 2>/dev/null || echo none)\$//" | sort -u; }
 # Every package on the host in any state but gone (not installed, or its config files only): an install
 # that fails half-way leaves some unpacked or half-configured.
-present_debs() { { dpkg-query -W -f='${db:Status-Abbrev} ${Package}\n' 2>/dev/null || true; } | awk 'substr($1, 2, 1) !~ /[nc]/ { print $2 }' | sort; }
-# After a failed install: purges what it added (listed against $1, the packages present before). Pulumi
-# records nothing of a failed create, so nothing else would ever remove them.
+present_debs() { { dpkg-query -W -f='${db:Status-Abbrev} ${binary:Package}\n' 2>/dev/null || true; } | awk 'substr($1, 2, 1) !~ /[nc]/ { print $2 }' | apt_names; }
+# After a failed install: purges what it added, that is what is present now and was not before ($1) and
+# that the install itself planned to add ($2: not what another apt run added meanwhile), and only when the
+# purge would remove nothing else. Pulumi records nothing of a failed create, so nothing else would ever
+# remove them. Sets undo_left to what it had to leave.
 install_undo() {
-  local added left
-  added=$(comm -13 "$1" <(present_debs))
+  local added others
+  added=$(comm -12 <(comm -13 "$1" <(present_debs)) <(sort -u "$2" 2>/dev/null || true))
   [ -n "$added" ] || return 0
+  # shellcheck disable=SC2086
+  others=$(comm -13 <(printf '%s\n' "$added") <(apt-get -s purge $added 2>/dev/null | awk '/^Purg /{ print $2 }' | apt_names) | tr '\n' ' ')
+  if [ -n "$others" ]; then
+    undo_left=$(tr '\n' ' ' <<< "$added")
+    say "left what the failed install had added ($undo_left): removing it would also remove $others"
+    return 0
+  fi
   # Judged by what is left: apt-get may fail after dpkg removed them (a hook).
   # shellcheck disable=SC2086
   DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 purge -y -q $added >> "$log" 2>&1 || true
-  left=$(comm -12 <(printf '%s\n' "$added") <(present_debs) | tr '\n' ' ')
-  if [ -z "$left" ]; then
+  undo_left=$(comm -12 <(printf '%s\n' "$added") <(present_debs) | tr '\n' ' ')
+  if [ -z "$undo_left" ]; then
     say "removed what the failed install had added: $(tr '\n' ' ' <<< "$added")"
-    [ -z "$fresh" ] || claim_forget "$key"
   else
-    say "could not remove what the failed install had added ($left): remove it by hand (apt-get purge)"
+    say "could not remove what the failed install had added ($undo_left): remove it by hand (apt-get purge)"
   fi
 }
 
@@ -53,11 +63,17 @@ case $ACTION in
       all_debs > "$log.before"
       if command -v apt-get >/dev/null; then
         present_debs > "$log.present"
-        at_exit '[ "$PLVS_STATUS" = 0 ] || install_undo "$log.present"'
+        undo_left=""
+        at_exit '[ "$PLVS_STATUS" = 0 ] || install_undo "$log.present" "$log.plan"'
+        # A first claim whose failed install left nothing behind leaves no record either: the next create
+        # records the host as it is then.
+        at_exit '[ "$PLVS_STATUS" = 0 ] || [ -z "$fresh" ] || [ -n "$undo_left" ] || claim_forget "$key"'
       fi
-      at_exit 'rm -f "$log" "$log.before" "$log.present"'
+      at_exit 'rm -f "$log" "$log.before" "$log.present" "$log.plan"'
       if command -v apt-get >/dev/null; then
         apt-get -o DPkg::Lock::Timeout=300 update -q >> "$log" 2>&1 || fail "apt-get update failed" "$(tail -n 20 "$log")"
+        # shellcheck disable=SC2086
+        { apt-get -s install --no-install-recommends $missing 2>/dev/null || true; } | awk '/^Inst /{ print $2 }' | apt_names > "$log.plan"
       fi
       # shellcheck disable=SC2086
       pm install $missing
