@@ -12,7 +12,7 @@ import type * as command from "@pulumi/command";
 import type { Connection } from "../model/connection";
 import { driftMark, driftProbe, parseProbe } from "../remote/drift";
 import type { KeepalivedFile } from "../remote/keepalivedFile";
-import { bootstrap, byteLength, packScripts } from "../remote/shell";
+import { bootstrap, byteLength, packedParts, packScripts } from "../remote/shell";
 import { RUN_STAMP } from "./hostCommand";
 import { execOverSsh, type ExecResult } from "./sshExec";
 
@@ -52,7 +52,7 @@ async function probeMark(what: string, conn: Connection, file: KeepalivedFile, c
     const commandText = bootstrap(`probe: ${what}`, "probe", byteLength(script), [[0, byteLength(script)]]);
     const dials = [conn, conn.proxy].reduce((s, hop) => s + (hop ? hop.perDialTimeout ?? 15 : 0), 0);
     try {
-        const res = await runner(conn, commandText, `0 probe\n${packScripts(script)}\n${content}`, (dials + PROBE_SECONDS) * 1000);
+        const res = await runner(conn, commandText, `0 probe\n${packScripts(...packedParts(script))}\n${content}`, (dials + PROBE_SECONDS) * 1000);
         if (res.code !== 0) throw new Error(`the probe exited with status ${res.code}: ${res.stderr.trim().split("\n").slice(-3).join(" ") || "no message"}`);
         return driftMark(parseProbe(res.stdout), RUN_STAMP);
     } catch (err) {

@@ -63,11 +63,17 @@ export function packScripts(...parts: string[]): string {
     return Buffer.concat(members).toString("base64");
 }
 
+/** A script's parts as packScripts packs them: parameters, libraries, body (the text whole if it has none). */
+export function packedParts(text: string): string[] {
+    const p = scriptParts(text);
+    return p ? [p.head, p.lib, p.body] : [text];
+}
+
 /** A command's stdin as it reads: its second line (the packed scripts) unpacked. */
 export function unpackedStdin(stdin: string): string {
-    const [owner, packed] = stdin.split("\n", 2) as [string, string | undefined];
-    if (packed === undefined) return stdin;
-    return `${owner}\n${Buffer.from(ungzip(Buffer.from(packed, "base64"))).toString("utf8")}${stdin.slice(owner.length + packed.length + 2)}`;
+    const [owner, line] = stdin.split("\n", 2) as [string, string | undefined];
+    if (line === undefined) return stdin;
+    return `${owner}\n${Buffer.from(ungzip(Buffer.from(line, "base64"))).toString("utf8")}${stdin.slice(owner.length + line.length + 2)}`;
 }
 
 /** A part of the scripts on stdin: its offset in bytes from their start, and its length. */
@@ -83,8 +89,9 @@ export type Slice = [offset: number, bytes: number];
  */
 export function bootstrap(title: string, phase: Phase, total: number, slices: ReadonlyArray<Slice>, noDelete = false): string {
     // LC_ALL=C: ${#s} and ${s:offset:length} count bytes. The "." keeps the scripts' last newlines from
-    // $(...); a pipe, not a here-string, which bash before 5.1 writes to a file in /tmp (full or read-only?). The owner's names are exported before read assigns them. A resource without a delete has no
-    // instances to count (claims.sh): nothing would take them away again.
+    // $(...); a pipe, not a here-string, which bash before 5.1 writes to a file in /tmp (full or
+    // read-only?). The owner's names are exported before read assigns them. A resource without a delete
+    // has no instances to count (claims.sh): nothing would take them away again.
     const script = slices.map(([offset, bytes]) => `\${s:${offset}:${bytes}}`).join("");
     const inner = `export LC_ALL=C PLVS_TOKEN PLVS_OWNER${noDelete ? " PLVS_NO_DELETE=1" : ""}; read -r PLVS_TOKEN PLVS_OWNER && ` +
         `IFS= read -r p && s=$(printf %s "$p" | base64 -d | gzip -dc && echo .) && s=\${s%.} && [ \${#s} = ${total} ] && exec /bin/bash -c "${script}" plvs-${phase}; ` +
@@ -136,7 +143,7 @@ export function hostCommandText(title: string, apply: string, remove: string, in
     // On stdin: the apply script whole, then remove's parameters and body (its libraries are apply's),
     // or, when they share nothing, the remove script whole.
     const applyBytes = byteLength(apply);
-    const parts = shared ? [shared.a.head, shared.a.lib, shared.a.body, shared.r.head, shared.r.body] : [...(a ? [a.head, a.lib, a.body] : [apply]), removeText];
+    const parts = shared ? [shared.a.head, shared.a.lib, shared.a.body, shared.r.head, shared.r.body] : [...packedParts(apply), removeText];
     const scripts = parts.join("");
     const applySlices: Slice[] = [[0, applyBytes]];
     const removeSlices: Slice[] = shared
