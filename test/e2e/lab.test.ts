@@ -23,6 +23,14 @@ describe("the lab", function () {
         assert.equal(new Set(keys).size, keys.length);
     });
 
+    it("gives every host a cgroup tree of its own: one host's systemd never sees another's units", () => {
+        // Shared, one host's systemd removed a unit's cgroup while another attached to it (219/CGROUP).
+        for (const h of labHosts()) {
+            const inits = sh(h.name, "cat /sys/fs/cgroup/init.scope/cgroup.procs").trim().split("\n");
+            assert.deepEqual(inits, ["1"], `${h.name}: the processes of init.scope`);
+        }
+    });
+
     it("reaches the NAT segment only through the directors", () => {
         assert.notEqual(onHost("client", "ping -c1 -W1 10.202.0.31").code, 0, "client cannot reach rs4 directly");
         assert.equal(onHost("dir1", "ping -c1 -W2 10.202.0.31").code, 0, "dir1 reaches rs4");
