@@ -8,15 +8,26 @@ import { pulumiOk, repoRoot } from "./pulumi-cli";
 
 const npmEnv = () => ({ ...process.env, npm_config_loglevel: "error", npm_config_fund: "false", npm_config_audit: "false" });
 
+/** The one pack of this process (the repo does not change during a test run), removed when it exits. */
+let packed: { tarball: string; files: string[] } | undefined;
+
 /**
- * `npm pack` of this repo into `dest`, with its prepack build (the repo's .npmrc turns scripts off for
- * dependencies; the package's own build must run). Returns the tarball and the files in it.
+ * `npm pack` of this repo, copied into `dest`: built and packed once per process, with its prepack build
+ * (the repo's .npmrc turns scripts off for dependencies; the package's own build must run). Returns the
+ * tarball in `dest` and the files in it.
  */
 export function packPackage(dest: string): { tarball: string; files: string[] } {
-    const out = execFileSync("npm", ["pack", "--ignore-scripts=false", "--json", "--pack-destination", dest], { cwd: repoRoot, env: npmEnv(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 16 * 1024 * 1024 });
-    // The prepack build prints to stdout before the JSON.
-    const [info] = JSON.parse(out.slice(out.indexOf("\n[") + 1)) as { filename: string; files: { path: string }[] }[];
-    return { tarball: path.join(dest, info!.filename), files: info!.files.map((f) => f.path).sort() };
+    if (!packed) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "pulumi-lvs-packed-"));
+        process.on("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
+        const out = execFileSync("npm", ["pack", "--ignore-scripts=false", "--json", "--pack-destination", dir], { cwd: repoRoot, env: npmEnv(), encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 16 * 1024 * 1024 });
+        // The prepack build prints to stdout before the JSON.
+        const [info] = JSON.parse(out.slice(out.indexOf("\n[") + 1)) as { filename: string; files: { path: string }[] }[];
+        packed = { tarball: path.join(dir, info!.filename), files: info!.files.map((f) => f.path).sort() };
+    }
+    const tarball = path.join(dest, path.basename(packed.tarball));
+    fs.copyFileSync(packed.tarball, tarball);
+    return { tarball, files: [...packed.files] };
 }
 
 export interface InfraRepo {
