@@ -12,6 +12,7 @@ import { hostCommandText } from "../../src/remote/shell";
 import { createInfraRepo, packPackage, type InfraRepo } from "../helpers/infraRepo";
 import { failureReports, LabStack } from "../helpers/labStack";
 import { repoRoot, stateFile } from "../helpers/pulumi-cli";
+import { faults, proveRollback, removeFaults } from "../helpers/rollbackFaults";
 import { bothHeld, sampleVip } from "../helpers/vipSampler";
 
 const example = path.join(repoRoot, "examples", "lab-dr", "index.ts");
@@ -103,6 +104,7 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
 
     after(() => {
         onHost("dir1", "chattr -i /etc/keepalived/pulumi-lvs 2>/dev/null; true");
+        removeFaults();
         lab?.remove();
         onHost("dir1", "sysctl -q -w net.ipv4.conf.eth0.arp_ignore=0");
         infra?.remove();
@@ -493,14 +495,21 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
             "sed -i 's/^FirewallBackend=.*/FirewallBackend=nftables/' /etc/firewalld/firewalld.conf; rm -f /etc/firewalld/zones/*; true";
         // An admin's own rule, the same as one pulumi-lvs adds on rs1: it must stay, in both modes.
         const adminRule = 'rule family="ipv4" port port="80" protocol="tcp" accept';
-        const richRules = (h: string) => sh(h, "firewall-cmd --zone=public --list-rich-rules; echo ---; firewall-cmd --permanent --zone=public --list-rich-rules");
+        const listRules = "firewall-cmd --zone=public --list-rich-rules; echo ---; firewall-cmd --permanent --zone=public --list-rich-rules";
+        const richRules = (h: string) => sh(h, listRules);
+        // firewall-cmd is slow under emulation: the hosts are read at once.
+        const richRulesOf = async (hs: string[]) => Object.fromEntries(await Promise.all(hs.map(async (h) => {
+            const r = await onHostAsync(h, listRules);
+            assert.equal(r.code, 0, `${h}: ${listRules}: ${r.stderr}`);
+            return [h, r.stdout] as const;
+        })));
         try {
             await Promise.all(hosts.map(async (h) => {
                 const r = await onHostAsync(h, start);
                 assert.equal(r.code, 0, `${h}: starting firewalld: ${r.stderr}`);
             }));
             for (const mode of ["", "--permanent "]) sh("rs1", `firewall-cmd ${mode}--zone=public --add-rich-rule='${adminRule}'`);
-            const before = Object.fromEntries(hosts.map((h) => [h, richRules(h)]));
+            const before = await richRulesOf(hosts);
             const refused = await splitAndRefused("firewalld drops them");
 
             lab.config("firewall", "true");
@@ -511,13 +520,15 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
             for (const rule of ['rule family="ipv4" protocol value="112" accept', `rule family="ipv4" destination address="${VIP}" port port="80" protocol="tcp" accept`]) {
                 assert.equal(dir1.split(rule).length, 3, `dir1: ${rule} in public, runtime and permanent:\n${dir1}`);
             }
-            for (const r of REAL) assert.match(richRules(r), /port port="9000" protocol="tcp" accept[^]*---[^]*port port="9000"/, `${r}: its ports, runtime and permanent`);
+            const onReal = await richRulesOf(REAL);
+            for (const r of REAL) assert.match(onReal[r]!, /port port="9000" protocol="tcp" accept[^]*---[^]*port port="9000"/, `${r}: its ports, runtime and permanent`);
             for (const h of hosts) assert.doesNotMatch(firewallRules(h, ["filter"]), /PLVS_\w*_INPUT/, `${h}: no iptables chain of ours where firewalld runs`);
             const served = await servedThroughFirewall("through firewalld");
 
             lab.config("firewall", "false");
             lab.up();
-            for (const h of hosts) assert.equal(richRules(h), before[h], `${h}: firewalld's rich rules are as the admin left them (rs1 keeps its own port 80 rule)`);
+            const afterOff = await richRulesOf(hosts);
+            for (const h of hosts) assert.equal(afterOff[h], before[h], `${h}: firewalld's rich rules are as the admin left them (rs1 keeps its own port 80 rule)`);
             console.log(`      firewalld: split brain and ${refused.failures} of 5 failed without firewall; with it one master, ${served.failures} of ${served.sent} failed, answers ${JSON.stringify(served.answers)}; turned off: the admin's rule stays`);
         } finally {
             lab.config("firewall", "false");
@@ -525,6 +536,11 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         }
         assert.ok(await waitFor(() => !hasVip("dir2"), 15_000), "one master again once firewalld is stopped");
     });
+
+    // Automatic rollback (issue 6), on this deploy: rs1's weight is 5 since step 4.
+    for (const fault of faults) {
+        it(`4i. rollback, ${fault.name}: up fails, the files are restored, traffic never stops`, () => proveRollback(lab, fault, 5));
+    }
 
     it("5. the backup takes the VIP within 3 x advert_int + 1 s when the master stops, and traffic resumes; it mails that it became MASTER", async () => {
         clearLabMails();
