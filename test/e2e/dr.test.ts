@@ -496,7 +496,6 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
         // An admin's own rule, the same as one pulumi-lvs adds on rs1: it must stay, in both modes.
         const adminRule = 'rule family="ipv4" port port="80" protocol="tcp" accept';
         const listRules = "firewall-cmd --zone=public --list-rich-rules; echo ---; firewall-cmd --permanent --zone=public --list-rich-rules";
-        const richRules = (h: string) => sh(h, listRules);
         // firewall-cmd is slow under emulation: the hosts are read at once.
         const richRulesOf = async (hs: string[]) => Object.fromEntries(await Promise.all(hs.map(async (h) => {
             const r = await onHostAsync(h, listRules);
@@ -516,9 +515,9 @@ describe("DR mode on the lab (LvsDirectorPair + VirtualService + RealServer)", f
             lab.up();
             assert.ok(await waitFor(() => !hasVip("dir2"), 15_000), "dir2 hears dir1's adverts again and gives the VIP up");
             assert.ok(hasVip("dir1"));
-            const dir1 = richRules("dir1");
+            const { dir1 } = await richRulesOf(["dir1"]);
             for (const rule of ['rule family="ipv4" protocol value="112" accept', `rule family="ipv4" destination address="${VIP}" port port="80" protocol="tcp" accept`]) {
-                assert.equal(dir1.split(rule).length, 3, `dir1: ${rule} in public, runtime and permanent:\n${dir1}`);
+                assert.equal(dir1!.split(rule).length, 3, `dir1: ${rule} in public, runtime and permanent:\n${dir1}`);
             }
             const onReal = await richRulesOf(REAL);
             for (const r of REAL) assert.match(onReal[r]!, /port port="9000" protocol="tcp" accept[^]*---[^]*port port="9000"/, `${r}: its ports, runtime and permanent`);
