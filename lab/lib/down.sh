@@ -16,12 +16,14 @@ stop_pidfile() { # <pidfile>: TERM the process group, then KILL what is left aft
 
 lab_down_quiet() {
   [ -d "$LAB_RUN" ] || { ip netns del "$LAB_NS" 2>/dev/null || true; return 0; }
-  local f
+  local f stoppers=()
   # Forwarders and the repository first (nothing new reaches the hosts), then the hosts; in parallel.
-  for f in "$LAB_RUN"/*.fwd.pid "$LAB_RUN"/repo.pid; do stop_pidfile "$f" & done
-  wait
-  for f in "$LAB_RUN"/*.pid; do stop_pidfile "$f" & done
-  wait
+  # Wait for the stoppers only: the lab's own processes may be children of this shell (`lab up`).
+  for f in "$LAB_RUN"/*.fwd.pid "$LAB_RUN"/repo.pid; do stop_pidfile "$f" & stoppers+=($!); done
+  wait "${stoppers[@]}" || true
+  stoppers=()
+  for f in "$LAB_RUN"/*.pid; do stop_pidfile "$f" & stoppers+=($!); done
+  wait "${stoppers[@]}" || true
   # Close multiplexed SSH masters of the helpers.
   # A master that died with the machine leaves a stale socket: `-O exit` then fails, which must not stop
   # the clean-up.

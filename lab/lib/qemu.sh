@@ -50,3 +50,5 @@ qemu_console_tail() { # <host>
   tail -n 3 "$LAB_RUN/guest.console" "$LAB_RUN/qemu.log" 2>/dev/null || true
 }
 qemu_main_pidfile() { echo "$LAB_RUN/qemu.pid"; }
+# The processes that must live while the hosts boot.
+qemu_boot_pidfiles() { echo "$LAB_RUN/qemu.pid"; }

@@ -65,3 +65,5 @@ uml_start() {
 uml_console_tail() { tail -n 5 "$LAB_RUN/$1.console"; } # <host>
 # The process whose life is the lab's.
 uml_main_pidfile() { echo "$LAB_RUN/dir1.pid"; }
+# The processes that must live while the hosts boot: every host's kernel.
+uml_boot_pidfiles() { local h; for h in $(host_names); do echo "$LAB_RUN/$h.pid"; done; }

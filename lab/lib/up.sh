@@ -3,6 +3,10 @@
 # answer SSH. Every process it starts on the machine has a PID file in $LAB_RUN.
 
 BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-300}
+# A boot whose emulator dies is tried again, up to this many boots in all. QEMU 7.2's multi-threaded
+# TCG (Debian 12) now and then crashes while the guest kernel boots (a NULL MemoryRegion in
+# memory_region_dispatch_write); a second boot of the same image comes up.
+BOOT_ATTEMPTS=${LAB_BOOT_ATTEMPTS:-3}
 
 choose_ports() {
   # A block of ports derived from the lab id, moved on while any port in it is busy.
@@ -41,10 +45,32 @@ host_mac() { printf '02:1b:%02x:00:%02x:%02x' "$2" "$1" "$2"; } # <host index> <
 # The segments a host's NICs are on, in order.
 host_segments() { local spec seg; for spec in ${1//,/ }; do seg=${spec#*@}; echo "${seg%%=*}"; done; } # <nics>
 
-wait_for_ssh() {
-  local deadline=$((SECONDS + BOOT_TIMEOUT)) pending h
+# Says how the boot process of <pidfile> ended: its exit status (this shell started it, so `wait`
+# reaps it here, not in a subshell) and the kernel's line about it (a segfault), if any.
+report_boot_death() { # <pidfile> <route>
+  local pid rc how line
+  read -r pid _ < "$1"
+  wait "$pid" 2>/dev/null && rc=0 || rc=$?
+  if [ "$rc" -eq 127 ]; then how="ended"
+  elif [ "$rc" -gt 128 ]; then how="was killed by signal $((rc - 128)) (SIG$(kill -l $((rc - 128))))"
+  else how="exited with status $rc"; fi
+  line=$(dmesg 2>/dev/null | grep -F "[$pid]: " | tail -n 1 || true)
+  log "$(basename "$1" .pid) (route $2) $how before every host answered SSH${line:+; the kernel logged: ${line#*] }}"
+}
+
+# Returns 0 once every host answers SSH, 1 at the deadline, 2 as soon as a process the boot needs died.
+wait_for_ssh() { # <route>
+  local route=$1 deadline=$((SECONDS + BOOT_TIMEOUT)) pending h f
   pending=$(host_names)
   while [ -n "$pending" ]; do
+    for f in $("${route}_boot_pidfiles"); do
+      pid_running "$f" && continue
+      report_boot_death "$f" "$route"
+      log "last console lines:"
+      # shellcheck disable=SC2086
+      "${route}_console_tail" $(set -- $pending; echo "$1") >&2 || true
+      return 2
+    done
     local still=""
     for h in $pending; do
       # shellcheck disable=SC2046
@@ -53,10 +79,31 @@ wait_for_ssh() {
     pending=$still
     [ -z "$pending" ] && break
     if [ $SECONDS -ge $deadline ]; then
-      for h in $pending; do log "$h did not answer SSH; last console lines:"; "$(running_route)_console_tail" "$h" >&2 || true; done
+      for h in $pending; do log "$h did not answer SSH; last console lines:"; "${route}_console_tail" "$h" >&2 || true; done
       return 1
     fi
     sleep 2
+  done
+}
+
+# Boots every host by <route> and waits for SSH. A boot whose emulator died is tried again from clean.
+boot_hosts() { # <route>
+  local route=$1 attempt=1 again="" rc
+  while :; do
+    # Leftovers of a lab that died without `lab down`, or of the boot before.
+    lab_down_quiet
+    mkdir -p "$LAB_RUN"
+    echo "$route" > "$LAB_RUN/route"
+    echo "$route" > "$LAB_CACHE/last-route-$LAB_NAME"
+    choose_ports
+    "${route}_start"
+    log "booting $(host_names | wc -l) hosts ($LAB_NS, route $route$again)"
+    if wait_for_ssh "$route"; then return 0; else rc=$?; fi
+    lab_down_quiet
+    [ "$rc" -eq 2 ] || die "the lab did not come up within $BOOT_TIMEOUT s (route $route; LAB_BOOT_TIMEOUT raises the limit)"
+    [ "$attempt" -lt "$BOOT_ATTEMPTS" ] || die "the lab's emulator died in each of $BOOT_ATTEMPTS boots (route $route; see above; LAB_BOOT_ATTEMPTS raises the limit)"
+    attempt=$((attempt + 1))
+    again=", boot $attempt of $BOOT_ATTEMPTS"
   done
 }
 
@@ -72,19 +119,8 @@ lab_up() {
   local route
   route=$(choose_route)
   lab_build
-  # Leftovers of a lab that died without `lab down`.
-  lab_down_quiet
-  mkdir -p "$LAB_RUN"
-  echo "$route" > "$LAB_RUN/route"
-  echo "$route" > "$LAB_CACHE/last-route-$LAB_NAME"
   local started=$SECONDS
-  choose_ports
-  "${route}_start"
-  log "booting $(host_names | wc -l) hosts ($LAB_NS, route $route)"
-  if ! wait_for_ssh; then
-    lab_down_quiet
-    die "the lab did not come up within $BOOT_TIMEOUT s (route $route; LAB_BOOT_TIMEOUT raises the limit)"
-  fi
+  boot_hosts "$route"
   log "lab up in $((SECONDS - started)) s (route $route)"
   lab_status
 }
