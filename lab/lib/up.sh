@@ -46,30 +46,37 @@ host_mac() { printf '02:1b:%02x:00:%02x:%02x' "$2" "$1" "$2"; } # <host index> <
 host_segments() { local spec seg; for spec in ${1//,/ }; do seg=${spec#*@}; echo "${seg%%=*}"; done; } # <nics>
 
 # Says how the boot process of <pidfile> ended: its exit status (this shell started it, so `wait`
-# reaps it here, not in a subshell) and the kernel's line about it (a segfault), if any.
+# reaps it here, not in a subshell) and, when a signal killed it, the kernel's line about it (a segfault)
+# logged since the boot began ($BOOT_UPTIME). Returns 0 when a signal killed it (an emulator crash).
 report_boot_death() { # <pidfile> <route>
-  local pid rc how line
+  local pid rc how line="" crashed=1
   read -r pid _ < "$1"
   wait "$pid" 2>/dev/null && rc=0 || rc=$?
   if [ "$rc" -eq 127 ]; then how="ended"
-  elif [ "$rc" -gt 128 ]; then how="was killed by signal $((rc - 128)) (SIG$(kill -l $((rc - 128))))"
+  elif [ "$rc" -gt 128 ] && [ "$rc" -le 192 ]; then
+    how="was killed by signal $((rc - 128)) (SIG$(kill -l $((rc - 128)) 2>/dev/null || echo '?'))" crashed=0
+    line=$(dmesg 2>/dev/null | awk -v t="${BOOT_UPTIME:-0}" -v p="[$pid]: " '{ s = $0; sub(/^\[ */, "", s) } s + 0 >= t + 0 && index($0, p)' | tail -n 1 || true)
   else how="exited with status $rc"; fi
-  line=$(dmesg 2>/dev/null | grep -F "[$pid]: " | tail -n 1 || true)
   log "$(basename "$1" .pid) (route $2) $how before every host answered SSH${line:+; the kernel logged: ${line#*] }}"
+  return $crashed
 }
 
-# Returns 0 once every host answers SSH, 1 at the deadline, 2 as soon as a process the boot needs died.
+# Returns 0 once every host answers SSH, 1 at the deadline, 2 as soon as a process the boot needs was
+# killed by a signal (worth another boot), 3 when it ended otherwise (the guest powered off, a setup
+# failure that another boot would repeat).
 wait_for_ssh() { # <route>
-  local route=$1 deadline=$((SECONDS + BOOT_TIMEOUT)) pending h f
+  local route=$1 deadline=$((SECONDS + BOOT_TIMEOUT)) pending h f rc
   pending=$(host_names)
   while [ -n "$pending" ]; do
     for f in $("${route}_boot_pidfiles"); do
       pid_running "$f" && continue
-      report_boot_death "$f" "$route"
+      if report_boot_death "$f" "$route"; then rc=2; else rc=3; fi
+      # The console of the host whose kernel died (uml), else of the first host still waiting.
+      h=$(basename "$f" .pid)
+      host_names | grep -qx "$h" || h=$(set -- $pending; echo "$1")
       log "last console lines:"
-      # shellcheck disable=SC2086
-      "${route}_console_tail" $(set -- $pending; echo "$1") >&2 || true
-      return 2
+      "${route}_console_tail" "$h" >&2 || true
+      return $rc
     done
     local still=""
     for h in $pending; do
@@ -96,11 +103,13 @@ boot_hosts() { # <route>
     echo "$route" > "$LAB_RUN/route"
     echo "$route" > "$LAB_CACHE/last-route-$LAB_NAME"
     choose_ports
+    BOOT_UPTIME=$(cut -d' ' -f1 /proc/uptime)
     "${route}_start"
     log "booting $(host_names | wc -l) hosts ($LAB_NS, route $route$again)"
     if wait_for_ssh "$route"; then return 0; else rc=$?; fi
     lab_down_quiet
-    [ "$rc" -eq 2 ] || die "the lab did not come up within $BOOT_TIMEOUT s (route $route; LAB_BOOT_TIMEOUT raises the limit)"
+    [ "$rc" -ne 1 ] || die "the lab did not come up within $BOOT_TIMEOUT s (route $route; LAB_BOOT_TIMEOUT raises the limit)"
+    [ "$rc" -ne 3 ] || die "a process the lab's boot needs ended before every host answered SSH (route $route): see the console lines above"
     [ "$attempt" -lt "$BOOT_ATTEMPTS" ] || die "the lab's emulator died in each of $BOOT_ATTEMPTS boots (route $route; see above; LAB_BOOT_ATTEMPTS raises the limit)"
     attempt=$((attempt + 1))
     again=", boot $attempt of $BOOT_ATTEMPTS"

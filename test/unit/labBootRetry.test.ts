@@ -1,6 +1,7 @@
 // `lab up` when the emulator dies during the boot (QEMU 7.2's multi-threaded TCG now and then segfaults
 // while the guest kernel boots): it says how the process ended, boots again from clean, and gives up after
-// LAB_BOOT_ATTEMPTS boots. A boot that merely times out is not tried again. The route here is a fake one
+// LAB_BOOT_ATTEMPTS boots. A boot that merely times out, or whose emulator exits (the guest powered off:
+// a setup failure another boot would repeat), is not tried again. The route here is a fake one
 // whose "emulator" is a shell that kills itself with SIGSEGV, run through the lab's own boot_hosts.
 import { strict as assert } from "assert";
 import { spawnSync } from "child_process";
@@ -18,7 +19,7 @@ fake_start() {
   local n
   n=$(( $(cat "$LAB_CACHE/boots" 2>/dev/null || echo 0) + 1 ))
   echo "$n" > "$LAB_CACHE/boots"
-  if [ "$n" -le "$FAKE_DEATHS" ]; then setsid bash -c 'sleep 0.3; kill -SEGV $$' < /dev/null &
+  if [ "$n" -le "$FAKE_DEATHS" ]; then setsid bash -c "sleep 0.3; \${FAKE_EXIT:-kill -SEGV \\$\\$}" < /dev/null &
   else setsid sleep 60 < /dev/null & [ "$FAKE_UP" = 1 ] && touch "$LAB_RUN/up"; fi
   record_pid $! "$LAB_RUN/fake.pid"
 }
@@ -73,6 +74,14 @@ describe("lab up when the emulator dies during the boot", function () {
         assert.equal(r.boots, 2);
         assert.match(r.stderr, /the lab's emulator died in each of 2 boots \(route fake; see above; LAB_BOOT_ATTEMPTS raises the limit\)/);
         assert.equal(r.stderr.match(/killed by signal 11/g)?.length, 2);
+    });
+
+    it("does not boot again when the emulator exits rather than crashes (the guest powered off)", () => {
+        const r = boot({ FAKE_DEATHS: "9", FAKE_EXIT: "exit 0" });
+        assert.equal(r.status, 1);
+        assert.equal(r.boots, 1);
+        assert.match(r.stderr, /fake \(route fake\) exited with status 0 before every host answered SSH/);
+        assert.match(r.stderr, /a process the lab's boot needs ended before every host answered SSH \(route fake\): see the console lines above/);
     });
 
     it("does not boot again when the hosts merely do not answer in time", () => {
