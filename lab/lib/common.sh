@@ -47,13 +47,6 @@ live_pid() {
   [ "$(proc_start_time "$pid")" = "$start" ] && echo "$pid"
 }
 pid_alive() { live_pid "$1" >/dev/null; }
-# Running, not a zombie: a process the calling shell started and has not reaped yet stays in /proc.
-pid_running() {
-  local pid s
-  pid=$(live_pid "$1") && s=$(cat "/proc/$pid/stat" 2>/dev/null) || return 1
-  s=${s##*) }
-  [ "${s%% *}" != Z ]
-}
 # Up while the process that carries the lab (a host's kernel, or the QEMU guest) runs.
 lab_running() { local r; r=$(running_route); [ -n "$r" ] && pid_alive "$("${r}_main_pidfile")"; }
 

@@ -3,9 +3,9 @@
 # answer SSH. Every process it starts on the machine has a PID file in $LAB_RUN.
 
 BOOT_TIMEOUT=${LAB_BOOT_TIMEOUT:-300}
-# A boot whose emulator dies is tried again, up to this many boots in all. QEMU 7.2's multi-threaded
-# TCG (Debian 12) now and then crashes while the guest kernel boots (a NULL MemoryRegion in
-# memory_region_dispatch_write); a second boot of the same image comes up.
+# A boot whose emulator is killed by a signal is tried again, up to this many boots in all. QEMU 7.2's
+# multi-threaded TCG (Debian 12) now and then crashes while the guest kernel boots (a NULL MemoryRegion
+# in memory_region_dispatch_write); a second boot of the same image comes up.
 BOOT_ATTEMPTS=${LAB_BOOT_ATTEMPTS:-3}
 
 choose_ports() {
@@ -69,7 +69,8 @@ wait_for_ssh() { # <route>
   pending=$(host_names)
   while [ -n "$pending" ]; do
     for f in $("${route}_boot_pidfiles"); do
-      pid_running "$f" && continue
+      # The shell reaps a child that died (its /proc entry goes), so pid_alive tells.
+      pid_alive "$f" && continue
       if report_boot_death "$f" "$route"; then rc=2; else rc=3; fi
       # The console of the host whose kernel died (uml), else of the first host still waiting.
       h=$(basename "$f" .pid)
@@ -93,7 +94,8 @@ wait_for_ssh() { # <route>
   done
 }
 
-# Boots every host by <route> and waits for SSH. A boot whose emulator died is tried again from clean.
+# Boots every host by <route> and waits for SSH. A boot whose emulator crashed (killed by a signal) is
+# tried again from clean.
 boot_hosts() { # <route>
   local route=$1 attempt=1 again="" rc
   while :; do
